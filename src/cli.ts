@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from './config/index.js';
+import { AuthError } from './core/errors.js';
+import { migrate } from './cli/migrate.js';
+import { serve } from './cli/serve.js';
+import { keysRotate, userCreate, userSetDisabled, userUnlock } from './cli/users.js';
+
+const program = new Command('latchkey').description('Self-hosted authentication server').showHelpAfterError();
+
+// Each action loads the configuration itself, so `--help` works without a valid environment.
+program.command('serve').description('run the HTTP server').action(() => serve(loadConfig()));
+program.command('migrate').description('bring the database schema up to date').action(() => migrate(loadConfig()));
+
+const user = program.command('user').description('manage users');
+user
+  .command('create')
+  .description("create a user and print its id")
+  .requiredOption('--email <email>', 'e-mail address')
+  .requiredOption('--password <password>', 'password (8 to 128 characters)')
+  .option('--role <role>', 'USER or ADMIN', 'USER')
+  .option('--plan <plan>', 'plan name', 'STARTER')
+  .action((options) => userCreate(loadConfig(), options));
+user.command('unlock').description('end a login lockout').requiredOption('--email <email>').action((o) => userUnlock(loadConfig(), o));
+user.command('disable').description('block logins and revoke sessions').requiredOption('--email <email>').action((o) => userSetDisabled(loadConfig(), o, true));
+user.command('enable').description('allow a disabled user again').requiredOption('--email <email>').action((o) => userSetDisabled(loadConfig(), o, false));
+
+program.command('keys').description('signing keys').command('rotate').description('add a new signing key').action(() => keysRotate(loadConfig()));
+
+program.parseAsync().catch((error: unknown) => {
+  // Expected failures print one line; anything else is a bug and keeps its stack.
+  if (error instanceof ConfigError || error instanceof AuthError) console.error(`latchkey: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import type { Config } from '../config/index.js';
+import { AuthError } from '../core/errors.js';
+import { createUser, setUserDisabled } from '../core/users.js';
+import { openCore } from '../server.js';
+import { ROLES, type Role } from '../store/user-store.js';
+
+async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
+  const core = await openCore(config);
+  try {
+    return await run(core);
+  } finally {
+    await core.close();
+  }
+}
+
+/** `latchkey user create`: prints the new user's id. */
+export async function userCreate(config: Readonly<Config>, options: { email: string; password: string; role: string; plan: string }): Promise<void> {
+  const role = options.role.toUpperCase();
+  if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
+  await withCore(config, async (core) => {
+    const user = await createUser(core, { email: options.email, password: options.password, role: role as Role, plan: options.plan.toUpperCase() });
+    console.log(user.id);
+  });
+}
+
+/** `latchkey user unlock`: clears the failed-login count, ending a lockout. */
+export async function userUnlock(config: Readonly<Config>, options: { email: string }): Promise<void> {
+  await withCore(config, async (core) => {
+    await core.limits.clearFailures(options.email);
+    console.log(`unlocked ${options.email}`);
+  });
+}
+
+/** `latchkey user disable` / `enable`: a disabled user cannot log in, and its sessions are revoked. */
+export async function userSetDisabled(config: Readonly<Config>, options: { email: string }, disabled: boolean): Promise<void> {
+  await withCore(config, async (core) => {
+    const user = await core.stores.users.findByEmail(options.email);
+    if (!user || !(await setUserDisabled(core, user.id, disabled))) throw new AuthError('NOT_FOUND', { message: `no user with email ${options.email}` });
+    console.log(`${disabled ? 'disabled' : 'enabled'} ${user.id}`);
+  });
+}
+
+/** `latchkey keys rotate`: adds a signing key; old keys keep verifying. */
+export async function keysRotate(config: Readonly<Config>): Promise<void> {
+  await withCore(config, async (core) => console.log(`new signing key: ${await core.keys.rotate()}`));
+}

@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError, issuerFor } from './load-config.js';
+export { resolveSecret } from './secret.js';
+export type { Config } from './load-config.js';

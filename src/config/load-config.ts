@@ -1,0 +1,110 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { envSchema } from './schema.js';
+
+/** Latchkey's settings, parsed once from the environment and frozen. Units are in the names. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  env: string;
+  /** Undefined only on the embedded default, where the secret is generated into dataDir. */
+  secret: string | undefined;
+  publicUrl: string;
+  trustProxy: boolean | string[];
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
+  flatRefreshRotation: boolean;
+  lockoutMaxFailures: number;
+  lockoutSeconds: number;
+  loginRateLimit: number;
+  loginRateLimitWindowSeconds: number;
+  registrationEnabled: boolean;
+  passwordHashConcurrency: number;
+  bodyLimitBytes: number;
+  shutdownTimeoutSeconds: number;
+  logLevel: string;
+}
+
+/** A bad environment value: the message is one line naming the variable and what it expects. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const KNOWN_PREFIXED = new Set(Object.keys(envSchema.shape).filter((k) => k.startsWith('LATCHKEY_')));
+
+/** The issuer a token of `env` carries; parsed back to name the environment of a foreign token. */
+export function issuerFor(env: string): string {
+  return `latchkey:${env}`;
+}
+
+function parseTrustProxy(raw: string): boolean | string[] {
+  const value = raw.trim().toLowerCase();
+  if (value === 'off' || value === 'false' || value === '') return false;
+  if (value === 'true') return true;
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.some((entry) => !/^[0-9a-f.:/]+$/.test(entry))) {
+    throw new ConfigError('TRUST_PROXY: expected off, true, or comma-separated IP addresses/CIDRs');
+  }
+  return list;
+}
+
+/** Reads and validates the environment; throws ConfigError with a one-line message on a bad value. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Readonly<Config> {
+  for (const key of Object.keys(source)) {
+    if (key.startsWith('LATCHKEY_') && !KNOWN_PREFIXED.has(key)) {
+      throw new ConfigError(`${key}: unknown setting (known: ${[...KNOWN_PREFIXED].join(', ')})`);
+    }
+  }
+  const defined = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(defined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const env = parsed.data;
+  const production = env.LATCHKEY_ENV === 'production';
+  if (!env.LATCHKEY_SECRET && (production || env.DATABASE_URL)) {
+    throw new ConfigError(
+      'LATCHKEY_SECRET: required in production and with DATABASE_URL (every instance must share it); at least 32 characters',
+    );
+  }
+  if (env.DATABASE_URL && !env.REDIS_URL) {
+    throw new ConfigError('REDIS_URL: required with DATABASE_URL (the denylist and limits must be shared by every instance)');
+  }
+  const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
+  const issuer = issuerFor(env.LATCHKEY_ENV);
+  return Object.freeze({
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: resolve(env.DATA_DIR),
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    env: env.LATCHKEY_ENV,
+    secret: env.LATCHKEY_SECRET,
+    publicUrl,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    issuer,
+    audience: `${issuer}:api`,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    flatRefreshRotation: env.FLAT_REFRESH_ROTATION,
+    lockoutMaxFailures: env.LOCKOUT_MAX_FAILURES,
+    lockoutSeconds: env.LOCKOUT_SECONDS,
+    loginRateLimit: env.LOGIN_RATE_LIMIT,
+    loginRateLimitWindowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+    registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
+    passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
+    logLevel: env.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * The environment Latchkey reads, one entry per variable. Unknown LATCHKEY_* variables are
+ * rejected by the loader so that a typo does not silently fall back to a default.
+ */
+export const envSchema = z
+  .object({
+    /** TCP port to listen on. Default 3000. */
+    PORT: port.default(3000),
+    /** Interface to bind. Default 127.0.0.1 (loopback only). */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** Folder for the embedded database, its generated secret and uploads. Default ./data. */
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** PostgreSQL connection string; when unset, SQLite in DATA_DIR is used. */
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL').optional(),
+    /** Maximum PostgreSQL connections per instance. Default 10. */
+    DATABASE_POOL_SIZE: positiveInt.default(10),
+    /** Redis URL; when unset, the kv store lives in the embedded database. */
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+    /** Deployment name (development, staging, production, ...): scopes signing keys, iss and aud. */
+    LATCHKEY_ENV: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes').default('development'),
+    /** Master key (at least 32 characters) that encrypts signing keys and TOTP secrets at rest. */
+    LATCHKEY_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    /** Public base URL, used in the TOTP issuer label and links. */
+    PUBLIC_URL: z.string().url().optional(),
+    /** Proxies whose X-Forwarded-For is trusted: off, true (any), or comma-separated IPs/CIDRs. Default off. */
+    TRUST_PROXY: z.string().default('off'),
+    /** Access token lifetime in seconds. Default 900 (15 minutes). */
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
+    /** Refresh token lifetime in seconds. Default 604800 (7 days). */
+    REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(604800),
+    /** Seconds a spent refresh token still returns its successor (concurrent requests, lost responses). Default 10. */
+    REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+    /** Whether /api/auth/refresh (flat surface) also rotates the refresh token. Default false, as documented. */
+    FLAT_REFRESH_ROTATION: flag.default(false),
+    /** Consecutive failed logins before an account locks. Default 5. */
+    LOCKOUT_MAX_FAILURES: positiveInt.default(5),
+    /** How long a locked account stays locked, in seconds. Default 1800 (30 minutes). */
+    LOCKOUT_SECONDS: positiveInt.default(1800),
+    /** Login attempts allowed per client IP per window. Default 10. */
+    LOGIN_RATE_LIMIT: positiveInt.default(10),
+    /** Login rate-limit window in seconds. Default 60. */
+    LOGIN_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+    /** Self sign-up on /auth/register. Default true, except when LATCHKEY_ENV=production. */
+    REGISTRATION_ENABLED: flag.optional(),
+    /** Password hashes computed at once; the rest wait. Default: half the CPU cores, at least 1. */
+    PASSWORD_HASH_CONCURRENCY: positiveInt.optional(),
+    /** Largest accepted JSON body in bytes. Default 65536. */
+    BODY_LIMIT_BYTES: positiveInt.default(65536),
+    /** How long SIGTERM waits for in-flight requests, in seconds. Default 10. */
+    SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(10),
+    /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strip();
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './load-config.js';
+
+const SECRET_FILE = 'secret.key';
+
+/**
+ * LATCHKEY_SECRET when set; on the embedded default, a secret generated once into DATA_DIR
+ * (mode 0600) and read back on every start, so restarts keep decrypting what was stored.
+ */
+export function resolveSecret(config: Pick<Config, 'secret' | 'dataDir'>): string {
+  if (config.secret) return config.secret;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const path = join(config.dataDir, SECRET_FILE);
+  try {
+    writeFileSync(path, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return readFileSync(path, 'utf8').trim();
+}

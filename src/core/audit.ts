@@ -1,0 +1,39 @@
+import type { AuditStore } from '../store/audit-store.js';
+import type { Clock } from './clock.js';
+import { randomId } from './random.js';
+
+/** Who made the request: recorded with every audit event and session. */
+export interface RequestContext {
+  ip: string;
+  userAgent: string | null;
+}
+
+export type AuditEventType =
+  | 'user_registered'
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'account_locked'
+  | 'refresh'
+  | 'refresh_reuse_detected'
+  | 'logout'
+  | 'session_revoked';
+
+export class Audit {
+  constructor(
+    private readonly store: AuditStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `details` must never hold a secret: it is stored in clear. */
+  record(type: AuditEventType, ctx: RequestContext, userId: string | null, details: Record<string, unknown> | null = null): Promise<void> {
+    return this.store.append({
+      id: randomId('evt'),
+      at: this.clock(),
+      type,
+      userId,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      details,
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import type { Config } from '../config/index.js';
+import type { LimiterFactory } from '../store/limiter.js';
+import type { Stores } from '../store/stores.js';
+import { Audit } from './audit.js';
+import type { Clock } from './clock.js';
+import { Denylist } from './denylist.js';
+import { LoginLimits } from './login-limits.js';
+import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { createSecretBox, type SecretBox } from './secret-box.js';
+import { KeyRing } from './signing-keys.js';
+import { TokenService } from './tokens.js';
+
+/** A 2FA pending token lives this long (seconds). */
+export const PENDING_TOKEN_TTL_SECONDS = 300;
+
+/** Everything the core functions work with, built once per process. */
+export interface Core {
+  config: Readonly<Config>;
+  clock: Clock;
+  stores: Stores;
+  box: SecretBox;
+  keys: KeyRing;
+  tokens: TokenService;
+  denylist: Denylist;
+  passwords: PasswordHasher;
+  limits: LoginLimits;
+  audit: Audit;
+  close(): Promise<void>;
+}
+
+export async function createCore(options: {
+  config: Readonly<Config>;
+  secret: string;
+  stores: Stores;
+  createLimiter: LimiterFactory;
+  clock: Clock;
+}): Promise<Core> {
+  const { config, stores, clock } = options;
+  const box = createSecretBox(options.secret);
+  const keys = new KeyRing(stores.signingKeys, box, config.env, clock);
+  await keys.start();
+  const tokens = new TokenService(
+    keys,
+    {
+      issuer: config.issuer,
+      audience: config.audience,
+      env: config.env,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      pendingTokenTtlSeconds: PENDING_TOKEN_TTL_SECONDS,
+    },
+    clock,
+  );
+  const denylist = new Denylist(stores.kv, stores.revocations, clock);
+  await denylist.start();
+  return {
+    config,
+    clock,
+    stores,
+    box,
+    keys,
+    tokens,
+    denylist,
+    passwords: await createPasswordHasher(config.passwordHashConcurrency),
+    limits: new LoginLimits(options.createLimiter, config),
+    audit: new Audit(stores.audit, clock),
+    async close() {
+      keys.stop();
+      await stores.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { KvUnavailableError, type Kv } from '../store/kv.js';
+import type { RevocationStore } from '../store/revocation-store.js';
+import type { Clock } from './clock.js';
+import { AuthError } from './errors.js';
+
+const KEY_PREFIX = 'deny:';
+const RESYNC_RETRY_MS = 1_000;
+
+/**
+ * Revoked access tokens. The database is the record of every revocation; the kv store is its fast
+ * copy, checked on every request. When the kv store (re)connects it may have lost its data, so
+ * the copy is rebuilt from the record, and until then every check fails closed.
+ */
+export class Denylist {
+  private synced = true;
+  private connection = 0;
+
+  constructor(
+    private readonly kv: Kv,
+    private readonly record: RevocationStore,
+    private readonly clock: Clock,
+  ) {
+    kv.onReady(() => void this.resyncUntilDone());
+  }
+
+  /**
+   * Fills the kv copy at start-up (the kv store may have lost its data while no instance ran).
+   * Waits for the first attempt only: an unreachable kv store must not stop start-up.
+   */
+  async start(): Promise<void> {
+    const firstAttempt = this.resyncUntilDone();
+    await Promise.race([firstAttempt, new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS / 2).unref())]);
+  }
+
+  private async resyncUntilDone(): Promise<void> {
+    const connection = ++this.connection;
+    this.synced = false;
+    while (connection === this.connection) {
+      try {
+        await this.resync();
+        if (connection === this.connection) this.synced = true;
+        return;
+      } catch {
+        // Not reachable yet: the next 'ready' starts a fresh attempt; meanwhile keep trying.
+        await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS).unref());
+      }
+    }
+  }
+
+  /** Copies every unexpired revocation from the database into the kv store. */
+  async resync(): Promise<void> {
+    const now = this.clock();
+    const active = await this.record.listActive(now);
+    await this.kv.setMany(active.map((r) => ({ key: KEY_PREFIX + r.key, value: '1', ttlMs: r.expiresAt - now })));
+  }
+
+  /**
+   * Revokes one access token (`jti`) and/or every access token of sessions (`sid`) until `expiresAt`.
+   * Written to the database first, so a kv failure cannot lose it; the kv failure is still reported.
+   */
+  async revoke(entries: { jti?: string; sids?: string[]; expiresAt: number }): Promise<void> {
+    const keys = [...(entries.jti ? [`jti:${entries.jti}`] : []), ...(entries.sids ?? []).map((sid) => `sid:${sid}`)];
+    if (keys.length === 0) return;
+    await this.record.add(keys.map((key) => ({ key, expiresAt: entries.expiresAt })));
+    const ttlMs = entries.expiresAt - this.clock();
+    if (ttlMs <= 0) return;
+    await this.kvCall(() => this.kv.setMany(keys.map((key) => ({ key: KEY_PREFIX + key, value: '1', ttlMs }))));
+  }
+
+  async isRevoked(jti: string, sid: string | undefined): Promise<boolean> {
+    if (!this.synced) throw new AuthError('KV_UNAVAILABLE');
+    const keys = [`${KEY_PREFIX}jti:${jti}`, ...(sid ? [`${KEY_PREFIX}sid:${sid}`] : [])];
+    return (await this.kvCall(() => this.kv.countExisting(keys))) > 0;
+  }
+
+  private async kvCall<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof KvUnavailableError) throw new AuthError('KV_UNAVAILABLE', { cause: error });
+      throw error;
+    }
+  }
+}

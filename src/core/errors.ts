@@ -1,0 +1,69 @@
+/**
+ * Every error Latchkey answers with: code -> HTTP status and default message.
+ * Codes are API: once shipped, never renamed or reused (clients switch on them).
+ * The README's error table is checked against this one by test/errors.table.test.ts.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'Request validation failed' },
+  INVALID_JSON: { status: 400, message: 'Request body is not valid JSON' },
+  BAD_REQUEST: { status: 400, message: 'Bad request' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },
+  ACCOUNT_LOCKED: { status: 423, message: 'Account locked' },
+  ACCOUNT_DISABLED: { status: 403, message: 'Account disabled' },
+  TOO_MANY_LOGIN_ATTEMPTS: { status: 429, message: 'Too many login attempts' },
+  REGISTRATION_DISABLED: { status: 403, message: 'Self sign-up is disabled on this server' },
+  EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists' },
+  WEAK_PASSWORD: { status: 400, message: 'Password must be 8 to 128 characters' },
+  NO_BEARER_TOKEN: { status: 401, message: 'No bearer token' },
+  INVALID_TOKEN: { status: 401, message: 'Invalid token' },
+  TOKEN_EXPIRED: { status: 401, message: 'Access token expired; get a new one from /auth/refresh' },
+  TOKEN_REVOKED: { status: 401, message: 'Token has been revoked; log in again' },
+  REFRESH_TOKEN_AS_BEARER: {
+    status: 401,
+    message: 'Refresh tokens go in the body of /auth/refresh, not in the Authorization header',
+  },
+  PENDING_TOKEN_AS_BEARER: {
+    status: 401,
+    message: 'A 2FA pending token is only accepted by the 2FA verify endpoint; finish the login first',
+  },
+  WRONG_ENVIRONMENT: { status: 401, message: 'Token was issued for another environment' },
+  INVALID_REFRESH_TOKEN: { status: 401, message: 'Invalid or expired refresh token; log in again' },
+  REFRESH_TOKEN_REUSED: {
+    status: 401,
+    message: 'Refresh token was already used; the session has been revoked, log in again',
+  },
+  SESSION_REVOKED: { status: 401, message: 'Session has been revoked; log in again' },
+  SESSION_TOKEN_REQUIRED: { status: 403, message: 'This endpoint needs a session token from /auth/login' },
+  KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
+  INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An expected failure with a stable code; each HTTP surface renders it in its own body shape. */
+export class AuthError extends Error {
+  override name = 'AuthError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra response headers, e.g. Retry-After on 429. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Safe-to-show detail, e.g. the field that failed validation. */
+  readonly details: unknown;
+
+  constructor(
+    code: ErrorCode,
+    options: { message?: string; headers?: Record<string, string>; details?: unknown; cause?: unknown } = {},
+  ) {
+    super(options.message ?? ERRORS[code].message, { cause: options.cause });
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.headers = options.headers ?? {};
+    this.details = options.details;
+  }
+}

@@ -1,0 +1,61 @@
+import type { Limiter, LimiterFactory } from '../store/limiter.js';
+import { normalizeEmail } from '../store/user-store.js';
+import { AuthError } from './errors.js';
+
+export interface LoginLimitSettings {
+  loginRateLimit: number;
+  loginRateLimitWindowSeconds: number;
+  lockoutMaxFailures: number;
+  lockoutSeconds: number;
+}
+
+function retryAfter(ms: number): Record<string, string> {
+  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+}
+
+/** The IP rate limit and the per-account lockout, both counted in the shared store. */
+export class LoginLimits {
+  private readonly perIp: Limiter;
+  private readonly perAccount: Limiter;
+
+  constructor(createLimiter: LimiterFactory, settings: LoginLimitSettings) {
+    this.perIp = createLimiter({
+      name: 'login-ip',
+      points: settings.loginRateLimit,
+      durationSeconds: settings.loginRateLimitWindowSeconds,
+    });
+    this.perAccount = createLimiter({
+      name: 'lockout',
+      points: settings.lockoutMaxFailures,
+      durationSeconds: settings.lockoutSeconds,
+      blockSeconds: settings.lockoutSeconds,
+    });
+  }
+
+  /** Counts one attempt from `ip`; throws 429 once the window's budget is spent. */
+  async takeIpAttempt(ip: string): Promise<void> {
+    const result = await this.perIp.consume(ip);
+    if (!result.allowed) throw new AuthError('TOO_MANY_LOGIN_ATTEMPTS', { headers: retryAfter(result.retryAfterMs) });
+  }
+
+  /**
+   * Reserves one attempt on the account before the password is checked, so parallel guesses
+   * cannot slip past the limit; a success gives it back with `clearFailures`. Unknown e-mails
+   * are counted alike, so a 423 does not reveal whether an account exists.
+   */
+  async takeAccountAttempt(email: string): Promise<{ locked: boolean; retryAfterMs: number }> {
+    const result = await this.perAccount.consume(normalizeEmail(email));
+    return { locked: !result.allowed, retryAfterMs: result.retryAfterMs };
+  }
+
+  accountLockedError(retryAfterMs: number): AuthError {
+    return new AuthError('ACCOUNT_LOCKED', {
+      headers: retryAfter(retryAfterMs),
+      details: { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) },
+    });
+  }
+
+  clearFailures(email: string): Promise<void> {
+    return this.perAccount.reset(normalizeEmail(email));
+  }
+}

@@ -1,0 +1,159 @@
+import type { RefreshToken } from '../store/session-store.js';
+import type { User } from '../store/user-store.js';
+import type { RequestContext } from './audit.js';
+import type { Core } from './core.js';
+import { AuthError } from './errors.js';
+import { randomId, sha256Hex } from './random.js';
+import { newJti } from './tokens.js';
+import { publicUser, type PublicUser } from './users.js';
+
+export interface IssuedTokens {
+  user: PublicUser;
+  sessionId: string;
+  accessToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  refreshToken: string;
+}
+
+export interface RefreshedTokens {
+  accessToken: string;
+  expiresIn: number;
+  /** The successor refresh token; absent when the surface does not rotate. */
+  refreshToken: string | undefined;
+}
+
+export interface LoginInput {
+  email: string;
+  password: string;
+}
+
+async function signAccessFor(core: Core, user: User, sessionId: string): Promise<{ accessToken: string; expiresIn: number }> {
+  const access = await core.tokens.signAccess({ sub: user.id, sid: sessionId, role: user.role, plan: user.plan });
+  return { accessToken: access.token, expiresIn: access.exp - Math.floor(core.clock() / 1000) };
+}
+
+/** Checks e-mail and password with the IP limit and account lockout applied; returns the user. */
+export async function checkCredentials(core: Core, input: LoginInput, ctx: RequestContext): Promise<User> {
+  await core.limits.takeIpAttempt(ctx.ip);
+  const attempt = await core.limits.takeAccountAttempt(input.email);
+  if (attempt.locked) {
+    await core.audit.record('account_locked', ctx, null, { reason: 'lockout' });
+    throw core.limits.accountLockedError(attempt.retryAfterMs);
+  }
+  const user = await core.stores.users.findByEmail(input.email);
+  // The unknown-user path verifies against a dummy hash, so both paths take the same time.
+  const passwordOk = await core.passwords.verify(user?.passwordHash, input.password);
+  if (!user || !passwordOk) {
+    await core.audit.record('login_failed', ctx, user?.id ?? null);
+    throw new AuthError('INVALID_CREDENTIALS');
+  }
+  await core.limits.clearFailures(input.email);
+  if (user.disabledAt !== null) {
+    await core.audit.record('login_failed', ctx, user.id, { reason: 'disabled' });
+    throw new AuthError('ACCOUNT_DISABLED');
+  }
+  return user;
+}
+
+/** Opens a session (a refresh-token family) and issues its first token pair. */
+export async function startSession(core: Core, user: User, ctx: RequestContext): Promise<IssuedTokens> {
+  const now = core.clock();
+  const sessionId = randomId('sess');
+  const jti = newJti();
+  const refresh = await core.tokens.signRefresh({ sub: user.id, sid: sessionId, jti });
+  await core.stores.sessions.createSession(
+    {
+      id: sessionId,
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: refresh.exp * 1000,
+      revokedAt: null,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+    },
+    refreshRow(sha256Hex(jti), sessionId, user.id, null, now, refresh.exp),
+  );
+  await core.audit.record('login_succeeded', ctx, user.id, { sessionId });
+  return { user: publicUser(user), sessionId, ...(await signAccessFor(core, user, sessionId)), refreshToken: refresh.token };
+}
+
+function refreshRow(idHash: string, sessionId: string, userId: string, parentHash: string | null, now: number, expSeconds: number): RefreshToken {
+  return { idHash, sessionId, userId, parentHash, issuedAt: now, expiresAt: expSeconds * 1000, usedAt: null, successorEnc: null };
+}
+
+/**
+ * Exchanges a refresh token for a new access token. With `rotate`, the presented token is spent
+ * and a successor issued (RFC 9700 section 4.14.2); a spent token presented again returns the same
+ * successor inside the grace window, and after it revokes the whole session.
+ */
+export async function refreshSession(core: Core, token: string, ctx: RequestContext, rotate: boolean): Promise<RefreshedTokens> {
+  const verified = await core.tokens.verifyRefresh(token);
+  if (!verified.ok) {
+    if (verified.code === 'WRONG_ENVIRONMENT') throw new AuthError(verified.code, { message: verified.message });
+    throw new AuthError('INVALID_REFRESH_TOKEN');
+  }
+  const claims = verified.claims;
+  const idHash = sha256Hex(claims.jti);
+  const stored = await core.stores.sessions.findRefreshToken(idHash);
+  if (!stored || stored.sessionId !== claims.sid || stored.userId !== claims.sub) throw new AuthError('INVALID_REFRESH_TOKEN');
+  const session = await core.stores.sessions.findSession(claims.sid);
+  if (!session || session.revokedAt !== null) throw new AuthError('SESSION_REVOKED');
+  const user = await core.stores.users.findById(claims.sub);
+  if (!user) throw new AuthError('INVALID_REFRESH_TOKEN');
+  if (user.disabledAt !== null) throw new AuthError('ACCOUNT_DISABLED');
+
+  if (stored.usedAt === null && !rotate) {
+    return { ...(await signAccessFor(core, user, session.id)), refreshToken: undefined };
+  }
+  if (stored.usedAt === null) {
+    const now = core.clock();
+    const successorJti = newJti();
+    const successor = await core.tokens.signRefresh({ sub: user.id, sid: session.id, jti: successorJti });
+    const successorRow = refreshRow(sha256Hex(successorJti), session.id, user.id, idHash, now, successor.exp);
+    const sealed = core.box.seal(successor.token, 'refresh-successor');
+    if (await core.stores.sessions.spendRefreshToken(idHash, now, successorRow, sealed)) {
+      await core.audit.record('refresh', ctx, user.id, { sessionId: session.id });
+      return { ...(await signAccessFor(core, user, session.id)), refreshToken: successor.token };
+    }
+  }
+  return replaySpentToken(core, idHash, user, ctx);
+}
+
+async function replaySpentToken(core: Core, idHash: string, user: User, ctx: RequestContext): Promise<RefreshedTokens> {
+  // Re-read: when the spend above lost a race, the winner's successor is committed by now.
+  const spent = await core.stores.sessions.findRefreshToken(idHash);
+  if (!spent || spent.usedAt === null || spent.successorEnc === null) throw new AuthError('INVALID_REFRESH_TOKEN');
+  const withinGrace = core.clock() - spent.usedAt <= core.config.refreshReuseGraceSeconds * 1000;
+  if (withinGrace) {
+    const successor = core.box.open(spent.successorEnc, 'refresh-successor');
+    return { ...(await signAccessFor(core, user, spent.sessionId)), refreshToken: successor };
+  }
+  await revokeSessions(core, [spent.sessionId]);
+  await core.audit.record('refresh_reuse_detected', ctx, user.id, { sessionId: spent.sessionId });
+  throw new AuthError('REFRESH_TOKEN_REUSED');
+}
+
+/**
+ * Revokes sessions: their refresh tokens stop working, and every access token they issued is
+ * denylisted until it would have expired anyway.
+ */
+export async function revokeSessions(core: Core, sessionIds: string[]): Promise<void> {
+  if (sessionIds.length === 0) return;
+  const now = core.clock();
+  for (const id of sessionIds) await core.stores.sessions.revokeSession(id, now);
+  await core.denylist.revoke({ sids: sessionIds, expiresAt: now + core.config.accessTokenTtlSeconds * 1000 });
+}
+
+/** Logs out the session behind an access token: the token and its session are revoked at once. */
+export async function logout(core: Core, access: { userId: string; sessionId: string; jti: string }, ctx: RequestContext): Promise<void> {
+  const now = core.clock();
+  await core.stores.sessions.revokeSession(access.sessionId, now);
+  await core.denylist.revoke({
+    jti: access.jti,
+    sids: [access.sessionId],
+    expiresAt: now + core.config.accessTokenTtlSeconds * 1000,
+  });
+  await core.audit.record('logout', ctx, access.userId, { sessionId: access.sessionId });
+}

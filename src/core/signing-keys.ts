@@ -1,0 +1,125 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { SigningKeyStore, StoredSigningKey } from '../store/signing-key-store.js';
+import type { Clock } from './clock.js';
+import { randomId } from './random.js';
+import type { SecretBox } from './secret-box.js';
+
+/** Pinned signing algorithm; chosen by measurement (README, "Signing algorithm"). */
+export const SIGNING_ALG = 'EdDSA';
+
+export interface PublicJwk {
+  kty: string;
+  crv?: string;
+  x?: string;
+  kid: string;
+  alg: string;
+  use: 'sig';
+}
+
+interface LoadedKey {
+  kid: string;
+  generation: number;
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+  jwk: PublicJwk;
+}
+
+// An unknown kid triggers a reload (another instance or `latchkey keys rotate` added a key), but
+// at most this often, so garbage kids cannot turn every request into a database query.
+const UNKNOWN_KID_RELOAD_MS = 1_000;
+// How often a running instance picks up a rotated key for signing.
+const PERIODIC_RELOAD_MS = 60_000;
+
+/**
+ * The signing keys of one environment: generated on first start, stored encrypted, shared by every
+ * instance through the database. The highest generation signs; every stored key verifies.
+ */
+export class KeyRing {
+  private keys = new Map<string, LoadedKey>();
+  private signer: LoadedKey | undefined;
+  private lastReloadAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: SigningKeyStore,
+    private readonly box: SecretBox,
+    private readonly env: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Loads the keys, generating the environment's first key if it has none. */
+  async start(): Promise<void> {
+    await this.reload();
+    if (!this.signer) {
+      // Two instances starting at once both try generation 1; the unique (env, generation) lets one win.
+      await this.store.insertIfAbsent(this.generate(1));
+      await this.reload();
+    }
+    this.timer = setInterval(() => void this.reload().catch(() => {}), PERIODIC_RELOAD_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Adds a key one generation above the newest; it signs from the next reload on. */
+  async rotate(): Promise<string> {
+    for (;;) {
+      const stored = await this.store.listForEnv(this.env);
+      const next = this.generate(Math.max(0, ...stored.map((k) => k.generation)) + 1);
+      if (await this.store.insertIfAbsent(next)) {
+        await this.reload();
+        return next.kid;
+      }
+    }
+  }
+
+  signingKey(): { kid: string; privateKey: KeyObject } {
+    if (!this.signer) throw new Error('KeyRing.start() was not awaited');
+    return this.signer;
+  }
+
+  async publicKey(kid: string | undefined): Promise<KeyObject | undefined> {
+    if (!kid) return undefined;
+    const known = this.keys.get(kid);
+    if (known) return known.publicKey;
+    if (this.clock() - this.lastReloadAt < UNKNOWN_KID_RELOAD_MS) return undefined;
+    await this.reload();
+    return this.keys.get(kid)?.publicKey;
+  }
+
+  jwks(): { keys: PublicJwk[] } {
+    return { keys: [...this.keys.values()].map((k) => k.jwk) };
+  }
+
+  private async reload(): Promise<void> {
+    this.lastReloadAt = this.clock();
+    const stored = await this.store.listForEnv(this.env);
+    for (const row of stored) {
+      if (!this.keys.has(row.kid)) this.keys.set(row.kid, this.load(row));
+    }
+    const newest = stored.at(-1);
+    this.signer = newest ? this.keys.get(newest.kid) : undefined;
+  }
+
+  private load(row: StoredSigningKey): LoadedKey {
+    const privateKey = createPrivateKey(this.box.open(row.privateKeyEnc, 'signing-key'));
+    const publicKey = createPublicKey(privateKey);
+    const jwk = { ...(JSON.parse(row.publicJwk) as object), kid: row.kid, alg: row.alg, use: 'sig' } as PublicJwk;
+    return { kid: row.kid, generation: row.generation, publicKey, privateKey, jwk };
+  }
+
+  private generate(generation: number): StoredSigningKey {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    return {
+      kid: randomId(this.env),
+      env: this.env,
+      generation,
+      alg: SIGNING_ALG,
+      privateKeyEnc: this.box.seal(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 'signing-key'),
+      publicJwk: JSON.stringify(publicKey.export({ format: 'jwk' })),
+      createdAt: this.clock(),
+    };
+  }
+}

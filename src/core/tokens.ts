@@ -1,0 +1,187 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { ROLES, type Role } from '../store/user-store.js';
+import type { Clock } from './clock.js';
+import type { ErrorCode } from './errors.js';
+import { SIGNING_ALG, type KeyRing } from './signing-keys.js';
+
+/**
+ * Each token type has its own `typ` header (RFC 8725 section 3.11) and its own audience, so one can
+ * never be verified as another.
+ */
+export const TOKEN_TYPES = {
+  access: 'at+jwt', // RFC 9068
+  refresh: 'refresh+jwt',
+  pending: '2fa-pending+jwt',
+} as const;
+
+export type TokenKind = keyof typeof TOKEN_TYPES;
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  role: Role;
+  plan: string;
+  exp: number;
+}
+
+export interface RefreshClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface PendingClaims {
+  sub: string;
+  jti: string;
+  exp: number;
+}
+
+export type VerifyResult<T> = { ok: true; claims: T } | { ok: false; code: ErrorCode; message?: string };
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  env: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  pendingTokenTtlSeconds: number;
+}
+
+// Bounds the verified-token cache: about 1 KB an entry, so at most ~10 MB.
+const CACHE_MAX_ENTRIES = 10_000;
+const ISSUER_PREFIX = 'latchkey:';
+
+export function newJti(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Signs and verifies Latchkey's JWTs; the algorithm, issuer, audience and typ are pinned. */
+export class TokenService {
+  // Signature checks cost more than the rest of a request; a token verified once is remembered
+  // (by hash) until it expires. Revocation is not cached: the denylist is checked on every request.
+  private readonly verified = new Map<string, AccessClaims>();
+
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly settings: TokenSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  private audienceOf(kind: TokenKind): string {
+    return kind === 'access' ? this.settings.audience : `${this.settings.issuer}:${kind}`;
+  }
+
+  private async sign(kind: TokenKind, claims: JWTPayload, iat: number, ttlSeconds: number): Promise<{ token: string; exp: number }> {
+    const { kid, privateKey } = this.keys.signingKey();
+    const exp = iat + ttlSeconds;
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: TOKEN_TYPES[kind] })
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.audienceOf(kind))
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(privateKey);
+    return { token, exp };
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  signAccess(claims: { sub: string; sid: string; role: Role; plan: string }): Promise<{ token: string; jti: string; exp: number }> {
+    const jti = newJti();
+    return this.sign('access', { ...claims, jti }, this.nowSeconds(), this.settings.accessTokenTtlSeconds).then((t) => ({ ...t, jti }));
+  }
+
+  signRefresh(claims: { sub: string; sid: string; jti: string }): Promise<{ token: string; exp: number }> {
+    return this.sign('refresh', claims, this.nowSeconds(), this.settings.refreshTokenTtlSeconds);
+  }
+
+  signPending(claims: { sub: string; jti: string }): Promise<{ token: string; exp: number }> {
+    return this.sign('pending', claims, this.nowSeconds(), this.settings.pendingTokenTtlSeconds);
+  }
+
+  async verifyAccess(token: string): Promise<VerifyResult<AccessClaims>> {
+    const cacheKey = createHash('sha256').update(token).digest('base64url');
+    const cached = this.verified.get(cacheKey);
+    if (cached) {
+      if (cached.exp > this.nowSeconds()) return { ok: true, claims: cached };
+      this.verified.delete(cacheKey);
+    }
+    const result = await this.verify(token, 'access');
+    if (!result.ok) return result;
+    const { sub, sid, jti, role, plan, exp } = result.claims;
+    if (typeof sid !== 'string' || typeof plan !== 'string' || !ROLES.includes(role as Role)) {
+      return { ok: false, code: 'INVALID_TOKEN' };
+    }
+    const claims: AccessClaims = { sub: sub!, sid, jti: jti!, role: role as Role, plan, exp: exp! };
+    if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(cacheKey, claims);
+    return { ok: true, claims };
+  }
+
+  async verifyRefresh(token: string): Promise<VerifyResult<RefreshClaims>> {
+    const result = await this.verify(token, 'refresh');
+    if (!result.ok) return result;
+    const { sub, sid, jti, iat, exp } = result.claims;
+    if (typeof sid !== 'string') return { ok: false, code: 'INVALID_TOKEN' };
+    return { ok: true, claims: { sub: sub!, sid, jti: jti!, iat: iat!, exp: exp! } };
+  }
+
+  async verifyPending(token: string): Promise<VerifyResult<PendingClaims>> {
+    const result = await this.verify(token, 'pending');
+    if (!result.ok) return result;
+    return { ok: true, claims: { sub: result.claims.sub!, jti: result.claims.jti!, exp: result.claims.exp! } };
+  }
+
+  private async verify(token: string, kind: TokenKind): Promise<VerifyResult<JWTPayload>> {
+    let typ: unknown;
+    let issuer: unknown;
+    try {
+      typ = decodeProtectedHeader(token).typ;
+      issuer = decodeJwt(token).iss;
+    } catch {
+      return { ok: false, code: 'INVALID_TOKEN' };
+    }
+    // These checks only choose the error message; the token is refused either way.
+    if (typeof issuer === 'string' && issuer.startsWith(ISSUER_PREFIX) && issuer !== this.settings.issuer) {
+      const other = issuer.slice(ISSUER_PREFIX.length);
+      return {
+        ok: false,
+        code: 'WRONG_ENVIRONMENT',
+        message: `Token was issued for the '${other}' environment, but this server is '${this.settings.env}'; tokens are signed per environment`,
+      };
+    }
+    if (typ !== TOKEN_TYPES[kind]) {
+      if (kind === 'access' && typ === TOKEN_TYPES.refresh) return { ok: false, code: 'REFRESH_TOKEN_AS_BEARER' };
+      if (kind === 'access' && typ === TOKEN_TYPES.pending) return { ok: false, code: 'PENDING_TOKEN_AS_BEARER' };
+      return { ok: false, code: 'INVALID_TOKEN' };
+    }
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const key = await this.keys.publicKey(header.kid);
+          if (!key) throw new errors.JWKSNoMatchingKey();
+          return key;
+        },
+        {
+          algorithms: [SIGNING_ALG],
+          issuer: this.settings.issuer,
+          audience: this.audienceOf(kind),
+          typ: TOKEN_TYPES[kind],
+          currentDate: new Date(this.clock()),
+          requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        },
+      );
+      return { ok: true, claims: payload };
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) return { ok: false, code: kind === 'access' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN' };
+      return { ok: false, code: 'INVALID_TOKEN' };
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { Role, User } from '../store/user-store.js';
+import type { RequestContext } from './audit.js';
+import type { Core } from './core.js';
+import { AuthError } from './errors.js';
+import { randomId } from './random.js';
+import { revokeSessions } from './sessions.js';
+
+/** What the API shows of a user. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  role: Role;
+  plan: string;
+}
+
+export const DEFAULT_PLAN = 'STARTER';
+// NIST SP 800-63B section 5.1.1.2: at least 8 characters, and allow at least 64.
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+export function publicUser(user: User): PublicUser {
+  return { id: user.id, email: user.email, role: user.role, plan: user.plan };
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  role?: Role;
+  plan?: string;
+}
+
+/** Creates a user; throws EMAIL_TAKEN when the e-mail (compared case-insensitively) exists. */
+export async function createUser(core: Core, input: NewUser): Promise<User> {
+  const length = [...input.password].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
+  const now = core.clock();
+  const created = await core.stores.users.create({
+    id: randomId('user'),
+    email: input.email.trim(),
+    role: input.role ?? 'USER',
+    plan: input.plan ?? DEFAULT_PLAN,
+    passwordHash: await core.passwords.hash(input.password),
+    createdAt: now,
+    disabledAt: null,
+  });
+  if (!created) throw new AuthError('EMAIL_TAKEN');
+  return created;
+}
+
+/** Self sign-up: always a USER on the default plan. */
+export async function registerUser(core: Core, input: { email: string; password: string }, ctx: RequestContext): Promise<User> {
+  if (!core.config.registrationEnabled) throw new AuthError('REGISTRATION_DISABLED');
+  // Sign-up shares the login IP budget, which bounds how fast it can probe for existing e-mails.
+  await core.limits.takeIpAttempt(ctx.ip);
+  const user = await createUser(core, input);
+  await core.audit.record('user_registered', ctx, user.id);
+  return user;
+}
+
+/** Disables (or re-enables) a user; disabling also revokes every session at once. */
+export async function setUserDisabled(core: Core, userId: string, disabled: boolean): Promise<boolean> {
+  const now = core.clock();
+  const found = await core.stores.users.setDisabled(userId, disabled ? now : null, now);
+  if (found && disabled) await revokeSessions(core, await core.stores.sessions.revokeUserSessions(userId, now));
+  return found;
+}

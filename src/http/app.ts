@@ -1,0 +1,42 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Core } from '../core/core.js';
+import { flatErrorBody } from './flat/error-body.js';
+import { flatSurface } from './flat/index.js';
+import { healthRoutes } from './health-routes.js';
+import { useErrorShape } from './surface.js';
+import { v1Surface } from './v1/index.js';
+
+export interface AppOptions {
+  core: Core;
+  logger: Logger;
+}
+
+/** The HTTP server: both documented surfaces over one core, plus health and JWKS. */
+export async function buildApp({ core, logger }: AppOptions) {
+  const { config } = core;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('principal', null);
+
+  // Responses that may carry credentials must not be cached by browsers or proxies.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  useErrorShape(app, flatErrorBody);
+  await app.register(healthRoutes(core));
+  await app.register(v1Surface(core), { prefix: '/api/v1' });
+  await app.register(flatSurface(core), { prefix: '/api' });
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

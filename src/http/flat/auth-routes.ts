@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/core.js';
+import { AuthError } from '../../core/errors.js';
+import { checkCredentials, logout, refreshSession, startSession, type IssuedTokens } from '../../core/sessions.js';
+import { publicUser, registerUser } from '../../core/users.js';
+import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
+import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
+
+const tokenPair = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal('bearer'),
+  expires_in: z.number().int(),
+});
+
+function tokenPairBody(issued: IssuedTokens): z.infer<typeof tokenPair> {
+  return { access_token: issued.accessToken, refresh_token: issued.refreshToken, token_type: 'bearer', expires_in: issued.expiresIn };
+}
+
+/** /api/auth/*: snake_case bodies; refresh keeps the refresh token unless FLAT_REFRESH_ROTATION is on. */
+export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
+  const guard = createGuard(core);
+  return async (app) => {
+    app.post(
+      '/auth/register',
+      { schema: { body: z.object({ email, password: newPassword }), response: { 201: tokenPair } } },
+      async (request, reply) => {
+        const ctx = requestContext(request);
+        const created = await registerUser(core, request.body, ctx);
+        return reply.code(201).send(tokenPairBody(await startSession(core, created, ctx)));
+      },
+    );
+
+    app.post(
+      '/auth/login',
+      { schema: { body: z.object({ email, password: loginPassword }), response: { 200: tokenPair } } },
+      async (request) => {
+        const ctx = requestContext(request);
+        const found = await checkCredentials(core, request.body, ctx);
+        return tokenPairBody(await startSession(core, found, ctx));
+      },
+    );
+
+    app.post(
+      '/auth/refresh',
+      {
+        schema: {
+          body: z.object({ refresh_token: jwt }),
+          response: {
+            200: z.object({
+              access_token: z.string(),
+              token_type: z.literal('bearer'),
+              expires_in: z.number().int(),
+              refresh_token: z.string().optional(),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const rotate = core.config.flatRefreshRotation;
+        const refreshed = await refreshSession(core, request.body.refresh_token, requestContext(request), rotate);
+        return {
+          access_token: refreshed.accessToken,
+          token_type: 'bearer' as const,
+          expires_in: refreshed.expiresIn,
+          ...(refreshed.refreshToken ? { refresh_token: refreshed.refreshToken } : {}),
+        };
+      },
+    );
+
+    app.post(
+      '/auth/logout',
+      { onRequest: guard, schema: { response: { 200: z.object({ detail: z.string() }) } } },
+      async (request) => {
+        await logout(core, sessionOf(request), requestContext(request));
+        return { detail: 'Logged out' };
+      },
+    );
+
+    app.get('/auth/me', { onRequest: guard, schema: { response: { 200: user } } }, async (request) => {
+      const found = await core.stores.users.findById(principalOf(request).userId);
+      if (!found) throw new AuthError('TOKEN_REVOKED');
+      return publicUser(found);
+    });
+  };
+}

@@ -1,0 +1,15 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Core } from '../../core/core.js';
+import { useErrorShape } from '../surface.js';
+import { flatAuthRoutes } from './auth-routes.js';
+import { flatErrorBody } from './error-body.js';
+import { flatVoicelogsRoutes } from './voicelogs-routes.js';
+
+/** The koeiq-auth.txt surface, mounted at /api. */
+export function flatSurface(core: Core): FastifyPluginAsyncZod {
+  return async (app) => {
+    useErrorShape(app, flatErrorBody);
+    await app.register(flatAuthRoutes(core));
+    await app.register(flatVoicelogsRoutes(core));
+  };
+}

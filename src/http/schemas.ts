@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../core/users.js';
+import { ROLES } from '../store/user-store.js';
+
+// Shared field rules; each surface names the fields its own doc uses.
+export const email = z.email({ error: 'must be a valid email address' }).max(254);
+/** Login accepts any non-empty password up to a sane bound: the policy applies when one is set. */
+export const loginPassword = z.string().min(1, 'is required').max(1024);
+export const newPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
+export const jwt = z.string().min(1, 'is required').max(4096);
+
+export const user = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  plan: z.string(),
+});

@@ -1,0 +1,68 @@
+import type { Config } from '../config/index.js';
+import type { Kv } from './kv.js';
+import type { LimiterFactory } from './limiter.js';
+import { createRedisLimiterFactory, createSqliteLimiterFactory } from './rate-limiters.js';
+import { createRedisKv } from './redis/redis-kv.js';
+import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
+import { migrateToLatest } from './sql/migrations.js';
+import { createSqlAuditStore } from './sql/sql-audit.js';
+import { createSqlKv } from './sql/sql-kv.js';
+import { createSqlRevocationStore } from './sql/sql-revocations.js';
+import { createSqlSessionStore } from './sql/sql-sessions.js';
+import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
+import { createSqlUserStore } from './sql/sql-users.js';
+import type { Stores } from './stores.js';
+
+export interface OpenedStores {
+  stores: Stores;
+  createLimiter: LimiterFactory;
+  database: Database;
+}
+
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>): Database {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, config.databasePoolSize) : openSqlite(config.dataDir);
+}
+
+/**
+ * Opens the database (migrating it) and the kv store the configuration names: PostgreSQL and
+ * Redis in production, or the embedded SQLite file for both.
+ */
+export async function openStores(
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir' | 'redisUrl'>,
+  now: () => number,
+): Promise<OpenedStores> {
+  const database = openDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  let kv: Kv;
+  let createLimiter: LimiterFactory;
+  if (config.redisUrl) {
+    const redis = createRedisKv(config.redisUrl);
+    kv = redis.kv;
+    createLimiter = createRedisLimiterFactory(redis.client);
+  } else if (database.sqlite) {
+    kv = createSqlKv(database.db, now);
+    createLimiter = createSqliteLimiterFactory(database.sqlite);
+  } else {
+    throw new TypeError('openStores: PostgreSQL needs a REDIS_URL (the config loader enforces this)');
+  }
+  const db = database.db;
+  const stores: Stores = {
+    users: createSqlUserStore(db),
+    sessions: createSqlSessionStore(db),
+    signingKeys: createSqlSigningKeyStore(db),
+    revocations: createSqlRevocationStore(db),
+    audit: createSqlAuditStore(db),
+    kv,
+    pingDatabase: () => pingDatabase(db),
+    async close() {
+      await kv.close();
+      await database.close();
+    },
+  };
+  return { stores, createLimiter, database };
+}

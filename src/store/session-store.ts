@@ -1,0 +1,39 @@
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface RefreshToken {
+  /** SHA-256 (hex) of the token's jti: the token itself is never stored. */
+  idHash: string;
+  sessionId: string;
+  userId: string;
+  parentHash: string | null;
+  issuedAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  /** Encrypted successor token, set when this one was spent. */
+  successorEnc: string | null;
+}
+
+export interface SessionStore {
+  /** Creates the session and its first refresh token in one transaction. */
+  createSession(session: Session, firstToken: RefreshToken): Promise<void>;
+  findSession(id: string): Promise<Session | null>;
+  findRefreshToken(idHash: string): Promise<RefreshToken | null>;
+  /**
+   * Spends `idHash` and records its successor, atomically: returns false (and writes nothing)
+   * when the token was already spent, so two racing requests can never both mint a successor.
+   */
+  spendRefreshToken(idHash: string, usedAt: number, successor: RefreshToken, successorEnc: string): Promise<boolean>;
+  /** Marks the session revoked; returns false when it already was (or does not exist). */
+  revokeSession(id: string, at: number): Promise<boolean>;
+  /** Revokes every live session of the user; returns their ids. */
+  revokeUserSessions(userId: string, at: number): Promise<string[]>;
+}

@@ -1,0 +1,113 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { RefreshToken, Session, SessionStore } from '../session-store.js';
+import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
+
+function toSession(row: Selectable<SessionRow>): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}
+
+function toRefreshToken(row: Selectable<RefreshTokenRow>): RefreshToken {
+  return {
+    idHash: row.id_hash,
+    sessionId: row.session_id,
+    userId: row.user_id,
+    parentHash: row.parent_hash,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+    successorEnc: row.successor_enc,
+  };
+}
+
+function toRefreshTokenRow(token: RefreshToken): Insertable<RefreshTokenRow> {
+  return {
+    id_hash: token.idHash,
+    session_id: token.sessionId,
+    user_id: token.userId,
+    parent_hash: token.parentHash,
+    issued_at: token.issuedAt,
+    expires_at: token.expiresAt,
+    used_at: token.usedAt,
+    successor_enc: token.successorEnc,
+  };
+}
+
+export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
+  return {
+    async createSession(session, firstToken) {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('sessions')
+          .values({
+            id: session.id,
+            user_id: session.userId,
+            created_at: session.createdAt,
+            last_used_at: session.lastUsedAt,
+            expires_at: session.expiresAt,
+            revoked_at: session.revokedAt,
+            ip: session.ip,
+            user_agent: session.userAgent,
+          })
+          .execute();
+        await tx.insertInto('refresh_tokens').values(toRefreshTokenRow(firstToken)).execute();
+      });
+    },
+
+    async findSession(id) {
+      const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toSession(row) : null;
+    },
+
+    async findRefreshToken(idHash) {
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+      return row ? toRefreshToken(row) : null;
+    },
+
+    async spendRefreshToken(idHash, usedAt, successor, successorEnc) {
+      return db.transaction().execute(async (tx) => {
+        // The compare-and-set: on PostgreSQL a racing UPDATE waits for this row lock, then
+        // re-checks `used_at is null` and matches nothing; SQLite serializes writers outright.
+        const claimed = await tx
+          .updateTable('refresh_tokens')
+          .set({ used_at: usedAt, successor_enc: successorEnc })
+          .where('id_hash', '=', idHash)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1) return false;
+        await tx.insertInto('refresh_tokens').values(toRefreshTokenRow(successor)).execute();
+        await tx.updateTable('sessions').set({ last_used_at: usedAt }).where('id', '=', successor.sessionId).execute();
+        return true;
+      });
+    },
+
+    async revokeSession(id, at) {
+      const result = await db
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async revokeUserSessions(userId, at) {
+      const rows = await db
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { Kysely, Selectable } from 'kysely';
+import { normalizeEmail, type Role, type User, type UserStore } from '../user-store.js';
+import type { Tables, UserRow } from './tables.js';
+
+function toUser(row: Selectable<UserRow>): User {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role as Role,
+    plan: row.plan,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+    disabledAt: row.disabled_at,
+  };
+}
+
+export function createSqlUserStore(db: Kysely<Tables>): UserStore {
+  return {
+    async create(user) {
+      const inserted = await db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: user.email,
+          email_normalized: normalizeEmail(user.email),
+          password_hash: user.passwordHash,
+          role: user.role,
+          plan: user.plan,
+          created_at: user.createdAt,
+          updated_at: user.createdAt,
+          disabled_at: user.disabledAt,
+        })
+        .onConflict((oc) => oc.column('email_normalized').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return inserted ? toUser(inserted) : null;
+    },
+
+    async findByEmail(email) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('email_normalized', '=', normalizeEmail(email))
+        .executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+
+    async findById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+
+    async setDisabled(id, disabledAt, now) {
+      const result = await db
+        .updateTable('users')
+        .set({ disabled_at: disabledAt, updated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Row types as the database holds them. Timestamps are epoch milliseconds (bigint); secrets are
+ * stored as hashes (`*_hash`) or AES-GCM ciphertext (`*_enc`), never in clear.
+ */
+export interface UserRow {
+  id: string;
+  email: string;
+  email_normalized: string;
+  password_hash: string;
+  role: string;
+  plan: string;
+  created_at: number;
+  updated_at: number;
+  disabled_at: number | null;
+}
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RefreshTokenRow {
+  /** SHA-256 of the token's jti. */
+  id_hash: string;
+  session_id: string;
+  user_id: string;
+  parent_hash: string | null;
+  issued_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** The successor refresh token, encrypted, so a racing duplicate inside the grace window gets the same one. */
+  successor_enc: string | null;
+}
+
+export interface SigningKeyRow {
+  kid: string;
+  env: string;
+  generation: number;
+  alg: string;
+  private_key_enc: string;
+  public_jwk: string;
+  created_at: number;
+}
+
+export interface RevocationRow {
+  key: string;
+  expires_at: number;
+}
+
+export interface AuditEventRow {
+  id: string;
+  at: number;
+  type: string;
+  user_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string | null;
+}
+
+export interface KvEntryRow {
+  key: string;
+  value: string;
+  expires_at: number;
+}
+
+export interface Tables {
+  users: UserRow;
+  sessions: SessionRow;
+  refresh_tokens: RefreshTokenRow;
+  signing_keys: SigningKeyRow;
+  revocations: RevocationRow;
+  audit_events: AuditEventRow;
+  kv_entries: KvEntryRow;
+}

@@ -1,0 +1,19 @@
+import type { AuditStore } from './audit-store.js';
+import type { Kv } from './kv.js';
+import type { RevocationStore } from './revocation-store.js';
+import type { SessionStore } from './session-store.js';
+import type { SigningKeyStore } from './signing-key-store.js';
+import type { UserStore } from './user-store.js';
+
+/** Everything core needs from storage. */
+export interface Stores {
+  users: UserStore;
+  sessions: SessionStore;
+  signingKeys: SigningKeyStore;
+  revocations: RevocationStore;
+  audit: AuditStore;
+  kv: Kv;
+  /** Rejects when the database cannot answer. */
+  pingDatabase(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+export const ROLES = ['USER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  role: Role;
+  plan: string;
+  passwordHash: string;
+  createdAt: number;
+  disabledAt: number | null;
+}
+
+export interface UserStore {
+  /** Inserts the user; returns null when the normalized e-mail is taken. */
+  create(user: User): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  findById(id: string): Promise<User | null>;
+  /** Sets or clears disabled_at; returns false when no such user. */
+  setDisabled(id: string, disabledAt: number | null, now: number): Promise<boolean>;
+}
+
+/** E-mail addresses are unique case-insensitively: this is the form they are compared in. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -1,0 +1,322 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller, PASSWORD, registerV1 } from './helpers/api.js';
+import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
+import { TARGETS, type StorageTarget } from './helpers/targets.js';
+
+describe.each(TARGETS)('auth flows on $name', ({ create }) => {
+  let target: StorageTarget;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    target = await create();
+    server = await startServer(target, { LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '6' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await target?.dispose();
+  });
+
+  describe('login', () => {
+    it('answers the v1 body exactly as documented', async () => {
+      const client = caller(server);
+      const email = uniqueEmail();
+      await registerV1(client, email);
+      const res = await client.post('/api/v1/auth/login', { email: email.toUpperCase(), password: PASSWORD });
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body.data).sort()).toEqual(['refreshToken', 'token', 'user']);
+      expect(res.body.success).toBe(true);
+      expect(res.body.data.user).toEqual({ id: expect.stringMatching(/^user_[0-9a-f]{24}$/), email, role: 'USER', plan: 'STARTER' });
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('answers the flat body with token_type bearer and expires_in', async () => {
+      const client = caller(server);
+      const email = uniqueEmail();
+      await registerV1(client, email);
+      const res = await client.post('/api/auth/login', { email, password: PASSWORD });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        refresh_token: expect.any(String),
+        token_type: 'bearer',
+        expires_in: 900,
+      });
+      const me = await client.get('/api/auth/me', res.body.access_token);
+      expect(me.status).toBe(200);
+      expect(me.body.email).toBe(email);
+    });
+
+    it('gives unknown e-mail and wrong password the same 401', async () => {
+      const client = caller(server);
+      const email = uniqueEmail();
+      await registerV1(client, email);
+      const wrong = await client.post('/api/v1/auth/login', { email, password: 'not the password' });
+      const unknown = await client.post('/api/v1/auth/login', { email: uniqueEmail('ghost'), password: 'not the password' });
+      for (const res of [wrong, unknown]) {
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({ success: false, error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' } });
+      }
+      const flat = await client.post('/api/auth/login', { email, password: 'nope' });
+      expect(flat.body).toEqual({ detail: 'Invalid email or password', code: 'INVALID_CREDENTIALS' });
+    });
+
+    it('locks the account after N failures, even against the right password, and a success resets the count', async () => {
+      const email = uniqueEmail();
+      await registerV1(caller(server), email);
+      // Two failures, then a success: the count starts over.
+      for (let i = 0; i < 2; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+      const locked = await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD });
+      expect(locked.status).toBe(423);
+      expect(locked.body.error.code).toBe('ACCOUNT_LOCKED');
+      expect(locked.body.error.message).toBe('Account locked');
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(1700);
+      const flat = await caller(server).post('/api/auth/login', { email, password: PASSWORD });
+      expect(flat.status).toBe(423);
+      expect(flat.body.code).toBe('ACCOUNT_LOCKED');
+    });
+
+    it('locks unknown e-mails the same way, so a 423 reveals nothing', async () => {
+      const email = uniqueEmail('ghost');
+      for (let i = 0; i < 3; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(423);
+    });
+
+    it('counts parallel attempts atomically: no more than N reach the password check', async () => {
+      const email = uniqueEmail();
+      await registerV1(caller(server), email);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => caller(server).post('/api/v1/auth/login', { email, password: 'wrong' })),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 423)).toHaveLength(7);
+    });
+
+    it('rate-limits login per client IP with Retry-After, and a forged X-Forwarded-For does not bypass it', async () => {
+      const client = caller(server);
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await server.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: client.ip,
+          headers: { 'x-forwarded-for': `203.0.113.${i}` },
+          payload: { email: uniqueEmail('ghost'), password: 'x' },
+        });
+        statuses.push(res.statusCode);
+        if (res.statusCode === 429) {
+          expect(JSON.parse(res.body).error).toEqual({ code: 'TOO_MANY_LOGIN_ATTEMPTS', message: 'Too many login attempts' });
+          expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+        }
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+    });
+  });
+
+  describe('the guard', () => {
+    it('refuses a missing or malformed header with No bearer token and an RFC 6750 challenge', async () => {
+      const client = caller(server);
+      const { token } = await registerV1(client, uniqueEmail());
+      for (const authorization of [undefined, token, `bearer ${token}`, `Basic ${token}`, 'Bearer ']) {
+        const res = await server.app.inject({ method: 'GET', url: '/api/v1/agents', headers: authorization ? { authorization } : {} });
+        expect(res.statusCode).toBe(401);
+        expect(JSON.parse(res.body).error).toEqual({ code: 'NO_BEARER_TOKEN', message: 'No bearer token' });
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="latchkey"');
+      }
+      const flat = await client.get('/api/voicelogs');
+      expect(flat.body).toEqual({ detail: 'No bearer token', code: 'NO_BEARER_TOKEN' });
+    });
+
+    it('refuses garbage as an invalid token with error="invalid_token"', async () => {
+      const res = await caller(server).get('/api/v1/agents', 'not.a.jwt');
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('INVALID_TOKEN');
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="latchkey", error="invalid_token", error_description="/);
+    });
+
+    it('tells a client that sent its refresh token as a bearer where it goes', async () => {
+      const client = caller(server);
+      const { refreshToken } = await registerV1(client, uniqueEmail());
+      const res = await client.get('/api/v1/agents', refreshToken);
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('REFRESH_TOKEN_AS_BEARER');
+      expect(res.body.error.message).toMatch(/body of \/auth\/refresh/);
+    });
+
+    it('opens the protected routes and /me to a valid token', async () => {
+      const client = caller(server);
+      const email = uniqueEmail();
+      const { token, user } = await registerV1(client, email);
+      expect((await client.get('/api/v1/agents', token)).body).toEqual({ success: true, data: [] });
+      expect((await client.get('/api/voicelogs', token)).status).toBe(200);
+      expect((await client.get('/api/v1/auth/me', token)).body.data.user).toEqual(user);
+    });
+  });
+
+  describe('refresh', () => {
+    it('v1 rotates: a new pair, and the old refresh token is spent', async () => {
+      const client = caller(server);
+      const first = await registerV1(client, uniqueEmail());
+      const res = await client.post('/api/v1/auth/refresh', { refreshToken: first.refreshToken });
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body.data).sort()).toEqual(['refreshToken', 'token']);
+      expect(res.body.data.refreshToken).not.toBe(first.refreshToken);
+      expect((await client.get('/api/v1/auth/me', res.body.data.token)).status).toBe(200);
+      const next = await client.post('/api/v1/auth/refresh', { refreshToken: res.body.data.refreshToken });
+      expect(next.status).toBe(200);
+    });
+
+    it('flat keeps the refresh token valid and answers {access_token, token_type}', async () => {
+      const client = caller(server);
+      const login = await registerV1(client, uniqueEmail());
+      for (let i = 0; i < 2; i++) {
+        const res = await client.post('/api/auth/refresh', { refresh_token: login.refreshToken });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 900 });
+      }
+    });
+
+    it('refuses garbage and an access token in place of a refresh token', async () => {
+      const client = caller(server);
+      const login = await registerV1(client, uniqueEmail());
+      for (const refreshToken of ['garbage', login.token]) {
+        const res = await client.post('/api/v1/auth/refresh', { refreshToken });
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('INVALID_REFRESH_TOKEN');
+      }
+    });
+  });
+
+  describe('logout', () => {
+    it('revokes the access token at once and the session refresh tokens with it (v1)', async () => {
+      const client = caller(server);
+      const login = await registerV1(client, uniqueEmail());
+      const res = await client.post('/api/v1/auth/logout', undefined, login.token);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ success: true, data: { message: 'Logged out' } });
+      const after = await client.get('/api/v1/agents', login.token);
+      expect(after.status).toBe(401);
+      expect(after.body.error.code).toBe('TOKEN_REVOKED');
+      const refresh = await client.post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
+      expect(refresh.status).toBe(401);
+      expect(refresh.body.error.code).toBe('SESSION_REVOKED');
+    });
+
+    it('works the same on the flat surface', async () => {
+      const client = caller(server);
+      const email = uniqueEmail();
+      await registerV1(client, email);
+      const login = (await client.post('/api/auth/login', { email, password: PASSWORD })).body;
+      expect((await client.post('/api/auth/logout', undefined, login.access_token)).status).toBe(200);
+      const after = await client.get('/api/voicelogs', login.access_token);
+      expect(after.body).toEqual({ detail: expect.any(String), code: 'TOKEN_REVOKED' });
+      expect((await client.post('/api/auth/refresh', { refresh_token: login.refresh_token })).body.code).toBe('SESSION_REVOKED');
+    });
+
+    it('leaves the same user’s other sessions alone', async () => {
+      const client = caller(server);
+      const email = uniqueEmail();
+      const first = await registerV1(client, email);
+      const second = (await client.post('/api/v1/auth/login', { email, password: PASSWORD })).body.data;
+      await client.post('/api/v1/auth/logout', undefined, first.token);
+      expect((await client.get('/api/v1/agents', second.token)).status).toBe(200);
+    });
+  });
+
+  describe('registration', () => {
+    it('treats e-mail as unique case-insensitively', async () => {
+      const client = caller(server);
+      const email = uniqueEmail();
+      await registerV1(client, email);
+      const again = await client.post('/api/v1/auth/register', { email: email.toUpperCase(), password: PASSWORD });
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('EMAIL_TAKEN');
+    });
+
+    it('enforces the password length policy with the field named', async () => {
+      const res = await caller(server).post('/api/v1/auth/register', { email: uniqueEmail(), password: 'short' });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.body.error.message).toMatch(/^password: /);
+    });
+  });
+
+  describe('bad input never yields a 500', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['bad JSON', { payload: '{"email":', headers: { 'content-type': 'application/json' } }],
+      ['empty JSON body', { payload: '', headers: { 'content-type': 'application/json' } }],
+      ['missing fields', { payload: {} }],
+      ['wrong types', { payload: { email: 42, password: ['x'] } }],
+      ['an oversized body', { payload: { email: 'a@b.co', password: 'x'.repeat(70_000) } }],
+      ['a form body', { payload: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+      ['a __proto__ key', { payload: '{"email":"a@b.co","password":"x","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } }],
+    ];
+    it.each(cases)('answers %s with a 4xx in each surface’s shape', async (_name, request) => {
+      for (const url of ['/api/v1/auth/login', '/api/auth/login']) {
+        const res = await server.app.inject({ method: 'POST', url, remoteAddress: '192.0.2.1', ...request });
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        const body = JSON.parse(res.body);
+        if (url.startsWith('/api/v1')) {
+          expect(body.success).toBe(false);
+          expect(body.error.code).toMatch(/^[A-Z_]+$/);
+        } else {
+          expect(body.code).toMatch(/^[A-Z_]+$/);
+          expect(typeof body.detail).toBe('string');
+        }
+        expect(res.body).not.toMatch(/at .+\.(js|ts):\d+/);
+      }
+    });
+
+    it('names the missing field', async () => {
+      const res = await caller(server).post('/api/auth/login', { email: 'a@b.co' });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ detail: expect.stringMatching(/^password: /), code: 'VALIDATION_FAILED' });
+    });
+
+    it('answers unknown routes with 404 in the surface’s shape', async () => {
+      const v1 = await caller(server).get('/api/v1/nope');
+      expect(v1.status).toBe(404);
+      expect(v1.body.error.code).toBe('ROUTE_NOT_FOUND');
+      const flat = await caller(server).get('/api/nope');
+      expect(flat.body.code).toBe('ROUTE_NOT_FOUND');
+    });
+  });
+
+  describe('operations', () => {
+    it('reports health of the database and kv store', async () => {
+      const res = await caller(server).get('/healthz');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ok', database: 'ok', kv: 'ok' });
+    });
+
+    it('publishes the verification keys without private parts', async () => {
+      const res = await caller(server).get('/.well-known/jwks.json');
+      expect(res.body.keys.length).toBeGreaterThan(0);
+      for (const key of res.body.keys) {
+        expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String) });
+        expect(key.d).toBeUndefined();
+      }
+    });
+
+    it('writes audit events for login success, failure, lockout, refresh and logout without secrets', async () => {
+      const email = uniqueEmail();
+      const client = caller(server);
+      const login = await registerV1(client, email);
+      await client.post('/api/v1/auth/login', { email, password: 'wrong-password' });
+      await client.post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
+      await client.post('/api/v1/auth/logout', undefined, login.token);
+      const events = await server.core.stores.audit.listForUser(login.user.id, 20);
+      const types = events.map((e) => e.type);
+      expect(types).toEqual(expect.arrayContaining(['user_registered', 'login_succeeded', 'login_failed', 'refresh', 'logout']));
+      for (const event of events) {
+        expect(event.ip).toBe(client.ip);
+        const serialized = JSON.stringify(event);
+        expect(serialized).not.toContain(PASSWORD);
+        expect(serialized).not.toContain(login.refreshToken.split('.')[2]);
+      }
+    });
+  });
+});

@@ -23,10 +23,12 @@ export async function userCreate(config: Readonly<Config>, options: { email: str
   });
 }
 
-/** `latchkey user unlock`: clears the failed-login count, ending a lockout. */
+/** `latchkey user unlock`: clears the failed-login and failed-2FA counts, ending a lockout. */
 export async function userUnlock(config: Readonly<Config>, options: { email: string }): Promise<void> {
   await withCore(config, async (core) => {
     await core.limits.clearFailures(options.email);
+    const user = await core.stores.users.findByEmail(options.email);
+    if (user) await core.limits.clearSecondFactorFailures(user.id);
     console.log(`unlocked ${options.email}`);
   });
 }

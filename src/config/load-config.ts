@@ -25,6 +25,10 @@ export interface Config {
   lockoutSeconds: number;
   loginRateLimit: number;
   loginRateLimitWindowSeconds: number;
+  mfaDriftSteps: number;
+  mfaLockoutMaxFailures: number;
+  mfaLockoutSeconds: number;
+  mfaIssuer: string;
   registrationEnabled: boolean;
   passwordHashConcurrency: number;
   bodyLimitBytes: number;
@@ -101,6 +105,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     lockoutSeconds: env.LOCKOUT_SECONDS,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     loginRateLimitWindowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+    mfaDriftSteps: env.MFA_DRIFT_STEPS,
+    mfaLockoutMaxFailures: env.MFA_LOCKOUT_MAX_FAILURES,
+    mfaLockoutSeconds: env.MFA_LOCKOUT_SECONDS,
+    mfaIssuer: env.MFA_ISSUER,
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

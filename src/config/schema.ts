@@ -46,6 +46,14 @@ export const envSchema = z
     LOGIN_RATE_LIMIT: positiveInt.default(10),
     /** Login rate-limit window in seconds. Default 60. */
     LOGIN_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+    /** TOTP codes accepted this many 30-second steps either side of now (clock drift). Default 1. */
+    MFA_DRIFT_STEPS: z.coerce.number().int().min(0).max(10).default(1),
+    /** Wrong second-factor codes before the account's 2FA step locks. Default 5. */
+    MFA_LOCKOUT_MAX_FAILURES: positiveInt.default(5),
+    /** How long a 2FA lockout lasts, in seconds. Default 1800 (30 minutes). */
+    MFA_LOCKOUT_SECONDS: positiveInt.default(1800),
+    /** Issuer shown in authenticator apps. Default Latchkey. */
+    MFA_ISSUER: z.string().min(1).max(64).default('Latchkey'),
     /** Self sign-up on /auth/register. Default true, except when LATCHKEY_ENV=production. */
     REGISTRATION_ENABLED: flag.optional(),
     /** Password hashes computed at once; the rest wait. Default: half the CPU cores, at least 1. */

@@ -16,7 +16,12 @@ export type AuditEventType =
   | 'refresh'
   | 'refresh_reuse_detected'
   | 'logout'
-  | 'session_revoked';
+  | 'session_revoked'
+  | 'mfa_enabled'
+  | 'mfa_setup_failed'
+  | 'mfa_disabled'
+  | 'mfa_failed'
+  | 'mfa_recovery_codes_regenerated';
 
 export class Audit {
   constructor(

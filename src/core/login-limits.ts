@@ -7,16 +7,26 @@ export interface LoginLimitSettings {
   loginRateLimitWindowSeconds: number;
   lockoutMaxFailures: number;
   lockoutSeconds: number;
+  mfaLockoutMaxFailures: number;
+  mfaLockoutSeconds: number;
 }
+
+/** Wrong codes one pending token survives before it is spent. */
+export const PENDING_TOKEN_MAX_ATTEMPTS = 5;
 
 function retryAfter(ms: number): Record<string, string> {
   return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
 }
 
-/** The IP rate limit and the per-account lockout, both counted in the shared store. */
+/**
+ * The IP rate limit, the per-account password lockout, and the second-factor counters (per
+ * pending token and per account), all counted in the shared store.
+ */
 export class LoginLimits {
   private readonly perIp: Limiter;
   private readonly perAccount: Limiter;
+  private readonly secondFactorPerAccount: Limiter;
+  private readonly perPendingToken: Limiter;
 
   constructor(createLimiter: LimiterFactory, settings: LoginLimitSettings) {
     this.perIp = createLimiter({
@@ -29,6 +39,17 @@ export class LoginLimits {
       points: settings.lockoutMaxFailures,
       durationSeconds: settings.lockoutSeconds,
       blockSeconds: settings.lockoutSeconds,
+    });
+    this.secondFactorPerAccount = createLimiter({
+      name: 'mfa-lockout',
+      points: settings.mfaLockoutMaxFailures,
+      durationSeconds: settings.mfaLockoutSeconds,
+      blockSeconds: settings.mfaLockoutSeconds,
+    });
+    this.perPendingToken = createLimiter({
+      name: 'mfa-pending',
+      points: PENDING_TOKEN_MAX_ATTEMPTS,
+      durationSeconds: 3600,
     });
   }
 
@@ -57,5 +78,25 @@ export class LoginLimits {
 
   clearFailures(email: string): Promise<void> {
     return this.perAccount.reset(normalizeEmail(email));
+  }
+
+  /** Reserves one second-factor attempt on the account (same reserve-first scheme as passwords). */
+  async takeSecondFactorAttempt(userId: string): Promise<void> {
+    const result = await this.secondFactorPerAccount.consume(userId);
+    if (!result.allowed) {
+      throw new AuthError('MFA_LOCKED', {
+        headers: retryAfter(result.retryAfterMs),
+        details: { retryAfterSeconds: Math.ceil(result.retryAfterMs / 1000) },
+      });
+    }
+  }
+
+  clearSecondFactorFailures(userId: string): Promise<void> {
+    return this.secondFactorPerAccount.reset(userId);
+  }
+
+  /** Counts one code tried with a pending token; false once the token has had its attempts. */
+  async takePendingTokenAttempt(jtiHash: string): Promise<boolean> {
+    return (await this.perPendingToken.consume(jtiHash)).allowed;
   }
 }

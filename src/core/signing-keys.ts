@@ -37,7 +37,10 @@ const PERIODIC_RELOAD_MS = 60_000;
 export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private signer: LoadedKey | undefined;
-  private lastReloadAt = 0;
+  // Only reloads caused by unknown kids count against the throttle: a periodic or start-up reload a
+  // moment before must not make a key rotated since then unverifiable for a second.
+  private lastUnknownKidReloadAt = Number.NEGATIVE_INFINITY;
+  private unknownKidReload: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -84,8 +87,12 @@ export class KeyRing {
     if (!kid) return undefined;
     const known = this.keys.get(kid);
     if (known) return known.publicKey;
-    if (this.clock() - this.lastReloadAt < UNKNOWN_KID_RELOAD_MS) return undefined;
-    await this.reload();
+    if (this.clock() - this.lastUnknownKidReloadAt >= UNKNOWN_KID_RELOAD_MS) {
+      this.lastUnknownKidReloadAt = this.clock();
+      this.unknownKidReload = this.reload();
+    }
+    // Requests arriving while that reload runs wait for it instead of being refused.
+    await this.unknownKidReload?.catch(() => {});
     return this.keys.get(kid)?.publicKey;
   }
 
@@ -94,7 +101,6 @@ export class KeyRing {
   }
 
   private async reload(): Promise<void> {
-    this.lastReloadAt = this.clock();
     const stored = await this.store.listForEnv(this.env);
     for (const row of stored) {
       if (!this.keys.has(row.kid)) this.keys.set(row.kid, this.load(row));

@@ -54,6 +54,9 @@ export interface TokenSettings {
 // Bounds the verified-token cache: about 1 KB an entry, so at most ~10 MB.
 const CACHE_MAX_ENTRIES = 10_000;
 const ISSUER_PREFIX = 'latchkey:';
+// The LATCHKEY_ENV rule. The foreign name is unverified input that is echoed into the message and
+// the WWW-Authenticate header: anything else (quotes, CR/LF, non-ASCII) is just an invalid token.
+const ENV_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export function newJti(): string {
   return randomBytes(16).toString('base64url');
@@ -148,8 +151,8 @@ export class TokenService {
       return { ok: false, code: 'INVALID_TOKEN' };
     }
     // These checks only choose the error message; the token is refused either way.
-    if (typeof issuer === 'string' && issuer.startsWith(ISSUER_PREFIX) && issuer !== this.settings.issuer) {
-      const other = issuer.slice(ISSUER_PREFIX.length);
+    const other = typeof issuer === 'string' && issuer.startsWith(ISSUER_PREFIX) ? issuer.slice(ISSUER_PREFIX.length) : undefined;
+    if (other !== undefined && other !== this.settings.env && ENV_NAME.test(other)) {
       return {
         ok: false,
         code: 'WRONG_ENVIRONMENT',

@@ -18,3 +18,6 @@ export const user = z.object({
   role: z.enum(ROLES),
   plan: z.string(),
 });
+
+/** A TOTP code (6 digits) or a recovery code (`abcd-efgh-ijkl-mnop`). */
+export const secondFactorCode = z.string().trim().min(6, 'must be a 6-digit code or a recovery code').max(32);

@@ -10,6 +10,7 @@ import { createSqlKv } from './sql/sql-kv.js';
 import { createSqlRevocationStore } from './sql/sql-revocations.js';
 import { createSqlSessionStore } from './sql/sql-sessions.js';
 import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
+import { createSqlTwoFactorStore } from './sql/sql-two-factor.js';
 import { createSqlUserStore } from './sql/sql-users.js';
 import type { Stores } from './stores.js';
 
@@ -57,6 +58,7 @@ export async function openStores(
     signingKeys: createSqlSigningKeyStore(db),
     revocations: createSqlRevocationStore(db),
     audit: createSqlAuditStore(db),
+    twoFactor: createSqlTwoFactorStore(db),
     kv,
     pingDatabase: () => pingDatabase(db),
     async close() {

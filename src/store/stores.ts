@@ -3,6 +3,7 @@ import type { Kv } from './kv.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { SessionStore } from './session-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
+import type { TwoFactorStore } from './two-factor-store.js';
 import type { UserStore } from './user-store.js';
 
 /** Everything core needs from storage. */
@@ -12,6 +13,7 @@ export interface Stores {
   signingKeys: SigningKeyStore;
   revocations: RevocationStore;
   audit: AuditStore;
+  twoFactor: TwoFactorStore;
   kv: Kv;
   /** Rejects when the database cannot answer. */
   pingDatabase(): Promise<void>;

@@ -2,19 +2,20 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
-import { checkCredentials, logout, refreshSession, startSession, type IssuedTokens } from '../../core/sessions.js';
+import { login } from '../../core/login.js';
+import { logout, refreshSession, startSession, type IssuedTokens } from '../../core/sessions.js';
 import { publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 
-const tokenPair = z.object({
+export const tokenPair = z.object({
   access_token: z.string(),
   refresh_token: z.string(),
   token_type: z.literal('bearer'),
   expires_in: z.number().int(),
 });
 
-function tokenPairBody(issued: IssuedTokens): z.infer<typeof tokenPair> {
+export function tokenPairBody(issued: IssuedTokens): z.infer<typeof tokenPair> {
   return { access_token: issued.accessToken, refresh_token: issued.refreshToken, token_type: 'bearer', expires_in: issued.expiresIn };
 }
 
@@ -34,11 +35,16 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/login',
-      { schema: { body: z.object({ email, password: loginPassword }), response: { 200: tokenPair } } },
+      {
+        schema: {
+          body: z.object({ email, password: loginPassword }),
+          response: { 200: z.union([tokenPair, z.object({ mfa_required: z.literal(true), mfa_token: z.string() })]) },
+        },
+      },
       async (request) => {
-        const ctx = requestContext(request);
-        const found = await checkCredentials(core, request.body, ctx);
-        return tokenPairBody(await startSession(core, found, ctx));
+        const outcome = await login(core, request.body, requestContext(request));
+        if (outcome.kind === 'second-factor') return { mfa_required: true as const, mfa_token: outcome.pendingToken };
+        return tokenPairBody(outcome.tokens);
       },
     );
 

@@ -3,6 +3,7 @@ import type { Core } from '../../core/core.js';
 import { useErrorShape } from '../surface.js';
 import { flatAuthRoutes } from './auth-routes.js';
 import { flatErrorBody } from './error-body.js';
+import { flatMfaRoutes } from './mfa-routes.js';
 import { flatVoicelogsRoutes } from './voicelogs-routes.js';
 
 /** The koeiq-auth.txt surface, mounted at /api. */
@@ -10,6 +11,7 @@ export function flatSurface(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     useErrorShape(app, flatErrorBody);
     await app.register(flatAuthRoutes(core));
+    await app.register(flatMfaRoutes(core));
     await app.register(flatVoicelogsRoutes(core));
   };
 }

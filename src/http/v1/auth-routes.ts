@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { checkCredentials, logout, refreshSession, startSession } from '../../core/sessions.js';
+import { login } from '../../core/login.js';
+import { logout, refreshSession, startSession } from '../../core/sessions.js';
 import { publicUser, registerUser } from '../../core/users.js';
 import { AuthError } from '../../core/errors.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 import { envelope, ok } from './envelope.js';
 
-const tokens = z.object({ user, token: z.string(), refreshToken: z.string() });
+export const tokens = z.object({ user, token: z.string(), refreshToken: z.string() });
+const secondStep = z.object({ requires2FA: z.literal(true), pendingToken: z.string() });
 
 /** /api/v1/auth/*: login, refresh (always rotating), logout, me, register. */
 export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
@@ -27,11 +29,11 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/login',
-      { schema: { body: z.object({ email, password: loginPassword }), response: { 200: envelope(tokens) } } },
+      { schema: { body: z.object({ email, password: loginPassword }), response: { 200: envelope(z.union([tokens, secondStep])) } } },
       async (request) => {
-        const ctx = requestContext(request);
-        const found = await checkCredentials(core, request.body, ctx);
-        const issued = await startSession(core, found, ctx);
+        const outcome = await login(core, request.body, requestContext(request));
+        if (outcome.kind === 'second-factor') return ok({ requires2FA: true as const, pendingToken: outcome.pendingToken });
+        const issued = outcome.tokens;
         return ok({ user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken });
       },
     );

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 // Migrations are code, ordered by name, and never edited once shipped: add a new one instead.
 const migrations: Record<string, Migration> = {
@@ -82,6 +82,35 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_two_factor': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('totp_credentials')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+        .addColumn('secret_enc', 'text')
+        .addColumn('pending_secret_enc', 'text')
+        .addColumn('enabled_at', 'bigint')
+        .addColumn('last_step', 'bigint')
+        .execute();
+
+      await db.schema
+        .createTable('recovery_codes')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('recovery_codes_user_id').on('recovery_codes').column('user_id').execute();
+
+      await db.schema
+        .createTable('pending_logins')
+        .addColumn('jti_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -91,7 +120,19 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * the write lock on SQLite), so instances starting at once migrate one after the other.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const migrationTableSchema = await postgresCurrentSchema(db);
+  const { error, results } = await new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The schema our tables go to (the first of search_path). Kysely looks for its migration tables in
+ * every schema unless told which: a second Latchkey (another environment) or any other Kysely app in
+ * the same database would make it skip creating them, and start-up would fail.
+ */
+async function postgresCurrentSchema(db: Kysely<any>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }

@@ -69,6 +69,33 @@ export interface KvEntryRow {
   expires_at: number;
 }
 
+export interface TotpCredentialRow {
+  user_id: string;
+  /** The confirmed secret (base32), encrypted. */
+  secret_enc: string | null;
+  /** A secret from setup not yet confirmed with a code, encrypted. */
+  pending_secret_enc: string | null;
+  enabled_at: number | null;
+  /** The last accepted 30-second step: a code is accepted only for a later step (replay protection). */
+  last_step: number | null;
+}
+
+export interface RecoveryCodeRow {
+  /** SHA-256 of the normalized code (80 random bits, so a fast hash is enough). */
+  code_hash: string;
+  user_id: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface PendingLoginRow {
+  /** SHA-256 of the pending token's jti. */
+  jti_hash: string;
+  user_id: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Tables {
   users: UserRow;
   sessions: SessionRow;
@@ -77,4 +104,7 @@ export interface Tables {
   revocations: RevocationRow;
   audit_events: AuditEventRow;
   kv_entries: KvEntryRow;
+  totp_credentials: TotpCredentialRow;
+  recovery_codes: RecoveryCodeRow;
+  pending_logins: PendingLoginRow;
 }

@@ -1,0 +1,134 @@
+import type { TotpCredential } from '../store/two-factor-store.js';
+import type { User } from '../store/user-store.js';
+import type { RequestContext } from './audit.js';
+import type { Core } from './core.js';
+import { AuthError } from './errors.js';
+import { sha256Hex } from './random.js';
+import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
+import { startSession, type IssuedTokens } from './sessions.js';
+import { newJti } from './tokens.js';
+import { generateTotpSecret, matchTotp, totpUri } from './totp.js';
+
+const TOTP_CODE = /^\d{6}$/;
+
+export interface TotpSetup {
+  /** Base32, for manual entry; returned by setup only, never again. */
+  secret: string;
+  uri: string;
+}
+
+function isEnabled(credential: TotpCredential | null): credential is TotpCredential & { secretEnc: string } {
+  return credential !== null && credential.enabledAt !== null && credential.secretEnc !== null;
+}
+
+export async function isTwoFactorEnabled(core: Core, userId: string): Promise<boolean> {
+  return isEnabled(await core.stores.twoFactor.findCredential(userId));
+}
+
+/** Starts enrolment: a new pending secret (replacing an unconfirmed one). 409 when 2FA is already on. */
+export async function beginTotpSetup(core: Core, user: Pick<User, 'id' | 'email'>): Promise<TotpSetup> {
+  if (await isTwoFactorEnabled(core, user.id)) throw new AuthError('MFA_ALREADY_ENABLED');
+  const secret = generateTotpSecret();
+  await core.stores.twoFactor.setPendingSecret(user.id, core.box.seal(secret, 'totp-secret'));
+  return { secret, uri: totpUri(secret, core.config.mfaIssuer, user.email) };
+}
+
+/** Confirms enrolment with the first code: 2FA turns on and the recovery codes are returned, once. */
+export async function confirmTotpSetup(core: Core, userId: string, code: string, ctx: RequestContext): Promise<string[]> {
+  const credential = await core.stores.twoFactor.findCredential(userId);
+  if (isEnabled(credential)) throw new AuthError('MFA_ALREADY_ENABLED');
+  if (!credential?.pendingSecretEnc) throw new AuthError('MFA_SETUP_NOT_STARTED');
+  const secret = core.box.open(credential.pendingSecretEnc, 'totp-secret');
+  const step = TOTP_CODE.test(code) ? matchTotp(secret, code, core.clock(), core.config.mfaDriftSteps) : null;
+  if (step === null) {
+    await core.audit.record('mfa_setup_failed', ctx, userId);
+    throw new AuthError('INVALID_2FA_CODE');
+  }
+  const codes = generateRecoveryCodes();
+  const enabled = await core.stores.twoFactor.enable(userId, step, core.clock(), codes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!)));
+  if (!enabled) throw new AuthError('MFA_ALREADY_ENABLED');
+  await core.audit.record('mfa_enabled', ctx, userId);
+  return codes;
+}
+
+/**
+ * Checks a second-factor code for an account with 2FA on: a TOTP code for a step not used before,
+ * or an unused recovery code (spent by this call). Every try counts toward the account's
+ * second-factor lockout, reserved before checking so parallel guesses cannot pass the limit.
+ */
+async function verifySecondFactor(core: Core, userId: string, code: string, ctx: RequestContext): Promise<'totp' | 'recovery'> {
+  const credential = await core.stores.twoFactor.findCredential(userId);
+  if (!isEnabled(credential)) throw new AuthError('MFA_NOT_ENABLED');
+  await core.limits.takeSecondFactorAttempt(userId);
+  const method = await matchSecondFactor(core, credential, code.trim());
+  if (!method) {
+    await core.audit.record('mfa_failed', ctx, userId);
+    throw new AuthError('INVALID_2FA_CODE');
+  }
+  await core.limits.clearSecondFactorFailures(userId);
+  return method;
+}
+
+async function matchSecondFactor(core: Core, credential: TotpCredential & { secretEnc: string }, code: string): Promise<'totp' | 'recovery' | null> {
+  if (TOTP_CODE.test(code)) {
+    const secret = core.box.open(credential.secretEnc, 'totp-secret');
+    const step = matchTotp(secret, code, core.clock(), core.config.mfaDriftSteps);
+    // A code already accepted once (this step or a later one was used) is a replay.
+    return step !== null && (await core.stores.twoFactor.claimStep(credential.userId, step)) ? 'totp' : null;
+  }
+  const recovery = normalizeRecoveryCode(code);
+  if (!recovery) return null;
+  return (await core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock())) ? 'recovery' : null;
+}
+
+/** Turns 2FA off: needs the password and a current code (or a recovery code). */
+export async function disableTotp(core: Core, userId: string, input: { code: string; password: string }, ctx: RequestContext): Promise<void> {
+  const user = await core.stores.users.findById(userId);
+  if (!user || !(await core.passwords.verify(user.passwordHash, input.password))) {
+    await core.audit.record('mfa_failed', ctx, userId, { reason: 'password' });
+    throw new AuthError('INVALID_CREDENTIALS', { message: 'Invalid password' });
+  }
+  await verifySecondFactor(core, userId, input.code, ctx);
+  await core.stores.twoFactor.disable(userId);
+  await core.audit.record('mfa_disabled', ctx, userId);
+}
+
+/** Replaces the recovery codes (the old set stops working); needs a current code. */
+export async function regenerateRecoveryCodes(core: Core, userId: string, code: string, ctx: RequestContext): Promise<string[]> {
+  await verifySecondFactor(core, userId, code, ctx);
+  const codes = generateRecoveryCodes();
+  await core.stores.twoFactor.replaceRecoveryCodes(userId, codes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!)), core.clock());
+  await core.audit.record('mfa_recovery_codes_regenerated', ctx, userId);
+  return codes;
+}
+
+/** After a correct password on a 2FA account: a pending token for the second step, and no session yet. */
+export async function issuePendingLogin(core: Core, user: User): Promise<string> {
+  const jti = newJti();
+  const pending = await core.tokens.signPending({ sub: user.id, jti });
+  await core.stores.twoFactor.createPendingLogin(sha256Hex(jti), user.id, pending.exp * 1000);
+  return pending.token;
+}
+
+/**
+ * The second login step. The pending token works once, for five minutes, and survives five wrong
+ * codes; wrong codes also count toward the account's 2FA lockout and the client's IP limit.
+ */
+export async function completePendingLogin(core: Core, pendingToken: string, code: string, ctx: RequestContext): Promise<IssuedTokens> {
+  await core.limits.takeIpAttempt(ctx.ip);
+  const verified = await core.tokens.verifyPending(pendingToken);
+  if (!verified.ok) throw new AuthError('INVALID_PENDING_TOKEN');
+  const jtiHash = sha256Hex(verified.claims.jti);
+  if (!(await core.stores.twoFactor.isPendingLoginOpen(jtiHash))) throw new AuthError('INVALID_PENDING_TOKEN');
+  if (!(await core.limits.takePendingTokenAttempt(jtiHash))) {
+    await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock());
+    throw new AuthError('INVALID_PENDING_TOKEN', { message: 'Too many wrong codes for this login; log in again' });
+  }
+  await verifySecondFactor(core, verified.claims.sub, code, ctx);
+  // Spent only now, atomically: of two racing correct submissions, one gets the session.
+  if (!(await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock()))) throw new AuthError('INVALID_PENDING_TOKEN');
+  const user = await core.stores.users.findById(verified.claims.sub);
+  if (!user) throw new AuthError('INVALID_PENDING_TOKEN');
+  if (user.disabledAt !== null) throw new AuthError('ACCOUNT_DISABLED');
+  return startSession(core, user, ctx);
+}

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/core.js';
+import { AuthError } from '../../core/errors.js';
+import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, regenerateRecoveryCodes } from '../../core/two-factor.js';
+import { createGuard, requestContext, sessionOf } from '../guard.js';
+import { renderQr } from '../qr.js';
+import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
+import { tokenPair, tokenPairBody } from './auth-routes.js';
+
+/** /api/auth/mfa/*: the table in koeiq-auth.txt, plus recovery-code regeneration. */
+export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
+  const guard = createGuard(core);
+  return async (app) => {
+    app.post(
+      '/auth/mfa/setup',
+      {
+        onRequest: guard,
+        schema: { response: { 200: z.object({ secret: z.string(), otpauth_url: z.string(), qr_code_svg: z.string(), qr_code_data_url: z.string() }) } },
+      },
+      async (request) => {
+        const user = await core.stores.users.findById(sessionOf(request).userId);
+        if (!user) throw new AuthError('TOKEN_REVOKED');
+        const setup = await beginTotpSetup(core, user);
+        const qr = await renderQr(setup.uri);
+        return { secret: setup.secret, otpauth_url: setup.uri, qr_code_svg: qr.svg, qr_code_data_url: qr.pngDataUrl };
+      },
+    );
+
+    app.post(
+      '/auth/mfa/verify-setup',
+      {
+        onRequest: guard,
+        schema: { body: z.object({ code: secondFactorCode }), response: { 200: z.object({ enabled: z.literal(true), recovery_codes: z.array(z.string()) }) } },
+      },
+      async (request) => ({
+        enabled: true as const,
+        recovery_codes: await confirmTotpSetup(core, sessionOf(request).userId, request.body.code, requestContext(request)),
+      }),
+    );
+
+    app.post(
+      '/auth/mfa/verify',
+      { schema: { body: z.object({ mfa_token: jwt, code: secondFactorCode }), response: { 200: tokenPair } } },
+      async (request) => tokenPairBody(await completePendingLogin(core, request.body.mfa_token, request.body.code, requestContext(request))),
+    );
+
+    app.post(
+      '/auth/mfa/disable',
+      {
+        onRequest: guard,
+        schema: { body: z.object({ code: secondFactorCode, password: loginPassword }), response: { 200: z.object({ enabled: z.literal(false) }) } },
+      },
+      async (request) => {
+        await disableTotp(core, sessionOf(request).userId, request.body, requestContext(request));
+        return { enabled: false as const };
+      },
+    );
+
+    app.post(
+      '/auth/mfa/recovery-codes',
+      { onRequest: guard, schema: { body: z.object({ code: secondFactorCode }), response: { 200: z.object({ recovery_codes: z.array(z.string()) }) } } },
+      async (request) => ({ recovery_codes: await regenerateRecoveryCodes(core, sessionOf(request).userId, request.body.code, requestContext(request)) }),
+    );
+  };
+}

@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/core.js';
+import { AuthError } from '../../core/errors.js';
+import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, regenerateRecoveryCodes } from '../../core/two-factor.js';
+import { createGuard, requestContext, sessionOf } from '../guard.js';
+import { renderQr } from '../qr.js';
+import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
+import { tokens } from './auth-routes.js';
+import { envelope, ok } from './envelope.js';
+
+const recoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
+
+/** /api/v1/auth/2fa/* (enrolment, session tokens only) and the second login step /auth/verify-2fa. */
+export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
+  const guard = createGuard(core);
+  return async (app) => {
+    app.post(
+      '/auth/2fa/setup',
+      {
+        onRequest: guard,
+        schema: {
+          response: {
+            200: envelope(z.object({ secret: z.string(), otpauthUrl: z.string(), qrCodeSvg: z.string(), qrCodeDataUrl: z.string() })),
+          },
+        },
+      },
+      async (request) => {
+        const user = await core.stores.users.findById(sessionOf(request).userId);
+        if (!user) throw new AuthError('TOKEN_REVOKED');
+        const setup = await beginTotpSetup(core, user);
+        const qr = await renderQr(setup.uri);
+        return ok({ secret: setup.secret, otpauthUrl: setup.uri, qrCodeSvg: qr.svg, qrCodeDataUrl: qr.pngDataUrl });
+      },
+    );
+
+    app.post(
+      '/auth/2fa/verify-setup',
+      { onRequest: guard, schema: { body: z.object({ code: secondFactorCode }), response: { 200: envelope(recoveryCodes.extend({ enabled: z.literal(true) })) } } },
+      async (request) => {
+        const codes = await confirmTotpSetup(core, sessionOf(request).userId, request.body.code, requestContext(request));
+        return ok({ enabled: true as const, recoveryCodes: codes });
+      },
+    );
+
+    app.post(
+      '/auth/2fa/disable',
+      {
+        onRequest: guard,
+        schema: { body: z.object({ code: secondFactorCode, password: loginPassword }), response: { 200: envelope(z.object({ enabled: z.literal(false) })) } },
+      },
+      async (request) => {
+        await disableTotp(core, sessionOf(request).userId, request.body, requestContext(request));
+        return ok({ enabled: false as const });
+      },
+    );
+
+    app.post(
+      '/auth/2fa/recovery-codes',
+      { onRequest: guard, schema: { body: z.object({ code: secondFactorCode }), response: { 200: envelope(recoveryCodes) } } },
+      async (request) => ok({ recoveryCodes: await regenerateRecoveryCodes(core, sessionOf(request).userId, request.body.code, requestContext(request)) }),
+    );
+
+    app.post(
+      '/auth/verify-2fa',
+      { schema: { body: z.object({ pendingToken: jwt, code: secondFactorCode }), response: { 200: envelope(tokens) } } },
+      async (request) => {
+        const issued = await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request));
+        return ok({ user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken });
+      },
+    );
+  };
+}

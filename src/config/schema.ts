@@ -54,6 +54,8 @@ export const envSchema = z
     MFA_LOCKOUT_SECONDS: positiveInt.default(1800),
     /** Issuer shown in authenticator apps. Default Latchkey. */
     MFA_ISSUER: z.string().min(1).max(64).default('Latchkey'),
+    /** Brand in credential prefixes: `<brand>_pat_`, `<brand>_live_`/`<brand>_test_`. Default latchkey. */
+    CREDENTIAL_BRAND: z.string().regex(/^[a-z][a-z0-9]{1,15}$/, '2 to 16 lowercase letters and digits').default('latchkey'),
     /** Self sign-up on /auth/register. Default true, except when LATCHKEY_ENV=production. */
     REGISTRATION_ENABLED: flag.optional(),
     /** Password hashes computed at once; the rest wait. Default: half the CPU cores, at least 1. */

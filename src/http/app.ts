@@ -32,6 +32,17 @@ export async function buildApp({ core, logger }: AppOptions) {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
+  // close() only reaps sockets that are idle at that moment: a keep-alive socket whose request was
+  // in flight would stay open for keepAliveTimeout (72 s), past the shutdown deadline. Responses
+  // sent while closing therefore end their connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   useErrorShape(app, flatErrorBody);
   await app.register(healthRoutes(core));
   await app.register(v1Surface(core), { prefix: '/api/v1' });

@@ -1,11 +1,19 @@
 import type { FastifyRequest } from 'fastify';
-import { authenticateBearer, type Principal, type SessionPrincipal } from '../core/authenticate.js';
+import {
+  authenticateBearer,
+  authenticateIngestKey,
+  requireScope,
+  type IngestPrincipal,
+  type Principal,
+  type SessionPrincipal,
+} from '../core/authenticate.js';
 import type { Core } from '../core/core.js';
+import type { Scope } from '../core/credentials.js';
 import { AuthError } from '../core/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal: Principal | null;
+    principal: Principal | IngestPrincipal | null;
   }
 }
 
@@ -16,40 +24,75 @@ function quoted(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
 }
 
-/** RFC 6750 section 3: a bare challenge when no token came, `invalid_token` when one was refused. */
+/**
+ * RFC 6750 section 3: a bare challenge when no token came, `invalid_token` when one was refused,
+ * `insufficient_scope` (with the scope) when it may not do this.
+ */
 function withChallenge(error: AuthError, tokenPresent: boolean): AuthError {
-  if (error.status !== 401) return error;
-  const challenge = tokenPresent
-    ? `Bearer realm="${REALM}", error="invalid_token", error_description="${quoted(error.message)}"`
-    : `Bearer realm="${REALM}"`;
-  return new AuthError(error.code, { message: error.message, headers: { ...error.headers, 'www-authenticate': challenge } });
+  let challenge: string;
+  if (error.code === 'INSUFFICIENT_SCOPE') {
+    const scope = (error.details as { requiredScope: string }).requiredScope;
+    challenge = `Bearer realm="${REALM}", error="insufficient_scope", scope="${scope}"`;
+  } else if (error.status !== 401) {
+    return error;
+  } else {
+    challenge = tokenPresent
+      ? `Bearer realm="${REALM}", error="invalid_token", error_description="${quoted(error.message)}"`
+      : `Bearer realm="${REALM}"`;
+  }
+  return new AuthError(error.code, { message: error.message, details: error.details, headers: { ...error.headers, 'www-authenticate': challenge } });
 }
 
 /**
- * The one guard in front of every protected route (an onRequest hook, so refused requests are
- * never parsed). The header must literally start with `Bearer ` (with the space).
+ * The guard in front of every bearer-protected route (an onRequest hook, so refused requests are
+ * never parsed). The header must literally start with `Bearer ` (with the space). An X-API-Key
+ * is refused here: ingest keys only open /api/ingest/*.
  */
-export function createGuard(core: Core) {
+export function createGuard(core: Core, options: { scope?: Scope } = {}) {
   return async function guard(request: FastifyRequest): Promise<void> {
+    if (request.headers['x-api-key'] !== undefined) throw new AuthError('API_KEY_NOT_ALLOWED');
     const header = request.headers.authorization;
     if (!header?.startsWith(BEARER_PREFIX) || header.length === BEARER_PREFIX.length) {
       throw withChallenge(new AuthError('NO_BEARER_TOKEN'), false);
     }
     try {
-      request.principal = await authenticateBearer(core, header.slice(BEARER_PREFIX.length).trim());
+      const principal = await authenticateBearer(core, header.slice(BEARER_PREFIX.length).trim());
+      if (options.scope) requireScope(principal, options.scope);
+      request.principal = principal;
     } catch (error) {
       throw error instanceof AuthError ? withChallenge(error, true) : error;
     }
   };
 }
 
-/** The caller of a guarded route. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new TypeError('principalOf: route is not behind the guard');
-  return request.principal;
+/** The guard of /api/ingest/*: an X-API-Key and nothing else. */
+export function createIngestGuard(core: Core) {
+  return async function ingestGuard(request: FastifyRequest): Promise<void> {
+    if (request.headers.authorization !== undefined) throw new AuthError('BEARER_NOT_ALLOWED_ON_INGEST');
+    const key = request.headers['x-api-key'];
+    if (typeof key !== 'string' || key.length === 0) throw new AuthError('NO_API_KEY');
+    request.principal = await authenticateIngestKey(core, key.trim());
+  };
 }
 
-/** The caller, who must hold a session token (not a personal access token or key). */
+/** The caller of a bearer-guarded route. */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = request.principal;
+  if (!principal || principal.kind === 'ingest') throw new TypeError('principalOf: route is not behind the bearer guard');
+  return principal;
+}
+
+/** The caller of an ingest route. */
+export function ingestPrincipalOf(request: FastifyRequest): IngestPrincipal {
+  const principal = request.principal;
+  if (principal?.kind !== 'ingest') throw new TypeError('ingestPrincipalOf: route is not behind the ingest guard');
+  return principal;
+}
+
+/**
+ * The caller, who must hold a session token: credential management (tokens, keys, 2FA, logout)
+ * is not open to a personal access token.
+ */
 export function sessionOf(request: FastifyRequest): SessionPrincipal {
   const principal = principalOf(request);
   if (principal.kind !== 'session') throw new AuthError('SESSION_TOKEN_REQUIRED');

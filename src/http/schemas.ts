@@ -21,3 +21,10 @@ export const user = z.object({
 
 /** A TOTP code (6 digits) or a recovery code (`abcd-efgh-ijkl-mnop`). */
 export const secondFactorCode = z.string().trim().min(6, 'must be a 6-digit code or a recovery code').max(32);
+
+/** Epoch milliseconds as an ISO 8601 string, the form every API timestamp takes. */
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

@@ -6,6 +6,7 @@ import { createRedisKv } from './redis/redis-kv.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
 import { migrateToLatest } from './sql/migrations.js';
 import { createSqlAuditStore } from './sql/sql-audit.js';
+import { createSqlCredentialStore } from './sql/sql-credentials.js';
 import { createSqlKv } from './sql/sql-kv.js';
 import { createSqlRevocationStore } from './sql/sql-revocations.js';
 import { createSqlSessionStore } from './sql/sql-sessions.js';
@@ -59,6 +60,7 @@ export async function openStores(
     revocations: createSqlRevocationStore(db),
     audit: createSqlAuditStore(db),
     twoFactor: createSqlTwoFactorStore(db),
+    credentials: createSqlCredentialStore(db),
     kv,
     pingDatabase: () => pingDatabase(db),
     async close() {

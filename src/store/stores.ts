@@ -1,4 +1,5 @@
 import type { AuditStore } from './audit-store.js';
+import type { CredentialStore } from './credential-store.js';
 import type { Kv } from './kv.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { SessionStore } from './session-store.js';
@@ -14,6 +15,7 @@ export interface Stores {
   revocations: RevocationStore;
   audit: AuditStore;
   twoFactor: TwoFactorStore;
+  credentials: CredentialStore;
   kv: Kv;
   /** Rejects when the database cannot answer. */
   pingDatabase(): Promise<void>;

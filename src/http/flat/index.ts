@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Core } from '../../core/core.js';
 import { useErrorShape } from '../surface.js';
+import { flatApiKeyRoutes } from './api-key-routes.js';
 import { flatAuthRoutes } from './auth-routes.js';
 import { flatErrorBody } from './error-body.js';
+import { flatIngestRoutes } from './ingest-routes.js';
 import { flatMfaRoutes } from './mfa-routes.js';
 import { flatVoicelogsRoutes } from './voicelogs-routes.js';
 
@@ -12,6 +14,8 @@ export function flatSurface(core: Core): FastifyPluginAsyncZod {
     useErrorShape(app, flatErrorBody);
     await app.register(flatAuthRoutes(core));
     await app.register(flatMfaRoutes(core));
+    await app.register(flatApiKeyRoutes(core));
     await app.register(flatVoicelogsRoutes(core));
+    await app.register(flatIngestRoutes(core));
   };
 }

@@ -96,6 +96,48 @@ export interface PendingLoginRow {
   used_at: number | null;
 }
 
+export interface ApiCredentialRow {
+  id: string;
+  /** `pat` (personal access token) or `ingest` (X-API-Key). */
+  kind: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 (hex) of the whole secret: the secret itself is never stored. */
+  secret_hash: string;
+  /** The first characters of the secret, to recognise it in a list. */
+  prefix: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  /** The account's role when the credential was created (a snapshot). */
+  role: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AgentRow {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VoiceLogRow {
+  id: string;
+  user_id: string;
+  api_key_id: string | null;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  /** Relative to DATA_DIR/uploads. */
+  storage_path: string;
+  /** JSON object of the upload's metadata fields. */
+  metadata: string | null;
+  created_at: number;
+}
+
 export interface Tables {
   users: UserRow;
   sessions: SessionRow;
@@ -107,4 +149,7 @@ export interface Tables {
   totp_credentials: TotpCredentialRow;
   recovery_codes: RecoveryCodeRow;
   pending_logins: PendingLoginRow;
+  api_credentials: ApiCredentialRow;
+  agents: AgentRow;
+  voice_logs: VoiceLogRow;
 }

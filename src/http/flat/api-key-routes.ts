@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/core.js';
+import { AuthError } from '../../core/errors.js';
+import { currentIngestKey, generateIngestKey, revokeIngestKey } from '../../core/ingest-keys.js';
+import { createGuard, sessionOf } from '../guard.js';
+import { isoTime } from '../schemas.js';
+
+const keyInfo = z.object({ id: z.string(), prefix: z.string(), created_at: z.string(), last_used_at: z.string().nullable() });
+
+/** /api/settings/api-key: the ingest key (Settings -> API Key), managed with a session token only. */
+export function flatApiKeyRoutes(core: Core): FastifyPluginAsyncZod {
+  const guard = createGuard(core);
+  return async (app) => {
+    app.post(
+      '/settings/api-key',
+      {
+        onRequest: guard,
+        schema: {
+          // `replace: true` confirms replacing an existing key (which stops working at once).
+          body: z.object({ replace: z.boolean().default(false) }).default({ replace: false }),
+          response: { 201: keyInfo.extend({ api_key: z.string() }) },
+        },
+      },
+      async (request, reply) => {
+        const { credential, secret } = await generateIngestKey(core, sessionOf(request).userId, request.body.replace);
+        return reply.code(201).send({
+          id: credential.id,
+          prefix: credential.prefix,
+          created_at: isoTime(credential.createdAt),
+          last_used_at: null,
+          api_key: secret,
+        });
+      },
+    );
+
+    app.get('/settings/api-key', { onRequest: guard, schema: { response: { 200: keyInfo } } }, async (request) => {
+      const key = await currentIngestKey(core, sessionOf(request).userId);
+      if (!key) throw new AuthError('API_KEY_NOT_FOUND');
+      return { id: key.id, prefix: key.prefix, created_at: isoTime(key.createdAt), last_used_at: isoTime(key.lastUsedAt) };
+    });
+
+    app.delete('/settings/api-key', { onRequest: guard, schema: { response: { 200: z.object({ detail: z.string() }) } } }, async (request) => {
+      await revokeIngestKey(core, sessionOf(request).userId);
+      return { detail: 'API key revoked' };
+    });
+  };
+}

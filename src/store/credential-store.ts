@@ -1,0 +1,28 @@
+import type { Role } from './user-store.js';
+
+export type CredentialKind = 'pat' | 'ingest';
+
+/** A personal access token or an ingest API key, as stored (hash only). */
+export interface Credential {
+  id: string;
+  kind: CredentialKind;
+  userId: string;
+  name: string;
+  secretHash: string;
+  prefix: string;
+  scopes: string[];
+  role: Role;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface CredentialStore {
+  insert(credential: Credential): Promise<void>;
+  /** The live (unrevoked) credential with this secret hash. */
+  findActiveByHash(secretHash: string): Promise<Credential | null>;
+  listActive(userId: string, kind: CredentialKind): Promise<Credential[]>;
+  /** Revokes one of the user's credentials of `kind`; returns it, or null when there was no live one. */
+  revoke(userId: string, id: string, kind: CredentialKind, at: number): Promise<Credential | null>;
+  touch(id: string, at: number): Promise<void>;
+}

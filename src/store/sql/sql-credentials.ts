@@ -1,0 +1,82 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Credential, CredentialKind, CredentialStore } from '../credential-store.js';
+import type { Role } from '../user-store.js';
+import type { ApiCredentialRow, Tables } from './tables.js';
+
+function toCredential(row: Selectable<ApiCredentialRow>): Credential {
+  return {
+    id: row.id,
+    kind: row.kind as CredentialKind,
+    userId: row.user_id,
+    name: row.name,
+    secretHash: row.secret_hash,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes) as string[],
+    role: row.role as Role,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
+  return {
+    async insert(c) {
+      await db
+        .insertInto('api_credentials')
+        .values({
+          id: c.id,
+          kind: c.kind,
+          user_id: c.userId,
+          name: c.name,
+          secret_hash: c.secretHash,
+          prefix: c.prefix,
+          scopes: JSON.stringify(c.scopes),
+          role: c.role,
+          created_at: c.createdAt,
+          last_used_at: c.lastUsedAt,
+          revoked_at: c.revokedAt,
+        })
+        .execute();
+    },
+
+    async findActiveByHash(secretHash) {
+      const row = await db
+        .selectFrom('api_credentials')
+        .selectAll()
+        .where('secret_hash', '=', secretHash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return row ? toCredential(row) : null;
+    },
+
+    async listActive(userId, kind) {
+      const rows = await db
+        .selectFrom('api_credentials')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('kind', '=', kind)
+        .where('revoked_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows.map(toCredential);
+    },
+
+    async revoke(userId, id, kind, at) {
+      const row = await db
+        .updateTable('api_credentials')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('kind', '=', kind)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toCredential(row) : null;
+    },
+
+    async touch(id, at) {
+      await db.updateTable('api_credentials').set({ last_used_at: at }).where('id', '=', id).execute();
+    },
+  };
+}

@@ -33,6 +33,8 @@ export interface Config {
   registrationEnabled: boolean;
   passwordHashConcurrency: number;
   bodyLimitBytes: number;
+  /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */
+  uploadMaxBytes: number;
   shutdownTimeoutSeconds: number;
   logLevel: string;
 }
@@ -114,6 +116,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    uploadMaxBytes: env.UPLOAD_MAX_BYTES,
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: env.LOG_LEVEL,
   });

@@ -62,6 +62,8 @@ export const envSchema = z
     PASSWORD_HASH_CONCURRENCY: positiveInt.optional(),
     /** Largest accepted JSON body in bytes. Default 65536. */
     BODY_LIMIT_BYTES: positiveInt.default(65536),
+    /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */
+    UPLOAD_MAX_BYTES: positiveInt.default(104857600),
     /** How long SIGTERM waits for in-flight requests, in seconds. Default 10. */
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(10),
     /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */

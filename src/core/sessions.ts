@@ -118,7 +118,9 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
       return { ...(await signAccessFor(core, user, session.id)), refreshToken: successor.token };
     }
   }
-  return replaySpentToken(core, idHash, user, ctx);
+  const replayed = await replaySpentToken(core, idHash, user, ctx);
+  // A non-rotating surface never hands out refresh tokens, not even a successor.
+  return rotate ? replayed : { ...replayed, refreshToken: undefined };
 }
 
 async function replaySpentToken(core: Core, idHash: string, user: User, ctx: RequestContext): Promise<RefreshedTokens> {

@@ -66,7 +66,11 @@ export class KeyRing {
     clearInterval(this.timer);
   }
 
-  /** Adds a key one generation above the newest; it signs from the next reload on. */
+  /**
+   * Adds a key one generation above the newest. This instance signs with it at once; other
+   * running instances (a server, when the CLI rotates) start signing with it at their next
+   * periodic reload, and verify it on first sight through the unknown-kid reload.
+   */
   async rotate(): Promise<string> {
     for (;;) {
       const stored = await this.store.listForEnv(this.env);

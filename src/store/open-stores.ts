@@ -1,10 +1,11 @@
+import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
 import { createRedisLimiterFactory, createSqliteLimiterFactory } from './rate-limiters.js';
 import { createRedisKv } from './redis/redis-kv.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
-import { migrateToLatest } from './sql/migrations.js';
+import { createSqlAgentStore } from './sql/sql-agents.js';
 import { createSqlAuditStore } from './sql/sql-audit.js';
 import { createSqlCredentialStore } from './sql/sql-credentials.js';
 import { createSqlKv } from './sql/sql-kv.js';
@@ -13,7 +14,9 @@ import { createSqlSessionStore } from './sql/sql-sessions.js';
 import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
 import { createSqlTwoFactorStore } from './sql/sql-two-factor.js';
 import { createSqlUserStore } from './sql/sql-users.js';
+import { createSqlVoiceLogStore } from './sql/sql-voice-logs.js';
 import type { Stores } from './stores.js';
+import { createUploadStorage } from './upload-storage.js';
 
 export interface OpenedStores {
   stores: Stores;
@@ -35,7 +38,7 @@ export async function openStores(
 ): Promise<OpenedStores> {
   const database = openDatabase(config);
   try {
-    await migrateToLatest(database.db);
+    await database.migrate();
   } catch (error) {
     await database.close();
     throw error;
@@ -61,6 +64,9 @@ export async function openStores(
     audit: createSqlAuditStore(db),
     twoFactor: createSqlTwoFactorStore(db),
     credentials: createSqlCredentialStore(db),
+    agents: createSqlAgentStore(db),
+    voiceLogs: createSqlVoiceLogStore(db),
+    uploads: createUploadStorage(join(config.dataDir, 'uploads')),
     kv,
     pingDatabase: () => pingDatabase(db),
     async close() {

@@ -1,3 +1,4 @@
+import type { AgentStore } from './agent-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { CredentialStore } from './credential-store.js';
 import type { Kv } from './kv.js';
@@ -5,7 +6,9 @@ import type { RevocationStore } from './revocation-store.js';
 import type { SessionStore } from './session-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 import type { TwoFactorStore } from './two-factor-store.js';
+import type { UploadStorage } from './upload-storage.js';
 import type { UserStore } from './user-store.js';
+import type { VoiceLogStore } from './voice-log-store.js';
 
 /** Everything core needs from storage. */
 export interface Stores {
@@ -16,6 +19,10 @@ export interface Stores {
   audit: AuditStore;
   twoFactor: TwoFactorStore;
   credentials: CredentialStore;
+  agents: AgentStore;
+  voiceLogs: VoiceLogStore;
+  /** Uploaded audio files, under DATA_DIR/uploads. */
+  uploads: UploadStorage;
   kv: Kv;
   /** Rejects when the database cannot answer. */
   pingDatabase(): Promise<void>;

@@ -18,12 +18,13 @@ export function flatApiKeyRoutes(core: Core): FastifyPluginAsyncZod {
         onRequest: guard,
         schema: {
           // `replace: true` confirms replacing an existing key (which stops working at once).
-          body: z.object({ replace: z.boolean().default(false) }).default({ replace: false }),
+          // No body at all is fine: Fastify passes it as null.
+          body: z.object({ replace: z.boolean().optional() }).nullish(),
           response: { 201: keyInfo.extend({ api_key: z.string() }) },
         },
       },
       async (request, reply) => {
-        const { credential, secret } = await generateIngestKey(core, sessionOf(request).userId, request.body.replace);
+        const { credential, secret } = await generateIngestKey(core, sessionOf(request).userId, request.body?.replace ?? false);
         return reply.code(201).send({
           id: credential.id,
           prefix: credential.prefix,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { migrateToLatest } from './migrations.js';
 import type { Tables } from './tables.js';
 
 export type Dialect = 'postgres' | 'sqlite';
@@ -15,10 +16,15 @@ export interface Database {
   sqlite: BetterSqlite3.Database | undefined;
   /** The raw pg pool (PostgreSQL only), shared with the rate limiter. */
   pgPool: pg.Pool | undefined;
+  /** Brings the schema up to date, one process at a time; returns the migrations applied. */
+  migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 const INT8_OID = 20;
+// How long a process waits for another one's migration (it blocks start-up only).
+const MIGRATION_LOCK_WAIT_MS = 30_000;
+const MIGRATION_LOCK_POLL_MS = 25;
 
 // Timestamps are epoch milliseconds in bigint columns; pg returns int8 as a string by default.
 // Milliseconds stay far below 2^53, so Number is exact.
@@ -32,7 +38,7 @@ export function openPostgres(url: string, poolSize: number): Database {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', sqlite: undefined, pgPool: pool, close: () => db.destroy() };
+  return { db, dialect: 'postgres', sqlite: undefined, pgPool: pool, migrate: () => migrateToLatest(db), close: () => db.destroy() };
 }
 
 export function openSqlite(dataDir: string): Database {
@@ -44,7 +50,40 @@ export function openSqlite(dataDir: string): Database {
   handle.pragma('foreign_keys = ON');
   handle.pragma('synchronous = NORMAL');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: handle }) });
-  return { db, dialect: 'sqlite', sqlite: handle, pgPool: undefined, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite: handle,
+    pgPool: undefined,
+    migrate: () => withFileLock(join(dataDir, 'migrate.lock'), () => migrateToLatest(db)),
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * Runs `work` while holding an exclusive SQLite transaction on a separate lock file: a mutex across
+ * every process on this DATA_DIR (two servers starting at once, a server and `latchkey migrate`).
+ */
+async function withFileLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const lock = new BetterSqlite3(path);
+  try {
+    // Polled rather than busy_timeout: SQLite's wait would block this event loop, and with it a
+    // lock holder in the same process.
+    const deadline = Date.now() + MIGRATION_LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        lock.exec('BEGIN EXCLUSIVE');
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
+      }
+    }
+    return await work();
+  } finally {
+    if (lock.inTransaction) lock.exec('COMMIT');
+    lock.close();
+  }
 }
 
 export async function pingDatabase(db: Kysely<Tables>): Promise<void> {

@@ -160,12 +160,14 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
- * Brings the schema up to date. Kysely's migrator takes a lock (an advisory lock on PostgreSQL,
- * the write lock on SQLite), so instances starting at once migrate one after the other.
+ * Brings the schema up to date. On PostgreSQL, Kysely's migrator holds an advisory lock, so
+ * instances starting at once migrate one after the other; on SQLite its lock does nothing, and
+ * the caller holds one instead (see openSqlite).
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrationTableSchema = await postgresCurrentSchema(db);
-  const { error, results } = await new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
+  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,0 +1,60 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { VoiceLog, VoiceLogStore } from '../voice-log-store.js';
+import type { Tables, VoiceLogRow } from './tables.js';
+
+function toVoiceLog(row: Selectable<VoiceLogRow>): VoiceLog {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    apiKeyId: row.api_key_id,
+    filename: row.filename,
+    contentType: row.content_type,
+    sizeBytes: Number(row.size_bytes),
+    storagePath: row.storage_path,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, string>) : {},
+    createdAt: row.created_at,
+  };
+}
+
+export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
+  return {
+    async insert(log) {
+      await db
+        .insertInto('voice_logs')
+        .values({
+          id: log.id,
+          user_id: log.userId,
+          api_key_id: log.apiKeyId,
+          filename: log.filename,
+          content_type: log.contentType,
+          size_bytes: log.sizeBytes,
+          storage_path: log.storagePath,
+          metadata: JSON.stringify(log.metadata),
+          created_at: log.createdAt,
+        })
+        .execute();
+    },
+
+    async findForUser(userId, id) {
+      const row = await db.selectFrom('voice_logs').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      return row ? toVoiceLog(row) : null;
+    },
+
+    async listForUser(userId, { limit, offset }) {
+      const [rows, count] = await Promise.all([
+        db
+          .selectFrom('voice_logs')
+          .selectAll()
+          .where('user_id', '=', userId)
+          // The id breaks ties between uploads of the same millisecond, so pages never overlap.
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        db.selectFrom('voice_logs').select((eb) => eb.fn.countAll().as('total')).where('user_id', '=', userId).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toVoiceLog), total: Number(count.total) };
+    },
+  };
+}

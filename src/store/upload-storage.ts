@@ -1,0 +1,80 @@
+import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** A file written completely under its final name. */
+export interface StoredUpload {
+  /** Relative to the storage root (DATA_DIR/uploads): `<owner>/<name>`. */
+  path: string;
+  sizeBytes: number;
+}
+
+/** Uploaded files on disk, one folder per owner. */
+export interface UploadStorage {
+  /**
+   * Streams `content` to `<owner>/<name>.part`, then renames it to `<owner>/<name>` once complete.
+   * On any error (the source failing, the client going away, the disk) the partial file is
+   * deleted and the error rethrown: a file under its final name is always whole.
+   */
+  save(owner: string, name: string, content: Readable): Promise<StoredUpload>;
+  /** Deletes a stored file; a file already gone is not an error. */
+  remove(path: string): Promise<void>;
+  /** The absolute path of a stored file. */
+  resolve(path: string): string;
+}
+
+// Owners and names are our own random ids; anything else reaching here is a bug (or a traversal).
+const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
+
+function checkSegment(option: string, value: string): void {
+  if (!SEGMENT.test(value)) throw new TypeError(`UploadStorage: ${option} must match ${SEGMENT} (got ${JSON.stringify(value)})`);
+}
+
+/** Upload storage rooted at `root` (DATA_DIR/uploads), created on first use with owner-only access. */
+export function createUploadStorage(root: string): UploadStorage {
+  const absolute = (path: string): string => {
+    const [owner, name, ...rest] = path.split('/');
+    if (owner === undefined || name === undefined || rest.length > 0) throw new TypeError(`UploadStorage: bad path ${JSON.stringify(path)}`);
+    checkSegment('owner', owner);
+    checkSegment('name', name);
+    return join(root, owner, name);
+  };
+
+  return {
+    async save(owner, name, content) {
+      checkSegment('owner', owner);
+      checkSegment('name', name);
+      const dir = join(root, owner);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const finalPath = join(dir, name);
+      const partPath = `${finalPath}.part`;
+      // Opened before piping (not lazily by the stream), so the file exists by the time any error
+      // can arrive and the cleanup below never races its creation.
+      const handle = await open(partPath, 'wx', 0o600);
+      let sizeBytes: number;
+      try {
+        const sink = handle.createWriteStream({ autoClose: false });
+        await pipeline(content, sink);
+        sizeBytes = sink.bytesWritten;
+        // The rename publishes the file: its bytes reach the disk first.
+        await handle.sync();
+        await handle.close();
+        await rename(partPath, finalPath);
+      } catch (error) {
+        await handle.close().catch(() => {});
+        await rm(partPath, { force: true });
+        throw error;
+      }
+      return { path: `${owner}/${name}`, sizeBytes };
+    },
+
+    async remove(path) {
+      await unlink(absolute(path)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    },
+
+    resolve: absolute,
+  };
+}

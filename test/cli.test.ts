@@ -1,0 +1,308 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD } from './helpers/api.js';
+import { uniqueEmail } from './helpers/server.js';
+
+// These tests run the built command (`npm test` builds before vitest), as an operator would.
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const RUN_TIMEOUT_MS = 30_000;
+const STARTUP_TIMEOUT_MS = 15_000;
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: nothing from the test process (DATABASE_URL, LATCHKEY_*) leaks in. */
+function cliEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extra };
+}
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs one command to completion (killed, and failed, if it takes longer than RUN_TIMEOUT_MS). */
+async function run(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const child = spawnCli(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  if (signal) throw new Error(`latchkey ${args.join(' ')} was killed by ${signal}; stderr: ${stderr}`);
+  return { code, stdout, stderr };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.length > 0);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+async function request(base: string, method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<JsonResponse> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A running `latchkey serve`, ready once /healthz answers 200. */
+class Served {
+  readonly base: string;
+  stderr = '';
+  private readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    port: number,
+  ) {
+    this.base = `http://127.0.0.1:${port}`;
+    child.stderr!.on('data', (chunk) => (this.stderr += chunk));
+    child.stdout!.resume();
+    this.exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  }
+
+  static async start(dataDir: string, env: Record<string, string> = {}): Promise<Served> {
+    const port = await freePort();
+    const served = new Served(spawnCli(['serve'], cliEnv(dataDir, { PORT: String(port), HOST: '127.0.0.1', ...env })), port);
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    for (;;) {
+      if (served.child.exitCode !== null) throw new Error(`serve exited with ${served.child.exitCode}: ${served.stderr}`);
+      const status = await fetch(`${served.base}/healthz`).then((r) => r.status, () => 0);
+      if (status === 200) return served;
+      if (Date.now() > deadline) {
+        await served.stop('SIGKILL');
+        throw new Error(`serve did not answer /healthz within ${STARTUP_TIMEOUT_MS} ms: ${served.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Sends `signal` and waits (bounded) for the exit; returns the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    const [code] = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  get(path: string, token?: string): Promise<JsonResponse> {
+    return request(this.base, 'GET', path, undefined, token);
+  }
+
+  post(path: string, body?: unknown, token?: string): Promise<JsonResponse> {
+    return request(this.base, 'POST', path, body, token);
+  }
+}
+
+describe('latchkey commands on the embedded default', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-cli-'));
+  });
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('user create prints the new id and exits 0', async () => {
+    const result = await run(['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD], cliEnv(dataDir));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout)).toEqual([expect.stringMatching(/^user_[0-9a-f]{24}$/)]);
+  });
+
+  it('user create with a taken e-mail (in any case) exits 1 with one line on stderr', async () => {
+    const email = uniqueEmail();
+    expect((await run(['user', 'create', '--email', email, '--password', PASSWORD], cliEnv(dataDir))).code).toBe(0);
+    const again = await run(['user', 'create', '--email', email.toUpperCase(), '--password', PASSWORD], cliEnv(dataDir));
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(lines(again.stderr)).toEqual([expect.stringMatching(/^latchkey: .*already exists/)]);
+  });
+
+  it('user create with a bad role exits 1 with one line naming the option', async () => {
+    const result = await run(['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD, '--role', 'root'], cliEnv(dataDir));
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^latchkey: --role: /)]);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['LATCHKEY_ENV', 'Bad_Env'],
+    ['LATCHKEY_FOO', '1'],
+    ['LOCKOUT_MAX_FAILURES', '0'],
+  ])('stops on %s=%s with exactly one line naming the variable', async (name, value) => {
+    for (const args of [['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD], ['serve']]) {
+      const result = await run(args, cliEnv(dataDir, { [name]: value }));
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(lines(result.stderr)).toEqual([expect.stringMatching(new RegExp(`^latchkey: ${name}: `))]);
+    }
+  });
+
+  it('user disable and unlock name an unknown e-mail in one line and exit 1', async () => {
+    const result = await run(['user', 'disable', '--email', uniqueEmail('ghost')], cliEnv(dataDir));
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^latchkey: no user with email /)]);
+  });
+});
+
+describe('latchkey serve with commands from a second process', () => {
+  let dataDir: string;
+  let served: Served;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-serve-'));
+    // Every request comes from 127.0.0.1: lift the IP limit so the tests do not share a budget.
+    served = await Served.start(dataDir, { LOCKOUT_MAX_FAILURES: '2', LOGIN_RATE_LIMIT: '1000' });
+  });
+  afterAll(async () => {
+    await served?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function createUser(email: string): Promise<string> {
+    const result = await run(['user', 'create', '--email', email, '--password', PASSWORD], cliEnv(dataDir));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return result.stdout.trim();
+  }
+
+  it('answers /healthz', async () => {
+    const res = await served.get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', database: 'ok', kv: 'ok' });
+  });
+
+  it('lets a user created by another process log in at once', async () => {
+    const email = uniqueEmail();
+    const id = await createUser(email);
+    const login = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
+    expect(login.status).toBe(200);
+    expect(login.body.data.user).toEqual({ id, email, role: 'USER', plan: 'STARTER' });
+  });
+
+  it('keeps verifying its tokens after keys rotate from another process', async () => {
+    const email = uniqueEmail();
+    await createUser(email);
+    const before = (await served.post('/api/v1/auth/login', { email, password: PASSWORD })).body.data.token;
+    const kidsBefore = (await served.get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid);
+
+    const rotated = await run(['keys', 'rotate'], cliEnv(dataDir));
+    expect(rotated.stderr).toBe('');
+    expect(rotated.code).toBe(0);
+    const match = /^new signing key: (\S+)$/.exec(rotated.stdout.trim());
+    expect(match).not.toBeNull();
+    expect(kidsBefore).not.toContain(match![1]);
+
+    expect((await served.get('/api/v1/auth/me', before)).status).toBe(200);
+    const after = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
+    expect(after.status).toBe(200);
+    expect((await served.get('/api/v1/auth/me', after.body.data.token)).status).toBe(200);
+  });
+
+  it('refuses a user disabled from another process: login 403 and its tokens revoked', async () => {
+    const email = uniqueEmail();
+    const id = await createUser(email);
+    const login = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
+    expect((await served.get('/api/v1/auth/me', login.body.data.token)).status).toBe(200);
+
+    const disabled = await run(['user', 'disable', '--email', email], cliEnv(dataDir));
+    expect(disabled.code).toBe(0);
+    expect(disabled.stdout.trim()).toBe(`disabled ${id}`);
+
+    const refused = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('ACCOUNT_DISABLED');
+    const me = await served.get('/api/v1/auth/me', login.body.data.token);
+    expect(me.status).toBe(401);
+    expect(me.body.error.code).toBe('TOKEN_REVOKED');
+
+    expect((await run(['user', 'enable', '--email', email], cliEnv(dataDir))).code).toBe(0);
+    expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('user unlock ends a lockout the server counted', async () => {
+    const email = uniqueEmail();
+    await createUser(email);
+    for (let i = 0; i < 2; i++) expect((await served.post('/api/v1/auth/login', { email, password: 'wrong password' })).status).toBe(401);
+    const locked = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
+    expect(locked.status).toBe(423);
+    expect(locked.body.error.code).toBe('ACCOUNT_LOCKED');
+
+    const unlocked = await run(['user', 'unlock', '--email', email], cliEnv(dataDir));
+    expect(unlocked.code).toBe(0);
+    expect(unlocked.stdout.trim()).toBe(`unlocked ${email}`);
+    expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
+  });
+});
+
+describe('latchkey serve shutdown', () => {
+  let dataDir: string;
+  let served: Served | undefined;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-stop-'));
+  });
+  afterAll(async () => {
+    await served?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lets in-flight logins finish on SIGTERM, then exits 0', async () => {
+    const email = uniqueEmail();
+    expect((await run(['user', 'create', '--email', email, '--password', PASSWORD], cliEnv(dataDir))).code).toBe(0);
+    // One hash at a time: the logins queue behind argon2, so most are still running at the signal.
+    served = await Served.start(dataDir, { PASSWORD_HASH_CONCURRENCY: '1', LOGIN_RATE_LIMIT: '1000' });
+    const server = served;
+
+    let signalAt = Number.POSITIVE_INFINITY;
+    const logins = Array.from({ length: 5 }, () =>
+      server.post('/api/v1/auth/login', { email, password: PASSWORD }).then((res) => ({ ...res, doneAt: performance.now() })),
+    );
+    await Promise.race(logins);
+    signalAt = performance.now();
+    const exitCode = server.stop('SIGTERM');
+    const results = await Promise.all(logins);
+
+    for (const res of results) {
+      expect(res.status).toBe(200);
+      expect(res.body.data.token).toEqual(expect.any(String));
+    }
+    // The signal really arrived while some of them were still being served.
+    expect(results.filter((r) => r.doneAt > signalAt).length).toBeGreaterThan(0);
+    expect(await exitCode).toBe(0);
+    expect(server.stderr).toBe('');
+    await expect(fetch(`${server.base}/healthz`)).rejects.toThrow();
+  });
+});

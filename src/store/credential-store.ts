@@ -19,7 +19,7 @@ export interface Credential {
 
 export interface CredentialStore {
   insert(credential: Credential): Promise<void>;
-  /** The live (unrevoked) credential with this secret hash. */
+  /** The live credential with this secret hash: not revoked, and its owner not disabled. */
   findActiveByHash(secretHash: string): Promise<Credential | null>;
   listActive(userId: string, kind: CredentialKind): Promise<Credential[]>;
   /** Revokes one of the user's credentials of `kind`; returns it, or null when there was no live one. */

@@ -41,11 +41,14 @@ export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
     },
 
     async findActiveByHash(secretHash) {
+      // Joined with the owner, so a disabled account's credentials stop working with it.
       const row = await db
         .selectFrom('api_credentials')
-        .selectAll()
-        .where('secret_hash', '=', secretHash)
-        .where('revoked_at', 'is', null)
+        .innerJoin('users', 'users.id', 'api_credentials.user_id')
+        .selectAll('api_credentials')
+        .where('api_credentials.secret_hash', '=', secretHash)
+        .where('api_credentials.revoked_at', 'is', null)
+        .where('users.disabled_at', 'is', null)
         .executeTakeFirst();
       return row ? toCredential(row) : null;
     },

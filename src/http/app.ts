@@ -1,7 +1,9 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Core } from '../core/core.js';
+import { isDashboardPage, registerDashboard } from './dashboard.js';
 import { flatErrorBody } from './flat/error-body.js';
 import { flatSurface } from './flat/index.js';
 import { healthRoutes } from './health-routes.js';
@@ -13,7 +15,7 @@ export interface AppOptions {
   logger: Logger;
 }
 
-/** The HTTP server: both documented surfaces over one core, plus health and JWKS. */
+/** The HTTP server: both documented surfaces over one core, health and JWKS, and the dashboard. */
 export async function buildApp({ core, logger }: AppOptions) {
   const { config } = core;
   const app = Fastify({
@@ -43,7 +45,9 @@ export async function buildApp({ core, logger }: AppOptions) {
     if (closing) reply.header('connection', 'close');
   });
 
-  useErrorShape(app, flatErrorBody);
+  await app.register(fastifyCookie);
+  const dashboardPage = await registerDashboard(app);
+  useErrorShape(app, flatErrorBody, (request, reply) => (dashboardPage && isDashboardPage(request) ? dashboardPage(reply) : undefined));
   await app.register(healthRoutes(core));
   await app.register(v1Surface(core), { prefix: '/api/v1' });
   await app.register(flatSurface(core), { prefix: '/api' });

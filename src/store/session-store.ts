@@ -26,6 +26,8 @@ export interface SessionStore {
   /** Creates the session and its first refresh token in one transaction. */
   createSession(session: Session, firstToken: RefreshToken): Promise<void>;
   findSession(id: string): Promise<Session | null>;
+  /** The user's sessions that are neither revoked nor expired, most recently used first. */
+  listLiveSessions(userId: string, now: number): Promise<Session[]>;
   findRefreshToken(idHash: string): Promise<RefreshToken | null>;
   /**
    * Spends `idHash` and records its successor, atomically: returns false (and writes nothing)

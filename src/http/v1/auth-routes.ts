@@ -1,40 +1,53 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { login } from '../../core/login.js';
-import { logout, refreshSession, startSession } from '../../core/sessions.js';
-import { publicUser, registerUser } from '../../core/users.js';
 import { AuthError } from '../../core/errors.js';
+import { login } from '../../core/login.js';
+import { logout, refreshSession, startSession, type IssuedTokens } from '../../core/sessions.js';
+import { publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
+import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 import { envelope, ok } from './envelope.js';
 
-export const tokens = z.object({ user, token: z.string(), refreshToken: z.string() });
+/** The login body; in cookie mode `refreshToken` goes into the HttpOnly cookie instead. */
+export const tokens = z.object({ user, token: z.string(), refreshToken: z.string().optional() });
 const secondStep = z.object({ requires2FA: z.literal(true), pendingToken: z.string() });
 
-/** /api/v1/auth/*: login, refresh (always rotating), logout, me, register. */
+/** Answers a new session as documented, or (cookie mode) with the refresh token in a cookie. */
+export function sessionBody(core: Core, request: FastifyRequest, reply: FastifyReply, issued: IssuedTokens) {
+  if (!wantsCookieMode(request)) return ok({ user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken });
+  setRefreshCookie(core, request, reply, issued.refreshToken);
+  return ok({ user: issued.user, token: issued.accessToken });
+}
+
+/** /api/v1/auth/*: login, refresh (always rotating), logout, me, register, features. */
 export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
+    app.get('/auth/features', { schema: { response: { 200: envelope(z.object({ registrationEnabled: z.boolean() })) } } }, async () =>
+      ok({ registrationEnabled: core.config.registrationEnabled }),
+    );
+
     app.post(
       '/auth/register',
       { schema: { body: z.object({ email, password: newPassword }), response: { 201: envelope(tokens) } } },
       async (request, reply) => {
         const ctx = requestContext(request);
         const created = await registerUser(core, request.body, ctx);
-        const issued = await startSession(core, created, ctx);
-        return reply.code(201).send(ok({ user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken }));
+        const body = sessionBody(core, request, reply, await startSession(core, created, ctx));
+        return reply.code(201).send(body);
       },
     );
 
     app.post(
       '/auth/login',
       { schema: { body: z.object({ email, password: loginPassword }), response: { 200: envelope(z.union([tokens, secondStep])) } } },
-      async (request) => {
+      async (request, reply) => {
         const outcome = await login(core, request.body, requestContext(request));
         if (outcome.kind === 'second-factor') return ok({ requires2FA: true as const, pendingToken: outcome.pendingToken });
-        const issued = outcome.tokens;
-        return ok({ user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken });
+        return sessionBody(core, request, reply, outcome.tokens);
       },
     );
 
@@ -42,21 +55,37 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/refresh',
       {
         schema: {
-          body: z.object({ refreshToken: jwt }),
-          response: { 200: envelope(z.object({ token: z.string(), refreshToken: z.string() })) },
+          // In cookie mode the token comes from the cookie and the body may be empty.
+          body: z.object({ refreshToken: jwt.optional() }).nullish(),
+          response: { 200: envelope(z.object({ token: z.string(), refreshToken: z.string().optional() })) },
         },
       },
-      async (request) => {
-        const refreshed = await refreshSession(core, request.body.refreshToken, requestContext(request), true);
-        return ok({ token: refreshed.accessToken, refreshToken: refreshed.refreshToken! });
+      async (request, reply) => {
+        const cookieMode = wantsCookieMode(request);
+        const presented = cookieMode ? refreshCookieOf(request) : request.body?.refreshToken;
+        if (!presented) {
+          if (cookieMode) throw new AuthError('INVALID_REFRESH_TOKEN', { message: 'No refresh cookie; sign in again' });
+          throw new AuthError('VALIDATION_FAILED', { message: 'refreshToken: is required' });
+        }
+        try {
+          const refreshed = await refreshSession(core, presented, requestContext(request), true);
+          if (!cookieMode) return ok({ token: refreshed.accessToken, refreshToken: refreshed.refreshToken! });
+          setRefreshCookie(core, request, reply, refreshed.refreshToken!);
+          return ok({ token: refreshed.accessToken });
+        } catch (error) {
+          // A cookie that no longer works is dropped, so the browser stops sending it.
+          if (cookieMode && error instanceof AuthError && error.status === 401) clearRefreshCookie(core, request, reply);
+          throw error;
+        }
       },
     );
 
     app.post(
       '/auth/logout',
       { onRequest: guard, schema: { response: { 200: envelope(z.object({ message: z.string() })) } } },
-      async (request) => {
+      async (request, reply) => {
         await logout(core, sessionOf(request), requestContext(request));
+        if (wantsCookieMode(request)) clearRefreshCookie(core, request, reply);
         return ok({ message: 'Logged out' });
       },
     );

@@ -4,6 +4,7 @@ import { useErrorShape } from '../surface.js';
 import { v1AgentsRoutes } from './agents-routes.js';
 import { v1AuthRoutes } from './auth-routes.js';
 import { v1ErrorBody } from './envelope.js';
+import { v1SessionRoutes } from './session-routes.js';
 import { v1TokenRoutes } from './token-routes.js';
 import { v1TwoFactorRoutes } from './two-factor-routes.js';
 
@@ -13,6 +14,7 @@ export function v1Surface(core: Core): FastifyPluginAsyncZod {
     useErrorShape(app, v1ErrorBody);
     await app.register(v1AuthRoutes(core));
     await app.register(v1TwoFactorRoutes(core));
+    await app.register(v1SessionRoutes(core));
     await app.register(v1TokenRoutes(core));
     await app.register(v1AgentsRoutes(core));
   };

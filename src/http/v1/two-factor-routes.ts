@@ -6,7 +6,7 @@ import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, re
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
-import { tokens } from './auth-routes.js';
+import { sessionBody, tokens } from './auth-routes.js';
 import { envelope, ok } from './envelope.js';
 
 const recoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
@@ -64,10 +64,8 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/auth/verify-2fa',
       { schema: { body: z.object({ pendingToken: jwt, code: secondFactorCode }), response: { 200: envelope(tokens) } } },
-      async (request) => {
-        const issued = await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request));
-        return ok({ user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken });
-      },
+      async (request, reply) =>
+        sessionBody(core, request, reply, await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request))),
     );
   };
 }

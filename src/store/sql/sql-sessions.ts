@@ -67,6 +67,18 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
       return row ? toSession(row) : null;
     },
 
+    async listLiveSessions(userId, now) {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .orderBy('last_used_at', 'desc')
+        .execute();
+      return rows.map(toSession);
+    },
+
     async findRefreshToken(idHash) {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
       return row ? toRefreshToken(row) : null;

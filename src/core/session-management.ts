@@ -1,0 +1,26 @@
+import type { Session } from '../store/session-store.js';
+import type { RequestContext } from './audit.js';
+import type { Core } from './core.js';
+import { AuthError } from './errors.js';
+import { revokeSessions } from './sessions.js';
+
+/** The user's live sessions (the devices signed in), for a "sessions" page. */
+export function listSessions(core: Core, userId: string): Promise<Session[]> {
+  return core.stores.sessions.listLiveSessions(userId, core.clock());
+}
+
+/** Signs one of the user's sessions out everywhere at once; another user's id is "not found". */
+export async function revokeUserSession(core: Core, userId: string, sessionId: string, ctx: RequestContext): Promise<void> {
+  const session = await core.stores.sessions.findSession(sessionId);
+  if (!session || session.userId !== userId || session.revokedAt !== null) throw new AuthError('NOT_FOUND', { message: 'Session not found' });
+  await revokeSessions(core, [sessionId]);
+  await core.audit.record('session_revoked', ctx, userId, { sessionId });
+}
+
+/** Signs the user out of every session, the caller's included; returns how many were live. */
+export async function revokeAllUserSessions(core: Core, userId: string, ctx: RequestContext): Promise<number> {
+  const sessionIds = await core.stores.sessions.revokeUserSessions(userId, core.clock());
+  await revokeSessions(core, sessionIds);
+  await core.audit.record('session_revoked', ctx, userId, { sessionIds, all: true });
+  return sessionIds.length;
+}

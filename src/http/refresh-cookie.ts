@@ -1,0 +1,38 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Core } from '../core/core.js';
+
+/**
+ * The dashboard's cookie mode: the refresh token travels in an HttpOnly cookie that page scripts
+ * cannot read, scoped to the refresh endpoint. A client opts in with this header on every auth
+ * call; on refresh the header is also the CSRF defence (a cross-site page cannot send a custom
+ * header without a CORS preflight, which this server never grants), next to SameSite=Strict.
+ */
+export const COOKIE_MODE_HEADER = 'x-refresh-token-mode';
+export const REFRESH_COOKIE = 'latchkey_refresh';
+const REFRESH_PATH = '/api/v1/auth/refresh';
+
+export function wantsCookieMode(request: FastifyRequest): boolean {
+  return request.headers[COOKIE_MODE_HEADER] === 'cookie';
+}
+
+function secure(core: Core, request: FastifyRequest): boolean {
+  return request.protocol === 'https' || core.config.publicUrl.startsWith('https:');
+}
+
+export function setRefreshCookie(core: Core, request: FastifyRequest, reply: FastifyReply, refreshToken: string): void {
+  reply.setCookie(REFRESH_COOKIE, refreshToken, {
+    httpOnly: true,
+    secure: secure(core, request),
+    sameSite: 'strict',
+    path: REFRESH_PATH,
+    maxAge: core.config.refreshTokenTtlSeconds,
+  });
+}
+
+export function clearRefreshCookie(core: Core, request: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, secure: secure(core, request), sameSite: 'strict', path: REFRESH_PATH });
+}
+
+export function refreshCookieOf(request: FastifyRequest): string | undefined {
+  return request.cookies[REFRESH_COOKIE];
+}

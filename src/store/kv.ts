@@ -6,8 +6,6 @@ export interface Kv {
   /** How many of `keys` exist (and have not expired). */
   countExisting(keys: string[]): Promise<number>;
   setMany(entries: { key: string; value: string; ttlMs: number }[]): Promise<void>;
-  get(key: string): Promise<string | null>;
-  delete(key: string): Promise<void>;
   ping(): Promise<void>;
   /** Called whenever the store (re)connects; it may have come back empty. */
   onReady(listener: () => void): void;

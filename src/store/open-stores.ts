@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
+import { createSqliteKv } from './embedded/sqlite-kv.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
 import { createRedisLimiterFactory, createSqliteLimiterFactory } from './rate-limiters.js';
@@ -8,7 +9,6 @@ import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/dat
 import { createSqlAgentStore } from './sql/sql-agents.js';
 import { createSqlAuditStore } from './sql/sql-audit.js';
 import { createSqlCredentialStore } from './sql/sql-credentials.js';
-import { createSqlKv } from './sql/sql-kv.js';
 import { createSqlRevocationStore } from './sql/sql-revocations.js';
 import { createSqlSessionStore } from './sql/sql-sessions.js';
 import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
@@ -50,7 +50,7 @@ export async function openStores(
     kv = redis.kv;
     createLimiter = createRedisLimiterFactory(redis.client);
   } else if (database.sqlite) {
-    kv = createSqlKv(database.db, now);
+    kv = createSqliteKv(database.sqlite, now);
     createLimiter = createSqliteLimiterFactory(database.sqlite);
   } else {
     throw new TypeError('openStores: PostgreSQL needs a REDIS_URL (the config loader enforces this)');

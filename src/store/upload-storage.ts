@@ -49,14 +49,19 @@ export function createUploadStorage(root: string): UploadStorage {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const finalPath = join(dir, name);
       const partPath = `${finalPath}.part`;
-      // Opened before piping (not lazily by the stream), so the file exists by the time any error
+      // Opened before piping (not lazily by a stream), so the file exists by the time any error
       // can arrive and the cleanup below never races its creation.
       const handle = await open(partPath, 'wx', 0o600);
-      let sizeBytes: number;
+      let sizeBytes = 0;
       try {
-        const sink = handle.createWriteStream({ autoClose: false });
-        await pipeline(content, sink);
-        sizeBytes = sink.bytesWritten;
+        // One chunk in flight at a time: the source is paused while the disk catches up.
+        await pipeline(content, async (source: AsyncIterable<Buffer>) => {
+          for await (const chunk of source) {
+            // write() may take less than the whole chunk.
+            for (let offset = 0; offset < chunk.length; ) offset += (await handle.write(chunk, offset)).bytesWritten;
+            sizeBytes += chunk.length;
+          }
+        });
         // The rename publishes the file: its bytes reach the disk first.
         await handle.sync();
         await handle.close();

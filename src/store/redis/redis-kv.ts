@@ -43,8 +43,6 @@ export function createRedisKv(url: string): RedisKv {
         if (!results || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
       }),
 
-    get: (key) => guard(() => client.get(key)),
-    delete: (key) => guard(async () => void (await client.del(key))),
     ping: () => guard(async () => void (await client.ping())),
     onReady: (listener) => void client.on('ready', listener),
     close: async () => {

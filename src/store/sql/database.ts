@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import type { Tables } from './tables.js';
@@ -25,6 +25,7 @@ const INT8_OID = 20;
 // How long a process waits for another one's migration (it blocks start-up only).
 const MIGRATION_LOCK_WAIT_MS = 30_000;
 const MIGRATION_LOCK_POLL_MS = 25;
+const STATEMENT_CACHE_MAX = 500;
 
 // Timestamps are epoch milliseconds in bigint columns; pg returns int8 as a string by default.
 // Milliseconds stay far below 2^53, so Number is exact.
@@ -49,7 +50,7 @@ export function openSqlite(dataDir: string): Database {
   handle.pragma('busy_timeout = 5000');
   handle.pragma('foreign_keys = ON');
   handle.pragma('synchronous = NORMAL');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -57,6 +58,29 @@ export function openSqlite(dataDir: string): Database {
     pgPool: undefined,
     migrate: () => withFileLock(join(dataDir, 'migrate.lock'), () => migrateToLatest(db)),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew; on SQLite, preparing cost as much as running (see README,
+ * Benchmarks). Statements are reusable, so they are kept by SQL text. Kysely never iterates a
+ * statement while another use is under way (the driver runs one query at a time on its connection).
+ */
+function withStatementCache(handle: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(sqlText) {
+      let statement = statements.get(sqlText);
+      if (!statement) {
+        // Query texts come from code, not input (values are bound), so this stays small; the bound
+        // guards against a query built with a varying number of parameters.
+        if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
+        statement = handle.prepare(sqlText);
+        statements.set(sqlText, statement);
+      }
+      return statement;
+    },
   };
 }
 

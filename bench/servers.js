@@ -1,0 +1,75 @@
+// The two servers under test, both in this process: Latchkey on the embedded default (SQLite in a
+// temp DATA_DIR) and a bare Fastify with one trivial route, the baseline for the HTTP layer alone.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { loadConfig } from '../dist/config/index.js';
+import { createUser } from '../dist/core/users.js';
+import { createLatchkey } from '../dist/server.js';
+
+export const HOST = '127.0.0.1';
+export const BENCH_USER = { email: 'bench@example.com', password: 'bench-password-123' };
+// Far above anything the bench can send in its run, so no request is refused by the limits.
+const UNLIMITED = '1000000';
+
+function baseUrlOf(app) {
+  const { port } = app.server.address();
+  return `http://${HOST}:${port}`;
+}
+
+/** Latchkey with a temp DATA_DIR on a free port, plus the bench user. */
+export async function startLatchkey() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'latchkey-bench-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    LOGIN_RATE_LIMIT: UNLIMITED,
+    LOCKOUT_MAX_FAILURES: UNLIMITED,
+    FLAT_REFRESH_ROTATION: 'false',
+  });
+  const latchkey = await createLatchkey(config, { logger: pino({ level: 'silent' }) });
+  await createUser(latchkey.core, { ...BENCH_USER });
+  await latchkey.app.listen({ port: config.port, host: HOST });
+  return {
+    url: baseUrlOf(latchkey.app),
+    config,
+    async close() {
+      await latchkey.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A bare Fastify with one GET route and no hooks, logger or schema. */
+export async function startBare() {
+  const app = Fastify({ logger: false });
+  app.get('/', async () => ({ ok: true }));
+  await app.listen({ port: 0, host: HOST });
+  return { url: baseUrlOf(app), close: () => app.close() };
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/**
+ * Logs the bench user in once on each surface: a v1 access token for the guarded route, and a
+ * flat-surface refresh token for the refresh scenario (see run.js for why the flat surface).
+ */
+export async function mintTokens(baseUrl) {
+  const v1 = await postJson(`${baseUrl}/api/v1/auth/login`, BENCH_USER);
+  const flat = await postJson(`${baseUrl}/api/auth/login`, BENCH_USER);
+  return { accessToken: v1.data.token, flatRefreshToken: flat.refresh_token };
+}

@@ -1,6 +1,7 @@
 import type { Role } from '../store/user-store.js';
 import type { Core } from './core.js';
 import { authenticateCredential, looksLike, type Scope } from './credentials.js';
+import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
 
 /** A caller holding a session access token (from login). */
@@ -45,7 +46,7 @@ export async function authenticateBearer(core: Core, token: string): Promise<Pri
   const verified = await core.tokens.verifyAccess(token);
   if (!verified.ok) throw new AuthError(verified.code, verified.message ? { message: verified.message } : {});
   const { sub, sid, jti, role, plan } = verified.claims;
-  if (await core.denylist.isRevoked(jti, sid)) throw new AuthError('TOKEN_REVOKED');
+  if (await core.denylist.isRevoked([denyKey.accessToken(jti), denyKey.session(sid)])) throw new AuthError('TOKEN_REVOKED');
   return { kind: 'session', userId: sub, role, plan, sessionId: sid, jti };
 }
 

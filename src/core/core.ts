@@ -3,6 +3,7 @@ import type { LimiterFactory } from '../store/limiter.js';
 import type { Stores } from '../store/stores.js';
 import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
+import { CredentialCache } from './credential-cache.js';
 import { Denylist } from './denylist.js';
 import { LoginLimits } from './login-limits.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
@@ -25,6 +26,7 @@ export interface Core {
   passwords: PasswordHasher;
   limits: LoginLimits;
   audit: Audit;
+  credentialCache: CredentialCache;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function createCore(options: {
     passwords: await createPasswordHasher(config.passwordHashConcurrency),
     limits: new LoginLimits(options.createLimiter, config),
     audit: new Audit(stores.audit, clock),
+    credentialCache: new CredentialCache(),
     async close() {
       keys.stop();
       await stores.close();

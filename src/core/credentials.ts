@@ -1,14 +1,13 @@
 import type { Credential, CredentialKind } from '../store/credential-store.js';
 import type { Core } from './core.js';
 import { generateSecret, displayPrefix, isWellFormedSecret } from './credential-format.js';
+import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
+import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
 import { randomId, safeEqual, sha256Hex } from './random.js';
 
 export const SCOPES = ['agents:read', 'agents:write', 'voicelogs:read'] as const;
 export type Scope = (typeof SCOPES)[number];
-
-// last_used_at is written at most this often per credential and instance.
-const TOUCH_INTERVAL_MS = 60_000;
 
 export function credentialPrefix(core: Core, kind: CredentialKind): string {
   const brand = core.config.credentialBrand;
@@ -49,35 +48,41 @@ export async function createCredential(
 }
 
 /**
- * Revokes a credential. Every request looks its credential up in the database (by hash, on an
- * index), so the revocation holds on every instance from the next request on.
+ * Revokes a credential: in the database, and on the denylist for as long as any instance may hold
+ * a cached lookup of it, so it is refused everywhere from the next request on.
  */
 export async function revokeCredential(core: Core, userId: string, id: string, kind: CredentialKind): Promise<void> {
-  const revoked = await core.stores.credentials.revoke(userId, id, kind, core.clock());
+  const now = core.clock();
+  const revoked = await core.stores.credentials.revoke(userId, id, kind, now);
   if (!revoked) throw new AuthError('NOT_FOUND', { message: kind === 'pat' ? 'No such token' : 'No such API key' });
+  await core.denylist.revoke([denyKey.credential(id)], now + 2 * CREDENTIAL_CACHE_TTL_MS);
 }
 
 /**
  * Resolves a presented secret to its credential. The checksum is checked first, so a malformed or
- * altered secret costs no lookup; the lookup is by hash, and the hash compared in constant time.
+ * altered secret costs no lookup. A lookup (by hash, compared in constant time) is cached; the
+ * denylist, checked on every request like an access token's, says when the cache is stale, and
+ * then the database decides.
  */
 export async function authenticateCredential(core: Core, secret: string, kind: CredentialKind): Promise<Credential> {
   const invalid = new AuthError(kind === 'pat' ? 'INVALID_PAT' : 'INVALID_API_KEY');
   if (!isWellFormedSecret(secret, credentialPrefix(core, kind))) throw invalid;
   const secretHash = sha256Hex(secret);
-  const credential = await core.stores.credentials.findActiveByHash(secretHash);
-  if (!credential || credential.kind !== kind || !safeEqual(credential.secretHash, secretHash)) throw invalid;
-  await touch(core, credential.id);
-  return credential;
-}
-
-const lastTouched = new Map<string, number>();
-
-async function touch(core: Core, id: string): Promise<void> {
   const now = core.clock();
-  if (now - (lastTouched.get(id) ?? Number.NEGATIVE_INFINITY) < TOUCH_INTERVAL_MS) return;
-  // Bounded: forgetting entries only means one extra write for a credential.
-  if (lastTouched.size >= 10_000) lastTouched.clear();
-  lastTouched.set(id, now);
-  await core.stores.credentials.touch(id, now);
+  let credential = core.credentialCache.get(secretHash, now);
+  if (credential && (await core.denylist.isRevoked([denyKey.credential(credential.id), denyKey.user(credential.userId)]))) {
+    core.credentialCache.forget(secretHash);
+    credential = undefined;
+  }
+  if (!credential) {
+    credential = (await core.stores.credentials.findActiveByHash(secretHash)) ?? undefined;
+    if (!credential || !safeEqual(credential.secretHash, secretHash)) throw invalid;
+    // Not cached while a denylist entry stands, so each request asks the database until it lapses.
+    if (!(await core.denylist.isRevoked([denyKey.credential(credential.id), denyKey.user(credential.userId)]))) {
+      core.credentialCache.set(secretHash, credential, now);
+    }
+  }
+  if (credential.kind !== kind) throw invalid;
+  if (core.credentialCache.touchDue(credential.id, now)) await core.stores.credentials.touch(credential.id, now);
+  return credential;
 }

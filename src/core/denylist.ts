@@ -6,8 +6,20 @@ import { AuthError } from './errors.js';
 const KEY_PREFIX = 'deny:';
 const RESYNC_RETRY_MS = 1_000;
 
+/** The denylist keys: what each kind of entry names. */
+export const denyKey = {
+  /** One access token. */
+  accessToken: (jti: string) => `jti:${jti}`,
+  /** Every access token a session issued. */
+  session: (sid: string) => `sid:${sid}`,
+  /** A personal access token or API key whose cached lookup must not be trusted any more. */
+  credential: (id: string) => `cred:${id}`,
+  /** Every cached credential lookup of a user (disabled). */
+  user: (id: string) => `user:${id}`,
+};
+
 /**
- * Revoked access tokens. The database is the record of every revocation; the kv store is its fast
+ * Revoked tokens and stale cache entries. The database is the record of every revocation; the kv store is its fast
  * copy, checked on every request. When the kv store (re)connects it may have lost its data, so
  * the copy is rebuilt from the record, and until then every check fails closed.
  */
@@ -55,22 +67,21 @@ export class Denylist {
   }
 
   /**
-   * Revokes one access token (`jti`) and/or every access token of sessions (`sid`) until `expiresAt`.
-   * Written to the database first, so a kv failure cannot lose it; the kv failure is still reported.
+   * Puts `keys` on the list until `expiresAt`. Written to the database first, so a kv failure
+   * cannot lose it; the kv failure is still reported.
    */
-  async revoke(entries: { jti?: string; sids?: string[]; expiresAt: number }): Promise<void> {
-    const keys = [...(entries.jti ? [`jti:${entries.jti}`] : []), ...(entries.sids ?? []).map((sid) => `sid:${sid}`)];
+  async revoke(keys: string[], expiresAt: number): Promise<void> {
     if (keys.length === 0) return;
-    await this.record.add(keys.map((key) => ({ key, expiresAt: entries.expiresAt })));
-    const ttlMs = entries.expiresAt - this.clock();
+    await this.record.add(keys.map((key) => ({ key, expiresAt })));
+    const ttlMs = expiresAt - this.clock();
     if (ttlMs <= 0) return;
     await this.kvCall(() => this.kv.setMany(keys.map((key) => ({ key: KEY_PREFIX + key, value: '1', ttlMs }))));
   }
 
-  async isRevoked(jti: string, sid: string | undefined): Promise<boolean> {
+  /** Whether any of `keys` is on the list. Fails closed: 503 while the kv copy is not trustworthy. */
+  async isRevoked(keys: string[]): Promise<boolean> {
     if (!this.synced) throw new AuthError('KV_UNAVAILABLE');
-    const keys = [`${KEY_PREFIX}jti:${jti}`, ...(sid ? [`${KEY_PREFIX}sid:${sid}`] : [])];
-    return (await this.kvCall(() => this.kv.countExisting(keys))) > 0;
+    return (await this.kvCall(() => this.kv.countExisting(keys.map((key) => KEY_PREFIX + key)))) > 0;
   }
 
   private async kvCall<T>(operation: () => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@ import type { RefreshToken } from '../store/session-store.js';
 import type { User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
+import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
 import { randomId, sha256Hex } from './random.js';
 import { newJti } from './tokens.js';
@@ -145,17 +146,16 @@ export async function revokeSessions(core: Core, sessionIds: string[]): Promise<
   if (sessionIds.length === 0) return;
   const now = core.clock();
   for (const id of sessionIds) await core.stores.sessions.revokeSession(id, now);
-  await core.denylist.revoke({ sids: sessionIds, expiresAt: now + core.config.accessTokenTtlSeconds * 1000 });
+  await core.denylist.revoke(sessionIds.map(denyKey.session), now + core.config.accessTokenTtlSeconds * 1000);
 }
 
 /** Logs out the session behind an access token: the token and its session are revoked at once. */
 export async function logout(core: Core, access: { userId: string; sessionId: string; jti: string }, ctx: RequestContext): Promise<void> {
   const now = core.clock();
   await core.stores.sessions.revokeSession(access.sessionId, now);
-  await core.denylist.revoke({
-    jti: access.jti,
-    sids: [access.sessionId],
-    expiresAt: now + core.config.accessTokenTtlSeconds * 1000,
-  });
+  await core.denylist.revoke(
+    [denyKey.accessToken(access.jti), denyKey.session(access.sessionId)],
+    now + core.config.accessTokenTtlSeconds * 1000,
+  );
   await core.audit.record('logout', ctx, access.userId, { sessionId: access.sessionId });
 }

@@ -1,6 +1,8 @@
 import type { Role, User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
+import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
+import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
 import { randomId } from './random.js';
 import { revokeSessions } from './sessions.js';
@@ -57,10 +59,15 @@ export async function registerUser(core: Core, input: { email: string; password:
   return user;
 }
 
-/** Disables (or re-enables) a user; disabling also revokes every session at once. */
+/**
+ * Disables (or re-enables) a user. Disabling revokes every session at once and makes every
+ * instance drop its cached lookups of the user's credentials (which the database then refuses).
+ */
 export async function setUserDisabled(core: Core, userId: string, disabled: boolean): Promise<boolean> {
   const now = core.clock();
   const found = await core.stores.users.setDisabled(userId, disabled ? now : null, now);
-  if (found && disabled) await revokeSessions(core, await core.stores.sessions.revokeUserSessions(userId, now));
-  return found;
+  if (!found || !disabled) return found;
+  await revokeSessions(core, await core.stores.sessions.revokeUserSessions(userId, now));
+  await core.denylist.revoke([denyKey.user(userId)], now + 2 * CREDENTIAL_CACHE_TTL_MS);
+  return true;
 }

@@ -254,6 +254,26 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       }
     });
 
+    it('checks the password on disable under the login lockout, so a stolen token cannot guess it', async () => {
+      const client = caller(server);
+      const { email, app, token } = await enrolledUser(client);
+      for (let i = 0; i < 5; i++) {
+        expect((await client.post('/api/v1/auth/2fa/disable', { code: app.code(), password: `guess-${i}` }, token)).status).toBe(401);
+      }
+      const right = await client.post('/api/v1/auth/2fa/disable', { code: app.code(), password: PASSWORD }, token);
+      expect(right.status).toBe(423);
+      expect(right.body.error.code).toBe('ACCOUNT_LOCKED');
+      expect((await client.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(423);
+    });
+
+    it('answers MFA_NOT_ENABLED to disable before checking any password', async () => {
+      const client = caller(server);
+      const { token } = await registerV1(client, uniqueEmail());
+      const res = await client.post('/api/auth/mfa/disable', { code: '123456', password: 'anything-at-all' }, token);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('MFA_NOT_ENABLED');
+    });
+
     it('regenerates recovery codes with a code, and the old set stops working', async () => {
       const client = caller(server);
       const { email, app, token, recoveryCodes } = await enrolledUser(client);

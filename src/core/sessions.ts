@@ -34,14 +34,19 @@ async function signAccessFor(core: Core, user: User, sessionId: string): Promise
   return { accessToken: access.token, expiresIn: access.exp - Math.floor(core.clock() / 1000) };
 }
 
-/** Checks e-mail and password with the IP limit and account lockout applied; returns the user. */
-export async function checkCredentials(core: Core, input: LoginInput, ctx: RequestContext): Promise<User> {
+/** Counts one password attempt against the client's IP and the account (423 once locked). */
+async function takePasswordAttempt(core: Core, email: string, ctx: RequestContext): Promise<void> {
   await core.limits.takeIpAttempt(ctx.ip);
-  const attempt = await core.limits.takeAccountAttempt(input.email);
+  const attempt = await core.limits.takeAccountAttempt(email);
   if (attempt.locked) {
     await core.audit.record('account_locked', ctx, null, { reason: 'lockout' });
     throw core.limits.accountLockedError(attempt.retryAfterMs);
   }
+}
+
+/** Checks e-mail and password with the IP limit and account lockout applied; returns the user. */
+export async function checkCredentials(core: Core, input: LoginInput, ctx: RequestContext): Promise<User> {
+  await takePasswordAttempt(core, input.email, ctx);
   const user = await core.stores.users.findByEmail(input.email);
   // The unknown-user path verifies against a dummy hash, so both paths take the same time.
   const passwordOk = await core.passwords.verify(user?.passwordHash, input.password);
@@ -55,6 +60,19 @@ export async function checkCredentials(core: Core, input: LoginInput, ctx: Reque
     throw new AuthError('ACCOUNT_DISABLED');
   }
   return user;
+}
+
+/**
+ * Checks a signed-in user's password again before a sensitive change, under the same IP limit and
+ * lockout as login: a stolen access token must not turn into an unlimited password oracle.
+ */
+export async function confirmPassword(core: Core, user: User, password: string, ctx: RequestContext): Promise<void> {
+  await takePasswordAttempt(core, user.email, ctx);
+  if (!(await core.passwords.verify(user.passwordHash, password))) {
+    await core.audit.record('login_failed', ctx, user.id, { reason: 'password confirmation' });
+    throw new AuthError('INVALID_CREDENTIALS', { message: 'Invalid password' });
+  }
+  await core.limits.clearFailures(user.email);
 }
 
 /** Opens a session (a refresh-token family) and issues its first token pair. */

@@ -5,7 +5,7 @@ import type { Core } from './core.js';
 import { AuthError } from './errors.js';
 import { sha256Hex } from './random.js';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
-import { startSession, type IssuedTokens } from './sessions.js';
+import { confirmPassword, startSession, type IssuedTokens } from './sessions.js';
 import { newJti } from './tokens.js';
 import { generateTotpSecret, matchTotp, totpUri } from './totp.js';
 
@@ -81,13 +81,12 @@ async function matchSecondFactor(core: Core, credential: TotpCredential & { secr
   return (await core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock())) ? 'recovery' : null;
 }
 
-/** Turns 2FA off: needs the password and a current code (or a recovery code). */
+/** Turns 2FA off: needs the password (under the login limits) and a current code or a recovery code. */
 export async function disableTotp(core: Core, userId: string, input: { code: string; password: string }, ctx: RequestContext): Promise<void> {
+  if (!(await isTwoFactorEnabled(core, userId))) throw new AuthError('MFA_NOT_ENABLED');
   const user = await core.stores.users.findById(userId);
-  if (!user || !(await core.passwords.verify(user.passwordHash, input.password))) {
-    await core.audit.record('mfa_failed', ctx, userId, { reason: 'password' });
-    throw new AuthError('INVALID_CREDENTIALS', { message: 'Invalid password' });
-  }
+  if (!user) throw new AuthError('TOKEN_REVOKED');
+  await confirmPassword(core, user, input.password, ctx);
   await verifySecondFactor(core, userId, input.code, ctx);
   await core.stores.twoFactor.disable(userId);
   await core.audit.record('mfa_disabled', ctx, userId);

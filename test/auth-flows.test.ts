@@ -1,4 +1,6 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/core/random.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
@@ -168,14 +170,27 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       expect(next.status).toBe(200);
     });
 
-    it('flat keeps the refresh token valid and answers {access_token, token_type}', async () => {
+    it('flat keeps the refresh token of a flat session valid and answers {access_token, token_type}', async () => {
       const client = caller(server);
-      const login = await registerV1(client, uniqueEmail());
+      const email = uniqueEmail();
+      await registerV1(client, email);
+      const login = (await client.post('/api/auth/login', { email, password: PASSWORD })).body;
       for (let i = 0; i < 2; i++) {
-        const res = await client.post('/api/auth/refresh', { refresh_token: login.refreshToken });
+        const res = await client.post('/api/auth/refresh', { refresh_token: login.refresh_token });
         expect(res.status).toBe(200);
         expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 900 });
       }
+    });
+
+    it('rotates a v1 session on the flat surface too, so reuse detection cannot be bypassed there', async () => {
+      const client = caller(server);
+      const login = await registerV1(client, uniqueEmail());
+      const res = await client.post('/api/auth/refresh', { refresh_token: login.refreshToken });
+      expect(res.status).toBe(200);
+      expect(res.body.refresh_token).toEqual(expect.any(String));
+      expect(res.body.refresh_token).not.toBe(login.refreshToken);
+      const spent = await server.core.stores.sessions.findRefreshToken(sha256Hex(decodeJwt(login.refreshToken).jti!));
+      expect(spent?.usedAt).not.toBeNull();
     });
 
     it('refuses garbage and an access token in place of a refresh token', async () => {

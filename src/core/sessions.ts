@@ -24,6 +24,11 @@ export interface RefreshedTokens {
   refreshToken: string | undefined;
 }
 
+/** How a surface treats refresh tokens: v1 always rotates; the flat surface only when configured. */
+export interface RefreshPolicy {
+  rotateRefreshTokens: boolean;
+}
+
 export interface LoginInput {
   email: string;
   password: string;
@@ -76,7 +81,7 @@ export async function confirmPassword(core: Core, user: User, password: string, 
 }
 
 /** Opens a session (a refresh-token family) and issues its first token pair. */
-export async function startSession(core: Core, user: User, ctx: RequestContext): Promise<IssuedTokens> {
+export async function startSession(core: Core, user: User, ctx: RequestContext, policy: RefreshPolicy): Promise<IssuedTokens> {
   const now = core.clock();
   const sessionId = randomId('sess');
   const jti = newJti();
@@ -91,6 +96,7 @@ export async function startSession(core: Core, user: User, ctx: RequestContext):
       revokedAt: null,
       ip: ctx.ip,
       userAgent: ctx.userAgent,
+      rotating: policy.rotateRefreshTokens,
     },
     refreshRow(sha256Hex(jti), sessionId, user.id, null, now, refresh.exp),
   );
@@ -103,11 +109,12 @@ function refreshRow(idHash: string, sessionId: string, userId: string, parentHas
 }
 
 /**
- * Exchanges a refresh token for a new access token. With `rotate`, the presented token is spent
- * and a successor issued (RFC 9700 section 4.14.2); a spent token presented again returns the same
- * successor inside the grace window, and after it revokes the whole session.
+ * Exchanges a refresh token for a new access token. When the surface or the session rotates, the
+ * presented token is spent and a successor issued (RFC 9700 section 4.14.2); a spent token
+ * presented again returns the same successor inside the grace window, and after it revokes the
+ * whole session. A rotating session rotates on every surface, so none can bypass reuse detection.
  */
-export async function refreshSession(core: Core, token: string, ctx: RequestContext, rotate: boolean): Promise<RefreshedTokens> {
+export async function refreshSession(core: Core, token: string, ctx: RequestContext, policy: RefreshPolicy): Promise<RefreshedTokens> {
   const verified = await core.tokens.verifyRefresh(token);
   if (!verified.ok) {
     if (verified.code === 'WRONG_ENVIRONMENT') throw new AuthError(verified.code, { message: verified.message });
@@ -123,6 +130,7 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
   if (!user) throw new AuthError('INVALID_REFRESH_TOKEN');
   if (user.disabledAt !== null) throw new AuthError('ACCOUNT_DISABLED');
 
+  const rotate = policy.rotateRefreshTokens || session.rotating;
   if (stored.usedAt === null && !rotate) {
     return { ...(await signAccessFor(core, user, session.id)), refreshToken: undefined };
   }

@@ -5,7 +5,7 @@ import type { Core } from './core.js';
 import { AuthError } from './errors.js';
 import { sha256Hex } from './random.js';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
-import { confirmPassword, startSession, type IssuedTokens } from './sessions.js';
+import { confirmPassword, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
 import { newJti } from './tokens.js';
 import { generateTotpSecret, matchTotp, totpUri } from './totp.js';
 
@@ -113,7 +113,13 @@ export async function issuePendingLogin(core: Core, user: User): Promise<string>
  * The second login step. The pending token works once, for five minutes, and survives five wrong
  * codes; wrong codes also count toward the account's 2FA lockout and the client's IP limit.
  */
-export async function completePendingLogin(core: Core, pendingToken: string, code: string, ctx: RequestContext): Promise<IssuedTokens> {
+export async function completePendingLogin(
+  core: Core,
+  pendingToken: string,
+  code: string,
+  ctx: RequestContext,
+  policy: RefreshPolicy,
+): Promise<IssuedTokens> {
   await core.limits.takeIpAttempt(ctx.ip);
   const verified = await core.tokens.verifyPending(pendingToken);
   if (!verified.ok) throw new AuthError('INVALID_PENDING_TOKEN');
@@ -129,5 +135,5 @@ export async function completePendingLogin(core: Core, pendingToken: string, cod
   const user = await core.stores.users.findById(verified.claims.sub);
   if (!user) throw new AuthError('INVALID_PENDING_TOKEN');
   if (user.disabledAt !== null) throw new AuthError('ACCOUNT_DISABLED');
-  return startSession(core, user, ctx);
+  return startSession(core, user, ctx, policy);
 }

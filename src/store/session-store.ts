@@ -7,6 +7,8 @@ export interface Session {
   revokedAt: number | null;
   ip: string | null;
   userAgent: string | null;
+  /** Whether refresh spends the presented token and issues a successor (RFC 9700 rotation). */
+  rotating: boolean;
 }
 
 export interface RefreshToken {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
 import { login } from '../../core/login.js';
-import { logout, refreshSession, startSession, type IssuedTokens } from '../../core/sessions.js';
+import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
 import { publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
@@ -19,6 +19,11 @@ export function tokenPairBody(issued: IssuedTokens): z.infer<typeof tokenPair> {
   return { access_token: issued.accessToken, refresh_token: issued.refreshToken, token_type: 'bearer', expires_in: issued.expiresIn };
 }
 
+/** koeiq-auth.txt: refresh answers `{access_token, token_type}`; rotation only when configured. */
+export function flatRefreshPolicy(core: Core): RefreshPolicy {
+  return { rotateRefreshTokens: core.config.flatRefreshRotation };
+}
+
 /** /api/auth/*: snake_case bodies; refresh keeps the refresh token unless FLAT_REFRESH_ROTATION is on. */
 export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
@@ -29,7 +34,7 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const ctx = requestContext(request);
         const created = await registerUser(core, request.body, ctx);
-        return reply.code(201).send(tokenPairBody(await startSession(core, created, ctx)));
+        return reply.code(201).send(tokenPairBody(await startSession(core, created, ctx, flatRefreshPolicy(core))));
       },
     );
 
@@ -42,7 +47,7 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const outcome = await login(core, request.body, requestContext(request));
+        const outcome = await login(core, request.body, requestContext(request), flatRefreshPolicy(core));
         if (outcome.kind === 'second-factor') return { mfa_required: true as const, mfa_token: outcome.pendingToken };
         return tokenPairBody(outcome.tokens);
       },
@@ -64,8 +69,7 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const rotate = core.config.flatRefreshRotation;
-        const refreshed = await refreshSession(core, request.body.refresh_token, requestContext(request), rotate);
+        const refreshed = await refreshSession(core, request.body.refresh_token, requestContext(request), flatRefreshPolicy(core));
         return {
           access_token: refreshed.accessToken,
           token_type: 'bearer' as const,

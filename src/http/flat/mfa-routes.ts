@@ -6,7 +6,7 @@ import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, re
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
-import { tokenPair, tokenPairBody } from './auth-routes.js';
+import { flatRefreshPolicy, tokenPair, tokenPairBody } from './auth-routes.js';
 
 /** /api/auth/mfa/*: the table in koeiq-auth.txt, plus recovery-code regeneration. */
 export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
@@ -42,7 +42,7 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/auth/mfa/verify',
       { schema: { body: z.object({ mfa_token: jwt, code: secondFactorCode }), response: { 200: tokenPair } } },
-      async (request) => tokenPairBody(await completePendingLogin(core, request.body.mfa_token, request.body.code, requestContext(request))),
+      async (request) => tokenPairBody(await completePendingLogin(core, request.body.mfa_token, request.body.code, requestContext(request), flatRefreshPolicy(core))),
     );
 
     app.post(

@@ -4,12 +4,15 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
 import { login } from '../../core/login.js';
-import { logout, refreshSession, startSession, type IssuedTokens } from '../../core/sessions.js';
+import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
 import { publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 import { envelope, ok } from './envelope.js';
+
+/** akol-auth.txt: refresh "returns a new access + refresh pair. The old refresh token is revoked". */
+export const V1_REFRESH_POLICY: RefreshPolicy = { rotateRefreshTokens: true };
 
 /** The login body; in cookie mode `refreshToken` goes into the HttpOnly cookie instead. */
 export const tokens = z.object({ user, token: z.string(), refreshToken: z.string().optional() });
@@ -36,7 +39,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const ctx = requestContext(request);
         const created = await registerUser(core, request.body, ctx);
-        const body = sessionBody(core, request, reply, await startSession(core, created, ctx));
+        const body = sessionBody(core, request, reply, await startSession(core, created, ctx, V1_REFRESH_POLICY));
         return reply.code(201).send(body);
       },
     );
@@ -45,7 +48,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/login',
       { schema: { body: z.object({ email, password: loginPassword }), response: { 200: envelope(z.union([tokens, secondStep])) } } },
       async (request, reply) => {
-        const outcome = await login(core, request.body, requestContext(request));
+        const outcome = await login(core, request.body, requestContext(request), V1_REFRESH_POLICY);
         if (outcome.kind === 'second-factor') return ok({ requires2FA: true as const, pendingToken: outcome.pendingToken });
         return sessionBody(core, request, reply, outcome.tokens);
       },
@@ -68,7 +71,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
           throw new AuthError('VALIDATION_FAILED', { message: 'refreshToken: is required' });
         }
         try {
-          const refreshed = await refreshSession(core, presented, requestContext(request), true);
+          const refreshed = await refreshSession(core, presented, requestContext(request), V1_REFRESH_POLICY);
           if (!cookieMode) return ok({ token: refreshed.accessToken, refreshToken: refreshed.refreshToken! });
           setRefreshCookie(core, request, reply, refreshed.refreshToken!);
           return ok({ token: refreshed.accessToken });

@@ -6,7 +6,7 @@ import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, re
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
-import { sessionBody, tokens } from './auth-routes.js';
+import { sessionBody, tokens, V1_REFRESH_POLICY } from './auth-routes.js';
 import { envelope, ok } from './envelope.js';
 
 const recoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
@@ -65,7 +65,7 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/verify-2fa',
       { schema: { body: z.object({ pendingToken: jwt, code: secondFactorCode }), response: { 200: envelope(tokens) } } },
       async (request, reply) =>
-        sessionBody(core, request, reply, await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request))),
+        sessionBody(core, request, reply, await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request), V1_REFRESH_POLICY)),
     );
   };
 }

@@ -155,6 +155,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('voice_logs_user_id_created_at').on('voice_logs').columns(['user_id', 'created_at']).execute();
     },
   },
+  '0004_session_rotation': {
+    async up(db: Kysely<any>) {
+      // Whether the session's refresh tokens rotate: fixed when the session starts (by the surface
+      // that started it), so another surface cannot refresh it without rotation.
+      await db.schema.alterTable('sessions').addColumn('rotating', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

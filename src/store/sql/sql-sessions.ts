@@ -12,6 +12,7 @@ function toSession(row: Selectable<SessionRow>): Session {
     revokedAt: row.revoked_at,
     ip: row.ip,
     userAgent: row.user_agent,
+    rotating: Number(row.rotating) === 1,
   };
 }
 
@@ -56,6 +57,7 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
             revoked_at: session.revokedAt,
             ip: session.ip,
             user_agent: session.userAgent,
+            rotating: session.rotating ? 1 : 0,
           })
           .execute();
         await tx.insertInto('refresh_tokens').values(toRefreshTokenRow(firstToken)).execute();

@@ -23,6 +23,8 @@ export interface SessionRow {
   revoked_at: number | null;
   ip: string | null;
   user_agent: string | null;
+  /** 1 when refresh tokens rotate (v1 sessions), 0 for a non-rotating flat-surface session. */
+  rotating: number;
 }
 
 export interface RefreshTokenRow {

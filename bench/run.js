@@ -16,7 +16,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 10;
 const LOGIN_LOAD_CONNECTIONS = 20;
-const TARGETS = { authOverBare: 0.7, p99UnderLoginOverIdle: 3 };
+const TARGETS = { authOverBare: 0.7, p99UnderLoginOverIdle: 3, credentialOverJwt: 0.8 };
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
 if (!Number.isFinite(SECONDS) || SECONDS <= 0 || SECONDS > 120) {
@@ -40,6 +40,9 @@ function printScenarios(rows) {
 async function runScenarios(latchkey, bare, tokens) {
   const bearer = { authorization: `Bearer ${tokens.accessToken}` };
   const agents = { url: `${latchkey.url}/api/v1/agents`, headers: bearer };
+  const agentsWithPat = { url: agents.url, headers: { authorization: `Bearer ${tokens.personalAccessToken}` } };
+  // An ingest key opens /api/ingest/* only; the ping route does the key check and nothing else.
+  const ingestPing = { url: `${latchkey.url}/api/ingest/ping`, headers: { 'x-api-key': tokens.ingestKey } };
   const login = { url: `${latchkey.url}/api/v1/auth/login`, method: 'POST', body: BENCH_USER };
   // Refresh: the v1 surface rotates, so a token is spent by its first use and every later request
   // with it would be a reuse (401, and after the grace window the whole session is revoked). The
@@ -52,17 +55,18 @@ async function runScenarios(latchkey, bare, tokens) {
   await load({ name: 'warm-up bare', url: `${bare.url}/`, seconds: WARMUP_SECONDS });
   await load({ name: 'warm-up agents', ...agents, seconds: WARMUP_SECONDS });
 
-  const rows = [];
-  rows.push(await load({ name: 'bare fastify GET /', url: `${bare.url}/`, seconds: SECONDS }));
-  rows.push(await load({ name: 'GET /api/v1/agents (bearer)', ...agents, seconds: SECONDS }));
-  rows.push(await load({ name: 'POST /api/v1/auth/login', ...login, seconds: SECONDS }));
-  rows.push(await load({ name: 'POST /api/auth/refresh (flat)', ...refresh, seconds: SECONDS }));
+  const rows = {};
+  rows.bare = await load({ name: 'bare fastify GET /', url: `${bare.url}/`, seconds: SECONDS });
+  rows.jwt = await load({ name: 'GET /api/v1/agents (JWT)', ...agents, seconds: SECONDS });
+  rows.pat = await load({ name: 'GET /api/v1/agents (PAT)', ...agentsWithPat, seconds: SECONDS });
+  rows.ingest = await load({ name: 'GET /api/ingest/ping (API key)', ...ingestPing, seconds: SECONDS });
+  rows.login = await load({ name: 'POST /api/v1/auth/login', ...login, seconds: SECONDS });
+  rows.refresh = await load({ name: 'POST /api/auth/refresh (flat)', ...refresh, seconds: SECONDS });
   // The guarded route while 20 logins run at once (password hashing on the libuv pool).
-  const [underLoad, loginLoad] = await Promise.all([
+  [rows.underLoad, rows.loginLoad] = await Promise.all([
     load({ name: 'GET /api/v1/agents + logins', ...agents, seconds: SECONDS }),
     load({ name: '  (concurrent login load)', ...login, connections: LOGIN_LOAD_CONNECTIONS, seconds: SECONDS }),
   ]);
-  rows.push(underLoad, loginLoad);
   return rows;
 }
 
@@ -81,10 +85,10 @@ async function main() {
 
   const latchkey = await startLatchkey();
   const bare = await startBare();
-  let rows;
+  let scenarios;
   try {
     const tokens = await mintTokens(latchkey.url);
-    rows = await runScenarios(latchkey, bare, tokens);
+    scenarios = await runScenarios(latchkey, bare, tokens);
   } finally {
     await Promise.allSettled([latchkey.close(), bare.close()]);
   }
@@ -92,18 +96,24 @@ async function main() {
   // Measured with the servers closed, so nothing else competes for the CPU.
   const jwt = await measureJwtAlgorithms(1);
 
-  const [bareRow, authRow, , , underLoadRow] = rows;
+  const rows = Object.values(scenarios);
+  const { bare: bareRow, jwt: authRow, underLoad: underLoadRow } = scenarios;
   const authOverBare = authRow.rps / bareRow.rps;
   // autocannon records latency in whole milliseconds: an idle p99 below 1 ms reads as 0, so the
   // ratio divides by at least the resolution.
   const p99UnderLoginOverIdle = underLoadRow.p99 / Math.max(authRow.p99, 1);
+  const patOverJwt = scenarios.pat.rps / authRow.rps;
+  const ingestOverJwt = scenarios.ingest.rps / authRow.rps;
+  const atLeast = (value, target) => ({ value, target: `>= ${target}`, pass: value >= target });
   const checks = {
-    authOverBare: { value: authOverBare, target: `>= ${TARGETS.authOverBare}`, pass: authOverBare >= TARGETS.authOverBare },
+    authOverBare: atLeast(authOverBare, TARGETS.authOverBare),
     p99UnderLoginOverIdle: {
       value: p99UnderLoginOverIdle,
       target: `< ${TARGETS.p99UnderLoginOverIdle}`,
       pass: p99UnderLoginOverIdle < TARGETS.p99UnderLoginOverIdle,
     },
+    patOverJwt: atLeast(patOverJwt, TARGETS.credentialOverJwt),
+    ingestOverJwt: atLeast(ingestOverJwt, TARGETS.credentialOverJwt),
   };
 
   console.log('');
@@ -114,6 +124,8 @@ async function main() {
   console.log(
     `p99 under login load / idle p99 ${fmt(p99UnderLoginOverIdle, 2)}  (${fmt(underLoadRow.p99, 1)} / ${fmt(authRow.p99, 1)} ms, target < ${TARGETS.p99UnderLoginOverIdle})  ${mark(checks.p99UnderLoginOverIdle.pass)}`,
   );
+  console.log(`PAT / JWT req/s                 ${fmt(patOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.patOverJwt.pass)}`);
+  console.log(`API key / JWT req/s             ${fmt(ingestOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.ingestOverJwt.pass)}`);
   console.log('');
   console.log('JWT through jose, one operation at a time, ops/s (the measurement behind EdDSA + a verified-token cache):');
   console.log(`  alg     sign/s  verify/s  token bytes`);

@@ -52,10 +52,10 @@ export async function startBare() {
   return { url: baseUrlOf(app), close: () => app.close() };
 }
 
-async function postJson(url, body) {
+async function postJson(url, body, headers = {}) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
@@ -66,10 +66,14 @@ async function postJson(url, body) {
 
 /**
  * Logs the bench user in once on each surface: a v1 access token for the guarded route, and a
- * flat-surface refresh token for the refresh scenario (see run.js for why the flat surface).
+ * flat-surface refresh token for the refresh scenario (see run.js for why the flat surface); then
+ * creates a personal access token and an ingest API key with that session.
  */
 export async function mintTokens(baseUrl) {
   const v1 = await postJson(`${baseUrl}/api/v1/auth/login`, BENCH_USER);
   const flat = await postJson(`${baseUrl}/api/auth/login`, BENCH_USER);
-  return { accessToken: v1.data.token, flatRefreshToken: flat.refresh_token };
+  const session = { authorization: `Bearer ${v1.data.token}` };
+  const pat = await postJson(`${baseUrl}/api/v1/tokens`, { name: 'bench', scopes: ['agents:read'] }, session);
+  const key = await postJson(`${baseUrl}/api/settings/api-key`, {}, session);
+  return { accessToken: v1.data.token, flatRefreshToken: flat.refresh_token, personalAccessToken: pat.data.token, ingestKey: key.api_key };
 }

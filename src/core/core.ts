@@ -39,7 +39,8 @@ export async function createCore(options: {
 }): Promise<Core> {
   const { config, stores, clock } = options;
   const box = createSecretBox(options.secret);
-  const keys = new KeyRing(stores.signingKeys, box, config.env, clock);
+  const longestTokenLifetimeMs = Math.max(config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds, PENDING_TOKEN_TTL_SECONDS) * 1000;
+  const keys = new KeyRing(stores.signingKeys, box, config.env, clock, longestTokenLifetimeMs);
   await keys.start();
   const tokens = new TokenService(
     keys,

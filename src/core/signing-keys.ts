@@ -48,6 +48,8 @@ export class KeyRing {
     private readonly box: SecretBox,
     private readonly env: string,
     private readonly clock: Clock,
+    /** The longest lifetime of any token this ring signs (ms): how long a replaced key must keep verifying. */
+    private readonly longestTokenLifetimeMs: number,
   ) {}
 
   /** Loads the keys, generating the environment's first key if it has none. */
@@ -104,13 +106,24 @@ export class KeyRing {
     return { keys: [...this.keys.values()].map((k) => k.jwk) };
   }
 
+  /**
+   * Rebuilds the ring from the database. A key stops verifying once every token it could have
+   * signed has expired: its successor has existed longer than the longest token lifetime (plus one
+   * periodic reload, during which other instances may still have signed with it). So rotating is a
+   * remedy for a leaked key, after at most that long.
+   */
   private async reload(): Promise<void> {
     const stored = await this.store.listForEnv(this.env);
-    for (const row of stored) {
-      if (!this.keys.has(row.kid)) this.keys.set(row.kid, this.load(row));
-    }
+    const now = this.clock();
+    const keys = new Map<string, LoadedKey>();
+    stored.forEach((row, index) => {
+      const successor = stored[index + 1];
+      if (successor && successor.createdAt + PERIODIC_RELOAD_MS + this.longestTokenLifetimeMs < now) return;
+      keys.set(row.kid, this.keys.get(row.kid) ?? this.load(row));
+    });
+    this.keys = keys;
     const newest = stored.at(-1);
-    this.signer = newest ? this.keys.get(newest.kid) : undefined;
+    this.signer = newest ? keys.get(newest.kid) : undefined;
   }
 
   private load(row: StoredSigningKey): LoadedKey {

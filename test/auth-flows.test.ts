@@ -285,6 +285,22 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       }
     });
 
+    it('refuses NUL characters in the path, query or body with a 400, never a 500', async () => {
+      const client = caller(server);
+      const { token } = await registerV1(client, uniqueEmail());
+      const requests = [
+        client.get('/api/v1/agents/agent_%00', token),
+        client.get('/api/v1/agents?limit=1%00', token),
+        client.post('/api/v1/agents', { name: 'a\u0000b' }, token),
+        client.post('/api/v1/tokens', { name: 'x\u0000', scopes: ['agents:read'] }, token),
+        client.post('/api/auth/login', { email: 'a@b.co', password: 'pass\u0000word' }),
+      ];
+      for (const res of await Promise.all(requests)) {
+        expect(res.status).toBe(400);
+        expect(JSON.stringify(res.body)).toContain('VALIDATION_FAILED');
+      }
+    });
+
     it('names the missing field', async () => {
       const res = await caller(server).post('/api/auth/login', { email: 'a@b.co' });
       expect(res.status).toBe(400);

@@ -7,6 +7,7 @@ import { isDashboardPage, registerDashboard } from './dashboard.js';
 import { flatErrorBody } from './flat/error-body.js';
 import { flatSurface } from './flat/index.js';
 import { healthRoutes } from './health-routes.js';
+import { rejectNulCharacters } from './nul-guard.js';
 import { useErrorShape } from './surface.js';
 import { v1Surface } from './v1/index.js';
 
@@ -44,6 +45,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     done(null, payload);
   });
 
+  app.addHook('preValidation', rejectNulCharacters);
   await app.register(fastifyCookie);
   const dashboardPage = await registerDashboard(app);
   useErrorShape(app, flatErrorBody, (request, reply) => (dashboardPage && isDashboardPage(request) ? dashboardPage(reply) : undefined));

@@ -193,6 +193,23 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       expect((await ping(second.body.api_key)).statusCode).toBe(200);
     });
 
+    it('keeps one live key per user, even when generation requests race', async () => {
+      const client = caller(server);
+      const { token, user } = await registerV1(client, uniqueEmail());
+      const plain = await Promise.all(Array.from({ length: 4 }, () => generateKey(client, token)));
+      expect(plain.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+      const replacing = await Promise.all(Array.from({ length: 4 }, () => generateKey(caller(other), token, { replace: true })));
+      for (const res of replacing) expect([201, 409]).toContain(res.status);
+      expect(await server.core.stores.credentials.listActive(user.id, 'ingest')).toHaveLength(1);
+      const live = replacing.filter((r) => r.status === 201).map((r) => r.body.api_key);
+      const working = [];
+      for (const key of [plain.find((r) => r.status === 201)!.body.api_key, ...live]) {
+        const ping = await server.app.inject({ method: 'GET', url: '/api/ingest/ping', headers: { 'x-api-key': key } });
+        if (ping.statusCode === 200) working.push(key);
+      }
+      expect(working).toHaveLength(1);
+    });
+
     it('opens /api/ingest/* only, and is refused elsewhere with a message saying so', async () => {
       const client = caller(server);
       const { token } = await registerV1(client, uniqueEmail());

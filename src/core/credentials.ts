@@ -20,8 +20,8 @@ export function looksLike(core: Core, secret: string, kind: CredentialKind): boo
   return secret.startsWith(credentialPrefix(core, kind));
 }
 
-/** Creates a credential; the secret is returned this once and only its hash is stored. */
-export async function createCredential(
+/** A new credential and its secret, not stored yet: only the hash will be. */
+export async function newCredential(
   core: Core,
   input: { userId: string; kind: CredentialKind; name: string; scopes: readonly string[] },
 ): Promise<{ credential: Credential; secret: string }> {
@@ -43,8 +43,22 @@ export async function createCredential(
     lastUsedAt: null,
     revokedAt: null,
   };
-  await core.stores.credentials.insert(credential);
   return { credential, secret };
+}
+
+/** Creates a credential; the secret is returned this once and only its hash is stored. */
+export async function createCredential(
+  core: Core,
+  input: { userId: string; kind: CredentialKind; name: string; scopes: readonly string[] },
+): Promise<{ credential: Credential; secret: string }> {
+  const created = await newCredential(core, input);
+  await core.stores.credentials.insert(created.credential);
+  return created;
+}
+
+/** Puts revoked credentials on the denylist for as long as any instance may hold a cached lookup. */
+export function forgetCredentials(core: Core, ids: string[], now: number): Promise<void> {
+  return core.denylist.revoke(ids.map(denyKey.credential), now + 2 * CREDENTIAL_CACHE_TTL_MS);
 }
 
 /**
@@ -55,7 +69,7 @@ export async function revokeCredential(core: Core, userId: string, id: string, k
   const now = core.clock();
   const revoked = await core.stores.credentials.revoke(userId, id, kind, now);
   if (!revoked) throw new AuthError('NOT_FOUND', { message: kind === 'pat' ? 'No such token' : 'No such API key' });
-  await core.denylist.revoke([denyKey.credential(id)], now + 2 * CREDENTIAL_CACHE_TTL_MS);
+  await forgetCredentials(core, [id], now);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Credential } from '../store/credential-store.js';
 import type { Core } from './core.js';
-import { createCredential, revokeCredential } from './credentials.js';
+import { forgetCredentials, newCredential, revokeCredential } from './credentials.js';
 import { AuthError } from './errors.js';
 
 /** The user's live ingest key (one at a time), or null. */
@@ -9,19 +9,21 @@ export async function currentIngestKey(core: Core, userId: string): Promise<Cred
 }
 
 /**
- * Generates the user's ingest key. While one exists the caller must confirm with `replace`; the
- * new key is created before the old one is revoked, so an integration never sees neither.
+ * Generates the user's ingest key. While one exists the caller must confirm with `replace`; the old
+ * key is revoked in the same transaction that stores the new one, so racing requests cannot leave
+ * two live keys (the loser gets API_KEY_EXISTS).
  */
 export async function generateIngestKey(core: Core, userId: string, replace: boolean): Promise<{ credential: Credential; secret: string }> {
-  const existing = await core.stores.credentials.listActive(userId, 'ingest');
-  if (existing.length > 0 && !replace) throw new AuthError('API_KEY_EXISTS');
-  const created = await createCredential(core, { userId, kind: 'ingest', name: 'ingest', scopes: [] });
-  for (const old of existing) await revokeCredential(core, userId, old.id, 'ingest');
+  const created = await newCredential(core, { userId, kind: 'ingest', name: 'ingest', scopes: [] });
+  const now = core.clock();
+  const revoked = await core.stores.credentials.insertIngestKey(created.credential, replace, now);
+  if (revoked === null) throw new AuthError('API_KEY_EXISTS');
+  await forgetCredentials(core, revoked.map((key) => key.id), now);
   return created;
 }
 
 export async function revokeIngestKey(core: Core, userId: string): Promise<void> {
-  const existing = await core.stores.credentials.listActive(userId, 'ingest');
-  if (existing.length === 0) throw new AuthError('API_KEY_NOT_FOUND');
-  for (const key of existing) await revokeCredential(core, userId, key.id, 'ingest');
+  const key = await currentIngestKey(core, userId);
+  if (!key) throw new AuthError('API_KEY_NOT_FOUND');
+  await revokeCredential(core, userId, key.id, 'ingest');
 }

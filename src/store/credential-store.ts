@@ -25,4 +25,10 @@ export interface CredentialStore {
   /** Revokes one of the user's credentials of `kind`; returns it, or null when there was no live one. */
   revoke(userId: string, id: string, kind: CredentialKind, at: number): Promise<Credential | null>;
   touch(id: string, at: number): Promise<void>;
+  /**
+   * Stores the user's ingest key, atomically with its rules: one live key per user (a unique
+   * index); with `replace`, the live one is revoked in the same transaction. Returns the revoked
+   * keys, or null when a live key exists (and `replace` was not given, or another request won).
+   */
+  insertIngestKey(credential: Credential, replace: boolean, at: number): Promise<Credential[] | null>;
 }

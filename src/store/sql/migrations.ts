@@ -162,6 +162,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').addColumn('rotating', 'integer', (c) => c.notNull().defaultTo(1)).execute();
     },
   },
+  '0005_one_live_ingest_key': {
+    async up(db: Kysely<any>) {
+      // One live ingest key per user, enforced where racing requests cannot get around it.
+      await db.schema
+        .createIndex('api_credentials_one_live_ingest_key')
+        .on('api_credentials')
+        .column('user_id')
+        .unique()
+        .where(sql.ref('kind'), '=', 'ingest')
+        .where(sql.ref('revoked_at'), 'is', null)
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

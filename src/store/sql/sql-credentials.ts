@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Credential, CredentialKind, CredentialStore } from '../credential-store.js';
 import type { Role } from '../user-store.js';
 import type { ApiCredentialRow, Tables } from './tables.js';
@@ -19,25 +19,26 @@ function toCredential(row: Selectable<ApiCredentialRow>): Credential {
   };
 }
 
+function toRow(c: Credential): Insertable<ApiCredentialRow> {
+  return {
+    id: c.id,
+    kind: c.kind,
+    user_id: c.userId,
+    name: c.name,
+    secret_hash: c.secretHash,
+    prefix: c.prefix,
+    scopes: JSON.stringify(c.scopes),
+    role: c.role,
+    created_at: c.createdAt,
+    last_used_at: c.lastUsedAt,
+    revoked_at: c.revokedAt,
+  };
+}
+
 export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
   return {
-    async insert(c) {
-      await db
-        .insertInto('api_credentials')
-        .values({
-          id: c.id,
-          kind: c.kind,
-          user_id: c.userId,
-          name: c.name,
-          secret_hash: c.secretHash,
-          prefix: c.prefix,
-          scopes: JSON.stringify(c.scopes),
-          role: c.role,
-          created_at: c.createdAt,
-          last_used_at: c.lastUsedAt,
-          revoked_at: c.revokedAt,
-        })
-        .execute();
+    async insert(credential) {
+      await db.insertInto('api_credentials').values(toRow(credential)).execute();
     },
 
     async findActiveByHash(secretHash) {
@@ -76,6 +77,29 @@ export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
         .returningAll()
         .executeTakeFirst();
       return row ? toCredential(row) : null;
+    },
+
+    insertIngestKey(credential, replace, at) {
+      return db.transaction().execute(async (tx) => {
+        const revoked = replace
+          ? await tx
+              .updateTable('api_credentials')
+              .set({ revoked_at: at })
+              .where('user_id', '=', credential.userId)
+              .where('kind', '=', 'ingest')
+              .where('revoked_at', 'is', null)
+              .returningAll()
+              .execute()
+          : [];
+        const inserted = await tx
+          .insertInto('api_credentials')
+          .values(toRow(credential))
+          // The conflict target names the partial unique index; its predicate must be literal to match it.
+          .onConflict((oc) => oc.column('user_id').where('kind', '=', sql.lit('ingest')).where('revoked_at', 'is', null).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        return inserted ? revoked.map(toCredential) : null;
+      });
     },
 
     async touch(id, at) {

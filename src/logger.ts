@@ -17,6 +17,12 @@ const REDACT = [
   '*.secret',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** A request as logged: the path without its query string (a client may put a token there). */
+function serializeRequest(request: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) {
+  return { method: request.method, path: request.url.split('?')[0], remoteAddress: request.ip ?? request.socket?.remoteAddress };
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req: serializeRequest } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -35,6 +35,7 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */
   uploadMaxBytes: number;
+  requestTimeoutSeconds: number;
   shutdownTimeoutSeconds: number;
   logLevel: string;
 }
@@ -117,6 +118,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+    requestTimeoutSeconds: env.REQUEST_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: env.LOG_LEVEL,
   });

@@ -64,6 +64,8 @@ export const envSchema = z
     BODY_LIMIT_BYTES: positiveInt.default(65536),
     /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */
     UPLOAD_MAX_BYTES: positiveInt.default(104857600),
+    /** Longest time a client may take to send one request (headers and body), in seconds. Default 120. */
+    REQUEST_TIMEOUT_SECONDS: positiveInt.default(120),
     /** How long SIGTERM waits for in-flight requests, in seconds. Default 10. */
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(10),
     /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */

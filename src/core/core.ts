@@ -70,6 +70,7 @@ export async function createCore(options: {
     credentialCache: new CredentialCache(),
     async close() {
       keys.stop();
+      denylist.stop();
       await stores.close();
     },
   };

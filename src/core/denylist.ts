@@ -5,6 +5,9 @@ import { AuthError } from './errors.js';
 
 const KEY_PREFIX = 'deny:';
 const RESYNC_RETRY_MS = 1_000;
+// Also copied now and then while connected: Redis may lose keys without a reconnect (eviction, a
+// FLUSHDB, a write that failed after the database write succeeded).
+const PERIODIC_RESYNC_MS = 60_000;
 
 /** The denylist keys: what each kind of entry names. */
 export const denyKey = {
@@ -26,6 +29,7 @@ export const denyKey = {
 export class Denylist {
   private synced = true;
   private connection = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kv: Kv,
@@ -40,6 +44,8 @@ export class Denylist {
    * Waits for the first attempt only: an unreachable kv store must not stop start-up.
    */
   async start(): Promise<void> {
+    this.timer = setInterval(() => void this.resync().catch(() => {}), PERIODIC_RESYNC_MS);
+    this.timer.unref();
     const firstAttempt = this.resyncUntilDone();
     await Promise.race([firstAttempt, new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS / 2).unref())]);
   }
@@ -57,6 +63,10 @@ export class Denylist {
         await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS).unref());
       }
     }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
   }
 
   /** Copies every unexpired revocation from the database into the kv store. */

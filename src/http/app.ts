@@ -23,6 +23,8 @@ export async function buildApp({ core, logger }: AppOptions) {
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
+    // A client trickling a body must not hold a socket forever (Node's default is no limit).
+    requestTimeout: config.requestTimeoutSeconds * 1000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
@@ -44,7 +44,10 @@ export function openPostgres(url: string, poolSize: number): Database {
 
 export function openSqlite(dataDir: string): Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const handle = new BetterSqlite3(join(dataDir, 'latchkey.db'));
+  const file = join(dataDir, 'latchkey.db');
+  const handle = new BetterSqlite3(file);
+  // Hashes and ciphertexts only, but still nobody else's business; SQLite gives -wal and -shm the same mode.
+  chmodSync(file, 0o600);
   handle.pragma('journal_mode = WAL');
   // Several processes (server, CLI) share the file: wait for the write lock rather than fail.
   handle.pragma('busy_timeout = 5000');

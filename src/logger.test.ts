@@ -1,0 +1,31 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+function capture(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('the logger', () => {
+  it('logs a request path without its query string', () => {
+    const { lines, stream } = capture();
+    createLogger('info', stream).info({ req: { method: 'GET', url: '/api/v1/agents?access_token=s3cret', ip: '127.0.0.1' } }, 'incoming');
+    expect(lines.join('')).not.toContain('s3cret');
+    expect(JSON.parse(lines[0]!).req).toEqual({ method: 'GET', path: '/api/v1/agents', remoteAddress: '127.0.0.1' });
+  });
+
+  it('censors secrets wherever they appear in a logged object', () => {
+    const { lines, stream } = capture();
+    const secrets = { password: 'hunter2hunter2', refreshToken: 'rt-value', code: '123456', secret: 'JBSWY3DP' };
+    createLogger('info', stream).info({ body: secrets, req: { method: 'POST', url: '/x', headers: { authorization: 'Bearer abc' } } }, 'x');
+    const line = lines.join('');
+    for (const value of [...Object.values(secrets), 'Bearer abc']) expect(line).not.toContain(value);
+  });
+});

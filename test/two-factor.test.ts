@@ -105,6 +105,7 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       expect(stored?.secretEnc).toBeTruthy();
       expect(stored?.secretEnc).not.toContain(setup.secret);
       expect(JSON.stringify(me.body)).not.toContain(setup.secret);
+      expect(me.body.data.user.twoFactorEnabled).toBe(true);
     });
   });
 

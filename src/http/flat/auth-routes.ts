@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
 import { login } from '../../core/login.js';
+import { isTwoFactorEnabled } from '../../core/two-factor.js';
 import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
 import { publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
@@ -88,10 +89,11 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       },
     );
 
-    app.get('/auth/me', { onRequest: guard, schema: { response: { 200: user } } }, async (request) => {
+    const me = user.extend({ two_factor_enabled: z.boolean() });
+    app.get('/auth/me', { onRequest: guard, schema: { response: { 200: me } } }, async (request) => {
       const found = await core.stores.users.findById(principalOf(request).userId);
       if (!found) throw new AuthError('TOKEN_REVOKED');
-      return publicUser(found);
+      return { ...publicUser(found), two_factor_enabled: await isTwoFactorEnabled(core, found.id) };
     });
   };
 }

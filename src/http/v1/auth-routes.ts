@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
 import { login } from '../../core/login.js';
+import { isTwoFactorEnabled } from '../../core/two-factor.js';
 import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
 import { publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
@@ -93,10 +94,12 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       },
     );
 
-    app.get('/auth/me', { onRequest: guard, schema: { response: { 200: envelope(z.object({ user })) } } }, async (request) => {
+    // Not a documented body: it adds the caller's 2FA state, which a dashboard needs after a reload.
+    const me = user.extend({ twoFactorEnabled: z.boolean() });
+    app.get('/auth/me', { onRequest: guard, schema: { response: { 200: envelope(z.object({ user: me })) } } }, async (request) => {
       const found = await core.stores.users.findById(principalOf(request).userId);
       if (!found) throw new AuthError('TOKEN_REVOKED');
-      return ok({ user: publicUser(found) });
+      return ok({ user: { ...publicUser(found), twoFactorEnabled: await isTwoFactorEnabled(core, found.id) } });
     });
   };
 }

@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { uniqueEmail } from '../helpers/server.js';
+import { capture, expectPage, navLink, registerAccount, signIn, useDashboard } from './harness.js';
+
+const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
+describe('the dashboard in a browser: active sessions', { timeout: 60_000 }, () => {
+  const dashboard = useDashboard({ LOGIN_RATE_LIMIT: '1000' });
+  let baseUrl: string;
+  beforeAll(() => {
+    baseUrl = dashboard.baseUrl;
+  });
+
+  it('signing out another session from the sessions page sends that browser back to sign-in', async () => {
+    const email = uniqueEmail('sessions');
+    await registerAccount(baseUrl, email);
+    const laptop = await dashboard.open();
+    const phone = await dashboard.open({ userAgent: PHONE_UA });
+    await signIn(laptop.page, baseUrl, email);
+    await signIn(phone.page, baseUrl, email);
+
+    await laptop.page.goto(`${baseUrl}/settings/security`);
+    await expectPage(laptop.page, 'Security');
+    const sessions = laptop.page.getByRole('listitem').filter({ hasText: 'Signed in' });
+    await laptop.page.getByText('Safari on iOS', { exact: true }).waitFor();
+    // Three: the sign-up through the API (Node's fetch) started one too.
+    expect(await sessions.count()).toBe(3);
+    expect(await sessions.filter({ hasText: 'This session' }).textContent()).toMatch(/Chrome on Linux/);
+    await capture(laptop.page, 'security');
+
+    await laptop.page.getByRole('button', { name: 'Sign out Safari on iOS session' }).click();
+    await laptop.page.getByRole('dialog').getByRole('button', { name: 'Sign it out' }).click();
+    await laptop.page.getByText('Signed out Safari on iOS.').waitFor();
+    await laptop.page.getByText('Safari on iOS', { exact: true }).waitFor({ state: 'detached' });
+    expect(await sessions.count()).toBe(2);
+
+    await navLink(phone.page, 'Voice logs').click();
+    await expectPage(phone.page, 'Sign in');
+    await phone.page.getByText('Your session has ended').waitFor();
+    await phone.page.reload();
+    await expectPage(phone.page, 'Sign in');
+
+    // The laptop's own session is untouched.
+    await laptop.page.reload();
+    await expectPage(laptop.page, 'Security');
+    await laptop.context.close();
+    await phone.context.close();
+  });
+
+  it('"sign out everywhere" ends every session, this one included', async () => {
+    const email = uniqueEmail('everywhere');
+    await registerAccount(baseUrl, email);
+    const { context, page } = await dashboard.open();
+    await signIn(page, baseUrl, email);
+    await page.goto(`${baseUrl}/settings/security`);
+    await expectPage(page, 'Security');
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
+    await expectPage(page, 'Sign in');
+    await page.getByText('You have signed out everywhere.').waitFor();
+    await page.reload();
+    await expectPage(page, 'Sign in');
+    await context.close();
+  });
+});

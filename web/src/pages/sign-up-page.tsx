@@ -1,0 +1,73 @@
+import { useState, type FormEvent } from 'react';
+import { fetchFeatures, register } from '../api/auth.js';
+import { useAuth } from '../auth/auth-context.js';
+import { Alert } from '../components/alert.js';
+import { AuthFrame } from '../components/auth-frame.js';
+import { Field } from '../components/field.js';
+import { LoadState } from '../components/load-state.js';
+import { PageHeading } from '../components/page-heading.js';
+import { describeError } from '../lib/error-message.js';
+import { useLoad } from '../lib/use-load.js';
+import { Link } from '../router.js';
+
+const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MAX_LENGTH = 128;
+
+/** Self sign-up, when the server allows it. */
+export function SignUpPage() {
+  const { signedIn } = useAuth();
+  const [features, reload] = useLoad(fetchFeatures, []);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await register(email.trim(), password);
+      signedIn({ ...user, twoFactorEnabled: false });
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthFrame>
+      <PageHeading title="Create an account" />
+      <LoadState state={features} label="sign-up settings" onRetry={reload}>
+        {({ registrationEnabled }) =>
+          registrationEnabled ? (
+            <form className="stack" onSubmit={(event) => void submit(event)}>
+              {error ? <Alert>{error}</Alert> : null}
+              <Field label="E-mail address" type="email" autoComplete="username" required value={email} onValue={setEmail} />
+              <Field
+                label="Password"
+                type="password"
+                autoComplete="new-password"
+                required
+                minLength={PASSWORD_MIN_LENGTH}
+                maxLength={PASSWORD_MAX_LENGTH}
+                hint={`${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. A few unrelated words make a strong one.`}
+                value={password}
+                onValue={setPassword}
+              />
+              <button type="submit" className="button button-primary button-block" disabled={busy}>
+                {busy ? 'Creating account…' : 'Create account'}
+              </button>
+            </form>
+          ) : (
+            <Alert kind="info">Sign-up is turned off on this server. Ask an administrator for an account.</Alert>
+          )
+        }
+      </LoadState>
+      <p className="auth-switch">
+        Already have an account? <Link to="/sign-in">Sign in</Link>
+      </p>
+    </AuthFrame>
+  );
+}

@@ -79,8 +79,9 @@ export async function revokeCredential(core: Core, userId: string, id: string, k
  * then the database decides.
  */
 export async function authenticateCredential(core: Core, secret: string, kind: CredentialKind): Promise<Credential> {
-  const invalid = new AuthError(kind === 'pat' ? 'INVALID_PAT' : 'INVALID_API_KEY');
-  if (!isWellFormedSecret(secret, credentialPrefix(core, kind))) throw invalid;
+  // Built only when needed: constructing an Error captures a stack, a measurable cost per request.
+  const invalid = () => new AuthError(kind === 'pat' ? 'INVALID_PAT' : 'INVALID_API_KEY');
+  if (!isWellFormedSecret(secret, credentialPrefix(core, kind))) throw invalid();
   const secretHash = sha256Hex(secret);
   const now = core.clock();
   let credential = core.credentialCache.get(secretHash, now);
@@ -90,13 +91,13 @@ export async function authenticateCredential(core: Core, secret: string, kind: C
   }
   if (!credential) {
     credential = (await core.stores.credentials.findActiveByHash(secretHash)) ?? undefined;
-    if (!credential || !safeEqual(credential.secretHash, secretHash)) throw invalid;
+    if (!credential || !safeEqual(credential.secretHash, secretHash)) throw invalid();
     // Not cached while a denylist entry stands, so each request asks the database until it lapses.
     if (!(await core.denylist.isRevoked([denyKey.credential(credential.id), denyKey.user(credential.userId)]))) {
       core.credentialCache.set(secretHash, credential, now);
     }
   }
-  if (credential.kind !== kind) throw invalid;
+  if (credential.kind !== kind) throw invalid();
   if (core.credentialCache.touchDue(credential.id, now)) await core.stores.credentials.touch(credential.id, now);
   return credential;
 }

@@ -175,6 +175,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_agents_listing_index': {
+    async up(db: Kysely<any>) {
+      // The listing orders by (created_at, id) within a user: an index on all three saves a sort.
+      await db.schema.dropIndex('agents_user_id_created_at').execute();
+      await db.schema.createIndex('agents_user_id_created_at_id').on('agents').columns(['user_id', 'created_at', 'id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

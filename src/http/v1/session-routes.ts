@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { listSessions, revokeAllUserSessions, revokeUserSession } from '../../core/session-management.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
+import { clearRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { isoTime } from '../schemas.js';
 import { envelope, ok } from './envelope.js';
 
@@ -43,8 +44,11 @@ export function v1SessionRoutes(core: Core): FastifyPluginAsyncZod {
       },
     );
 
-    app.delete('/auth/sessions', { onRequest: guard, schema: { response: { 200: envelope(z.object({ revoked: z.number().int() })) } } }, async (request) =>
-      ok({ revoked: await revokeAllUserSessions(core, sessionOf(request).userId, requestContext(request)) }),
-    );
+    app.delete('/auth/sessions', { onRequest: guard, schema: { response: { 200: envelope(z.object({ revoked: z.number().int() })) } } }, async (request, reply) => {
+      const revoked = await revokeAllUserSessions(core, sessionOf(request).userId, requestContext(request));
+      // This session ended too: its refresh cookie is dead, so the browser may as well drop it.
+      if (wantsCookieMode(request)) clearRefreshCookie(core, request, reply);
+      return ok({ revoked });
+    });
   };
 }

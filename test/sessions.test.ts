@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
+import { manualClock } from './helpers/clock.js';
 import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
 
@@ -64,6 +65,26 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       expect((await caller(server).get('/api/v1/agents', mine.token)).status).toBe(200);
       const audit = await server.core.stores.audit.listByType('session_revoked', 50);
       expect(audit.some((e) => e.details?.sessionId === target.id)).toBe(true);
+    });
+
+    it('keeps a session listed as long as it is refreshed, past the first refresh token’s lifetime', async () => {
+      const clock = manualClock();
+      const timed = await startServer(target, { LOGIN_RATE_LIMIT: '1000' }, clock);
+      try {
+        let login = await registerV1(caller(timed), uniqueEmail());
+        // Refresh every 6 days: each refresh token lives 7, the session goes on.
+        for (let i = 0; i < 3; i++) {
+          clock.advance(6 * 24 * 3600 * 1000);
+          const res = await caller(timed).post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
+          expect(res.status).toBe(200);
+          login = { ...login, token: res.body.data.token, refreshToken: res.body.data.refreshToken };
+        }
+        const listed = await caller(timed).get('/api/v1/auth/sessions', login.token);
+        expect(listed.body.data).toHaveLength(1);
+        expect(listed.body.data[0].current).toBe(true);
+      } finally {
+        await timed.close();
+      }
     });
 
     it('will not revoke another user’s session', async () => {

@@ -132,6 +132,7 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
 
   const rotate = policy.rotateRefreshTokens || session.rotating;
   if (stored.usedAt === null && !rotate) {
+    await core.stores.sessions.touchSession(session.id, core.clock());
     return { ...(await signAccessFor(core, user, session.id)), refreshToken: undefined };
   }
   if (stored.usedAt === null) {

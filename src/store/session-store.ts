@@ -36,6 +36,8 @@ export interface SessionStore {
    * when the token was already spent, so two racing requests can never both mint a successor.
    */
   spendRefreshToken(idHash: string, usedAt: number, successor: RefreshToken, successorEnc: string): Promise<boolean>;
+  /** Records that the session was just used (a refresh that did not rotate). */
+  touchSession(id: string, at: number): Promise<void>;
   /** Marks the session revoked; returns false when it already was (or does not exist). */
   revokeSession(id: string, at: number): Promise<boolean>;
   /** Revokes every live session of the user; returns their ids. */

@@ -98,9 +98,18 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
           .executeTakeFirst();
         if (Number(claimed.numUpdatedRows) !== 1) return false;
         await tx.insertInto('refresh_tokens').values(toRefreshTokenRow(successor)).execute();
-        await tx.updateTable('sessions').set({ last_used_at: usedAt }).where('id', '=', successor.sessionId).execute();
+        // The session lives as long as its newest refresh token.
+        await tx
+          .updateTable('sessions')
+          .set({ last_used_at: usedAt, expires_at: successor.expiresAt })
+          .where('id', '=', successor.sessionId)
+          .execute();
         return true;
       });
+    },
+
+    async touchSession(id, at) {
+      await db.updateTable('sessions').set({ last_used_at: at }).where('id', '=', id).execute();
     },
 
     async revokeSession(id, at) {

@@ -117,6 +117,26 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
     });
   });
 
+  it('counts the client behind a proxy named in TRUST_PROXY by its X-Forwarded-For address', async () => {
+    const proxied = await startServer(target, { TRUST_PROXY: '10.9.9.9', LOGIN_RATE_LIMIT: '2' });
+    try {
+      const attempt = (client: string) =>
+        proxied.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: '10.9.9.9',
+          headers: { 'x-forwarded-for': client },
+          payload: { email: uniqueEmail('ghost'), password: 'x' },
+        });
+      const first = [await attempt('203.0.113.50'), await attempt('203.0.113.50'), await attempt('203.0.113.50')];
+      expect(first.map((r) => r.statusCode)).toEqual([401, 401, 429]);
+      // Another client behind the same proxy has its own budget.
+      expect((await attempt('203.0.113.51')).statusCode).toBe(401);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   describe('the guard', () => {
     it('refuses a missing or malformed header with No bearer token and an RFC 6750 challenge', async () => {
       const client = caller(server);

@@ -8,6 +8,7 @@ import { flatErrorBody } from './flat/error-body.js';
 import { flatSurface } from './flat/index.js';
 import { healthRoutes } from './health-routes.js';
 import { rejectNulCharacters } from './nul-guard.js';
+import { registerOpenApi } from './openapi.js';
 import { useErrorShape } from './surface.js';
 import { v1Surface } from './v1/index.js';
 
@@ -51,6 +52,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   await app.register(fastifyCookie);
   const dashboardPage = await registerDashboard(app);
   useErrorShape(app, flatErrorBody, (request, reply) => (dashboardPage && isDashboardPage(request) ? dashboardPage(reply) : undefined));
+  await registerOpenApi(app, config.publicUrl);
   await app.register(healthRoutes(core));
   await app.register(v1Surface(core), { prefix: '/api/v1' });
   await app.register(flatSurface(core), { prefix: '/api' });

@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller } from './helpers/api.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { embeddedTarget, type StorageTarget } from './helpers/targets.js';
+
+describe('the OpenAPI document', () => {
+  let target: StorageTarget;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    target = embeddedTarget();
+    server = await startServer(target);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await target?.dispose();
+  });
+
+  it('describes every route of both surfaces, generated from their schemas', async () => {
+    const res = await caller(server).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    const paths = Object.keys(res.body.paths);
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/tokens', '/api/v1/agents/{id}', '/api/auth/login', '/api/auth/mfa/verify', '/api/ingest/upload', '/api/voicelogs']) {
+      expect(paths).toContain(path);
+    }
+    const login = res.body.paths['/api/v1/auth/login'].post;
+    expect(login.requestBody.content['application/json'].schema.required).toEqual(['email', 'password']);
+    expect(JSON.stringify(login.responses['200'])).toContain('refreshToken');
+    expect(JSON.stringify(res.body.paths['/api/auth/login'].post.responses['200'])).toContain('mfa_token');
+  });
+});

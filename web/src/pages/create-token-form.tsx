@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { createToken, SCOPES, type PersonalAccessToken, type Scope } from '../api/credentials.js';
 import { Alert } from '../components/alert.js';
 import { Field } from '../components/field.js';
-import { describeError } from '../lib/error-message.js';
+import { useAction } from '../lib/use-action.js';
 
 const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'agents:read': 'List and read agents',
@@ -14,8 +14,7 @@ const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
 export function CreateTokenForm({ onCreated }: { onCreated(token: PersonalAccessToken & { token: string }): void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>(['agents:read']);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const toggle = (scope: Scope, checked: boolean) =>
     setScopes((current) => (checked ? SCOPES.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
@@ -26,16 +25,10 @@ export function CreateTokenForm({ onCreated }: { onCreated(token: PersonalAccess
       setError('Choose at least one scope.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onCreated(await createToken(name.trim(), scopes));
       setName('');
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -6,8 +6,8 @@ import { LoadState } from '../components/load-state.js';
 import { PageHeading } from '../components/page-heading.js';
 import { SecretBox } from '../components/secret-box.js';
 import { SettingsNav } from '../components/settings-nav.js';
-import { describeError } from '../lib/error-message.js';
 import { formatDateTime } from '../lib/format.js';
+import { useAction } from '../lib/use-action.js';
 import { useLoad } from '../lib/use-load.js';
 import { CurlExample } from './curl-example.js';
 
@@ -15,25 +15,19 @@ import { CurlExample } from './curl-example.js';
 export function IngestKeyPage() {
   const [key, reload] = useLoad(fetchIngestKey, []);
   const [secret, setSecret] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
+  const [notice, setNotice] = useState<string | null>(null);
   const [dialog, confirm] = useConfirm();
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setMessage(null);
-    try {
-      await action();
-    } catch (caught) {
-      setMessage({ kind: 'error', text: describeError(caught) });
-    } finally {
-      setBusy(false);
-      reload();
-    }
+  // Reloaded after a failure too, so the card shows the key as the server now has it.
+  const change = async (action: () => Promise<void>) => {
+    setNotice(null);
+    await run(action);
+    reload();
   };
 
   const generate = (replace: boolean) =>
-    run(async () => {
+    change(async () => {
       setSecret((await generateIngestKey(replace)).api_key);
     });
 
@@ -55,10 +49,10 @@ export function IngestKeyPage() {
       danger: true,
     });
     if (!confirmed) return;
-    await run(async () => {
+    await change(async () => {
       await revokeIngestKey();
       setSecret(null);
-      setMessage({ kind: 'success', text: 'API key revoked.' });
+      setNotice('API key revoked.');
     });
   };
 
@@ -70,7 +64,7 @@ export function IngestKeyPage() {
         (<code>/api/ingest/*</code>); everything else needs a sign-in or a personal access token.
       </PageHeading>
       {secret ? <SecretBox label="Your new API key" value={secret} onDone={() => setSecret(null)} /> : null}
-      {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      {error ? <Alert>{error}</Alert> : notice ? <Alert kind="success">{notice}</Alert> : null}
       <section className="card stack" aria-labelledby="key-title">
         <h2 id="key-title">Current key</h2>
         <LoadState state={key} label="the API key" onRetry={reload}>

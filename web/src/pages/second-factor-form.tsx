@@ -4,6 +4,7 @@ import { ApiError } from '../api/client.js';
 import { Alert } from '../components/alert.js';
 import { Field } from '../components/field.js';
 import { describeError } from '../lib/error-message.js';
+import { useAction } from '../lib/use-action.js';
 
 interface SecondFactorFormProps {
   pendingToken: string;
@@ -16,8 +17,7 @@ interface SecondFactorFormProps {
 export function SecondFactorForm({ pendingToken, onSignedIn, onRestart }: SecondFactorFormProps) {
   const [code, setCode] = useState('');
   const [useRecovery, setUseRecovery] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const container = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -26,21 +26,18 @@ export function SecondFactorForm({ pendingToken, onSignedIn, onRestart }: Second
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await verifySecondFactor(pendingToken, code.trim()));
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'INVALID_PENDING_TOKEN') {
-        onRestart(describeError(caught));
-        return;
-      }
-      setError(describeError(caught));
-      setCode('');
-      container.current?.querySelector('input')?.focus();
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => onSignedIn(await verifySecondFactor(pendingToken, code.trim())),
+      (caught) => {
+        // A new code cannot revive this sign-in; the message belongs on the password step.
+        if (caught instanceof ApiError && caught.code === 'INVALID_PENDING_TOKEN') {
+          onRestart(describeError(caught));
+          return true;
+        }
+        setCode('');
+        container.current?.querySelector('input')?.focus();
+      },
+    );
   };
 
   return (

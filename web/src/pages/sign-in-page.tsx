@@ -6,7 +6,7 @@ import { Alert } from '../components/alert.js';
 import { AuthFrame } from '../components/auth-frame.js';
 import { Field } from '../components/field.js';
 import { PageHeading } from '../components/page-heading.js';
-import { describeError } from '../lib/error-message.js';
+import { useAction } from '../lib/use-action.js';
 import { useLoad } from '../lib/use-load.js';
 import { Link } from '../router.js';
 import { SecondFactorForm } from './second-factor-form.js';
@@ -18,31 +18,28 @@ export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [pendingToken, setPendingToken] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const form = useRef<HTMLFormElement>(null);
   const notice = state.status === 'signed-out' ? state.notice : null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const outcome = await login(email.trim(), password);
-      if (outcome.kind === 'second-factor') {
-        setPendingToken(outcome.pendingToken);
-      } else {
-        signedIn({ ...outcome.user, twoFactorEnabled: outcome.user.twoFactorEnabled ?? false });
-      }
-    } catch (caught) {
-      setError(describeError(caught));
-      if (caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS') {
-        setPassword('');
-        form.current?.querySelector<HTMLInputElement>('input[type="password"]')?.focus();
-      }
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const outcome = await login(email.trim(), password);
+        if (outcome.kind === 'second-factor') {
+          setPendingToken(outcome.pendingToken);
+        } else {
+          signedIn({ ...outcome.user, twoFactorEnabled: outcome.user.twoFactorEnabled ?? false });
+        }
+      },
+      (caught) => {
+        if (caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS') {
+          setPassword('');
+          form.current?.querySelector<HTMLInputElement>('input[type="password"]')?.focus();
+        }
+      },
+    );
   };
 
   const restart = (message: string | null) => {

@@ -6,7 +6,7 @@ import { AuthFrame } from '../components/auth-frame.js';
 import { Field } from '../components/field.js';
 import { LoadState } from '../components/load-state.js';
 import { PageHeading } from '../components/page-heading.js';
-import { describeError } from '../lib/error-message.js';
+import { useAction } from '../lib/use-action.js';
 import { useLoad } from '../lib/use-load.js';
 import { Link } from '../router.js';
 
@@ -19,21 +19,14 @@ export function SignUpPage() {
   const [features, reload] = useLoad(fetchFeatures, []);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const user = await register(email.trim(), password);
       signedIn({ ...user, twoFactorEnabled: false });
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

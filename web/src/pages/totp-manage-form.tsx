@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert } from '../components/alert.js';
 import { Field } from '../components/field.js';
-import { describeError } from '../lib/error-message.js';
+import { useAction } from '../lib/use-action.js';
 
 interface TotpManageFormProps {
   title: string;
@@ -17,20 +17,14 @@ interface TotpManageFormProps {
 export function TotpManageForm({ title, submitLabel, danger, withPassword, onSubmit, onCancel }: TotpManageFormProps) {
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(code.trim(), password);
-    } catch (caught) {
-      setError(describeError(caught));
-      setCode('');
-      setBusy(false);
-    }
+    await run(
+      () => onSubmit(code.trim(), password),
+      () => setCode(''),
+    );
   };
 
   return (

@@ -3,7 +3,7 @@ import { confirmTotpSetup, type TotpSetup as Setup } from '../api/security.js';
 import { Alert } from '../components/alert.js';
 import { CopyButton } from '../components/copy-button.js';
 import { Field } from '../components/field.js';
-import { describeError } from '../lib/error-message.js';
+import { useAction } from '../lib/use-action.js';
 
 interface TotpSetupProps {
   setup: Setup;
@@ -19,21 +19,14 @@ function groupSecret(secret: string): string {
 /** Enrolment: scan the QR code (or type the secret), then prove it with the first code. */
 export function TotpSetup({ setup, onEnabled, onCancel }: TotpSetupProps) {
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onEnabled(await confirmTotpSetup(code.trim()));
-    } catch (caught) {
-      setError(describeError(caught));
-      setCode('');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => onEnabled(await confirmTotpSetup(code.trim())),
+      () => setCode(''),
+    );
   };
 
   return (

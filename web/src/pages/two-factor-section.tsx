@@ -3,40 +3,43 @@ import { ApiError } from '../api/client.js';
 import { beginTotpSetup, disableTotp, regenerateRecoveryCodes, type TotpSetup as Setup } from '../api/security.js';
 import { useAuth } from '../auth/auth-context.js';
 import { Alert } from '../components/alert.js';
-import { describeError } from '../lib/error-message.js';
+import { useAction } from '../lib/use-action.js';
 import { RecoveryCodes } from './recovery-codes.js';
 import { TotpManageForm } from './totp-manage-form.js';
 import { TotpSetup } from './totp-setup.js';
 
+type Notice = { kind: 'success' | 'info'; text: string };
 type Mode = { kind: 'idle' } | { kind: 'setup'; setup: Setup } | { kind: 'codes'; codes: string[] } | { kind: 'disable' } | { kind: 'regenerate' };
 
 /** Turn TOTP two-factor on (QR, first code, recovery codes) or off; issue new recovery codes. */
 export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) {
   const { updateUser } = useAuth();
   const [mode, setMode] = useState<Mode>({ kind: 'idle' });
-  const [message, setMessage] = useState<{ kind: 'success' | 'error' | 'info'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
+  const [notice, setNotice] = useState<Notice | null>(null);
+
+  // One message at a time: a new one replaces the last error or notice.
+  const say = (next: Notice | null) => {
+    setError(null);
+    setNotice(next);
+  };
 
   const open = (next: Mode) => {
-    setMessage(null);
+    say(null);
     setMode(next);
   };
 
   const start = async () => {
-    setBusy(true);
-    setMessage(null);
-    try {
-      setMode({ kind: 'setup', setup: await beginTotpSetup() });
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'MFA_ALREADY_ENABLED') {
+    setNotice(null);
+    await run(
+      async () => setMode({ kind: 'setup', setup: await beginTotpSetup() }),
+      (caught) => {
+        if (!(caught instanceof ApiError && caught.code === 'MFA_ALREADY_ENABLED')) return false;
         updateUser({ twoFactorEnabled: true });
-        setMessage({ kind: 'info', text: 'Two-factor authentication is already on for this account.' });
-      } else {
-        setMessage({ kind: 'error', text: describeError(caught) });
-      }
-    } finally {
-      setBusy(false);
-    }
+        say({ kind: 'info', text: 'Two-factor authentication is already on for this account.' });
+        return true;
+      },
+    );
   };
 
   // MFA_NOT_ENABLED tells the dashboard the status when the server did not report it.
@@ -46,7 +49,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'MFA_NOT_ENABLED') {
         updateUser({ twoFactorEnabled: false });
-        setMessage({ kind: 'info', text: 'Two-factor authentication is not on for this account.' });
+        say({ kind: 'info', text: 'Two-factor authentication is not on for this account.' });
         setMode({ kind: 'idle' });
       }
       throw caught;
@@ -60,7 +63,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
         <h2 id="two-factor-title">Two-factor authentication</h2>
         {status ? <span className={`badge ${enabled ? 'badge-on' : 'badge-off'}`}>{status}</span> : null}
       </div>
-      {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      {error ? <Alert>{error}</Alert> : notice ? <Alert kind={notice.kind}>{notice.text}</Alert> : null}
       {mode.kind === 'codes' ? (
         <RecoveryCodes codes={mode.codes} onDone={() => setMode({ kind: 'idle' })} />
       ) : mode.kind === 'setup' ? (
@@ -69,7 +72,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
           onCancel={() => setMode({ kind: 'idle' })}
           onEnabled={(codes) => {
             updateUser({ twoFactorEnabled: true });
-            setMessage({ kind: 'success', text: 'Two-factor authentication is on.' });
+            say({ kind: 'success', text: 'Two-factor authentication is on.' });
             setMode({ kind: 'codes', codes });
           }}
         />
@@ -83,7 +86,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
           onSubmit={async (code, password) => {
             await learnStatus(disableTotp(code, password));
             updateUser({ twoFactorEnabled: false });
-            setMessage({ kind: 'success', text: 'Two-factor authentication is off.' });
+            say({ kind: 'success', text: 'Two-factor authentication is off.' });
             setMode({ kind: 'idle' });
           }}
         />
@@ -95,7 +98,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
           onSubmit={async (code) => {
             const codes = await learnStatus(regenerateRecoveryCodes(code));
             updateUser({ twoFactorEnabled: true });
-            setMessage({ kind: 'success', text: 'New recovery codes issued; the old ones no longer work.' });
+            say({ kind: 'success', text: 'New recovery codes issued; the old ones no longer work.' });
             setMode({ kind: 'codes', codes });
           }}
         />

@@ -1,0 +1,30 @@
+import { useState } from 'react';
+import { describeError } from './error-message.js';
+
+/**
+ * State for a form or button that calls the API: `busy` while a call is under way (to disable the
+ * button), `error` with what to tell the person when it failed. `setError` shows a message of the
+ * form's own, such as a check made before anything is sent.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  /**
+   * Runs `action`, clearing the last error first; never rejects. A failure goes to `onError` first
+   * (to clear a field, move focus), then is shown, unless `onError` returns true: it dealt with it.
+   */
+  const run = async (action: () => Promise<unknown>, onError?: (caught: unknown) => boolean | void) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      if (onError?.(caught) !== true) setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return { busy, error, setError, run };
+}

@@ -35,6 +35,26 @@ describe('signing key rotation', () => {
       .sign(key.privateKey);
   }
 
+  it('refuses a token that claims a longer life than its type has, even when signed by the real key', async () => {
+    const login = await registerV1(caller(server), uniqueEmail());
+    const now = Math.floor(clock() / 1000);
+    const { kid, privateKey } = server.core.keys.signingKey();
+    const sign = (iat: number, exp: number) =>
+      new SignJWT({ sid: 'sess_forged', role: 'ADMIN', plan: 'STARTER', jti: `long-${iat}-${exp}` })
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+        .setIssuer(server.config.issuer)
+        .setAudience(server.config.audience)
+        .setSubject(login.user.id)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(privateKey);
+    // A year-long access token (a forger's favourite, since a verified token is cached until exp).
+    expect((await caller(server).get('/api/v1/agents', await sign(now, now + 365 * 24 * 3600))).body.error.code).toBe('INVALID_TOKEN');
+    // Issued in the future.
+    expect((await caller(server).get('/api/v1/agents', await sign(now + 3600, now + 3600 + 900))).body.error.code).toBe('INVALID_TOKEN');
+    expect((await caller(server).get('/api/v1/agents', await sign(now, now + 900))).status).toBe(200);
+  });
+
   it('keeps a replaced key verifying while its tokens can live, then stops trusting it', async () => {
     const login = await registerV1(caller(server), uniqueEmail());
     const oldKey = server.core.keys.signingKey();

@@ -74,6 +74,11 @@ export class TokenService {
     private readonly clock: Clock,
   ) {}
 
+  private lifetimeOf(kind: TokenKind): number {
+    if (kind === 'access') return this.settings.accessTokenTtlSeconds;
+    return kind === 'refresh' ? this.settings.refreshTokenTtlSeconds : this.settings.pendingTokenTtlSeconds;
+  }
+
   private audienceOf(kind: TokenKind): string {
     return kind === 'access' ? this.settings.audience : `${this.settings.issuer}:${kind}`;
   }
@@ -179,8 +184,13 @@ export class TokenService {
           typ: TOKEN_TYPES[kind],
           currentDate: new Date(this.clock()),
           requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+          // Also refuses an `iat` in the future.
+          maxTokenAge: this.lifetimeOf(kind),
         },
       );
+      // We never sign a token that lives longer than its type's lifetime: one that claims to was
+      // forged (with a leaked key), and must not outlive that key's retirement in the cache.
+      if (payload.exp! - payload.iat! > this.lifetimeOf(kind)) return { ok: false, code: 'INVALID_TOKEN' };
       return { ok: true, claims: payload };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, code: kind === 'access' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN' };

@@ -29,6 +29,10 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       expect(res.body.success).toBe(true);
       expect(res.body.data.user).toEqual({ id: expect.stringMatching(/^user_[0-9a-f]{24}$/), email, role: 'USER', plan: 'STARTER' });
       expect(res.headers['cache-control']).toBe('no-store');
+      // Another spelling of the same path reaches the same handler, and is not cached either.
+      const encoded = await server.app.inject({ method: 'POST', url: '/%61pi/v1/auth/login', payload: { email, password: PASSWORD } });
+      expect(encoded.statusCode).toBe(200);
+      expect(encoded.headers['cache-control']).toBe('no-store');
     });
 
     it('answers the flat body with token_type bearer and expires_in', async () => {

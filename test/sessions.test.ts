@@ -150,6 +150,28 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       expect(JSON.parse(none.body).error.code).toBe('INVALID_REFRESH_TOKEN');
     });
 
+    it('refuses two refresh cookies (one tossed in from a sibling subdomain) without clearing the real one', async () => {
+      const victim = uniqueEmail('victim');
+      const attacker = uniqueEmail('attacker');
+      await registerV1(caller(server), victim);
+      await registerV1(caller(server), attacker);
+      const cookieOf = async (email: string) => {
+        const res = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: COOKIE_MODE, payload: { email, password: PASSWORD } });
+        return refreshCookie(res.headers['set-cookie']).split(';')[0]!;
+      };
+      const [victimCookie, attackerCookie] = [await cookieOf(victim), await cookieOf(attacker)];
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { ...COOKIE_MODE, cookie: `${attackerCookie}; ${victimCookie}` },
+        payload: {},
+      });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      const own = await server.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { ...COOKIE_MODE, cookie: victimCookie }, payload: {} });
+      expect(own.statusCode).toBe(200);
+    });
+
     it('reports whether sign-up is enabled', async () => {
       expect((await caller(server).get('/api/v1/auth/features')).body).toEqual({ success: true, data: { registrationEnabled: true } });
     });

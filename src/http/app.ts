@@ -41,9 +41,10 @@ export async function buildApp({ core, logger }: AppOptions) {
     closing = true;
   });
   // A callback hook, not an async one: it runs on every response, and the promise costs measurably.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    // Responses that may carry credentials must not be cached by browsers or proxies.
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // Nothing may be cached unless its route says so (static files, JWKS): responses that carry
+    // credentials must never be. Decided per response, not by URL, which has other spellings.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });

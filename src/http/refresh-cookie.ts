@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
+import { AuthError } from '../core/errors.js';
 
 /**
  * The dashboard's cookie mode: the refresh token travels in an HttpOnly cookie that page scripts
@@ -33,6 +34,15 @@ export function clearRefreshCookie(core: Core, request: FastifyRequest, reply: F
   reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, secure: secure(core, request), sameSite: 'strict', path: REFRESH_PATH });
 }
 
+/**
+ * The refresh token from the cookie. Refused when the name comes more than once: a sibling
+ * subdomain can set a same-named cookie for the parent domain ("cookie tossing"), and SameSite
+ * does not stop it; the browser would send both, and whichever the parser kept would win.
+ */
 export function refreshCookieOf(request: FastifyRequest): string | undefined {
+  const occurrences = (request.headers.cookie ?? '').split(';').filter((pair) => pair.trim().startsWith(`${REFRESH_COOKIE}=`));
+  if (occurrences.length > 1) {
+    throw new AuthError('INVALID_REFRESH_TOKEN', { message: 'More than one refresh cookie was sent; sign in again' });
+  }
   return request.cookies[REFRESH_COOKIE];
 }

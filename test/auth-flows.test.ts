@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/core/random.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
+import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
 
 describe.each(TARGETS)('auth flows on $name', ({ create }) => {
@@ -132,10 +132,11 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
           headers: { 'x-forwarded-for': client },
           payload: { email: uniqueEmail('ghost'), password: 'x' },
         });
-      const first = [await attempt('203.0.113.50'), await attempt('203.0.113.50'), await attempt('203.0.113.50')];
+      const [client, neighbour] = [uniqueIp(), uniqueIp()];
+      const first = [await attempt(client), await attempt(client), await attempt(client)];
       expect(first.map((r) => r.statusCode)).toEqual([401, 401, 429]);
       // Another client behind the same proxy has its own budget.
-      expect((await attempt('203.0.113.51')).statusCode).toBe(401);
+      expect((await attempt(neighbour)).statusCode).toBe(401);
     } finally {
       await proxied.close();
     }

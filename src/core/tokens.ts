@@ -54,6 +54,8 @@ export interface TokenSettings {
 // Bounds the verified-token cache: about 1 KB an entry, so at most ~10 MB.
 const CACHE_MAX_ENTRIES = 10_000;
 const ISSUER_PREFIX = 'latchkey:';
+// How far ahead of this instance's clock another instance's may run.
+const MAX_CLOCK_SKEW_SECONDS = 60;
 // The LATCHKEY_ENV rule. The foreign name is unverified input that is echoed into the message and
 // the WWW-Authenticate header: anything else (quotes, CR/LF, non-ASCII) is just an invalid token.
 const ENV_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -184,13 +186,13 @@ export class TokenService {
           typ: TOKEN_TYPES[kind],
           currentDate: new Date(this.clock()),
           requiredClaims: ['sub', 'jti', 'iat', 'exp'],
-          // Also refuses an `iat` in the future.
-          maxTokenAge: this.lifetimeOf(kind),
         },
       );
-      // We never sign a token that lives longer than its type's lifetime: one that claims to was
-      // forged (with a leaked key), and must not outlive that key's retirement in the cache.
-      if (payload.exp! - payload.iat! > this.lifetimeOf(kind)) return { ok: false, code: 'INVALID_TOKEN' };
+      // We never sign a token that lives longer than its type's lifetime, or that was issued later
+      // than now (give or take instances' clock skew): one that claims to was forged with a leaked
+      // key, and must not outlive that key's retirement in the verify cache.
+      const forged = payload.exp! - payload.iat! > this.lifetimeOf(kind) || payload.iat! > this.nowSeconds() + MAX_CLOCK_SKEW_SECONDS;
+      if (forged) return { ok: false, code: 'INVALID_TOKEN' };
       return { ok: true, claims: payload };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, code: kind === 'access' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN' };

@@ -50,7 +50,7 @@ export async function openStores(
     kv = redis.kv;
     createLimiter = createRedisLimiterFactory(redis.client);
   } else if (database.sqlite) {
-    kv = createSqliteKv(database.sqlite, now);
+    kv = createSqliteKv(database.db, database.sqlite, now);
     createLimiter = createSqliteLimiterFactory(database.sqlite);
   } else {
     throw new TypeError('openStores: PostgreSQL needs a REDIS_URL (the config loader enforces this)');

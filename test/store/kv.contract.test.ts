@@ -23,8 +23,8 @@ async function sqlitePair(): Promise<KvPair> {
   const databases: Database[] = [openSqlite(target.env.DATA_DIR!), openSqlite(target.env.DATA_DIR!)];
   await databases[0]!.migrate();
   return {
-    first: createSqliteKv(databases[0]!.sqlite!, clock),
-    second: createSqliteKv(databases[1]!.sqlite!, clock),
+    first: createSqliteKv(databases[0]!.db, databases[0]!.sqlite!, clock),
+    second: createSqliteKv(databases[1]!.db, databases[1]!.sqlite!, clock),
     clock,
     clockDriven: true,
     async close() {

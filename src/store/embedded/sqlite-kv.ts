@@ -1,5 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { KvUnavailableError, type Kv } from '../kv.js';
+import type { Tables } from '../sql/tables.js';
 
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -12,24 +14,17 @@ const PURGE_INTERVAL_MS = 60_000;
  * exact: this process updates it on its own writes, and `PRAGMA data_version`, which changes when
  * another connection commits, is checked on every read and triggers a reload.
  */
-export function createSqliteKv(handle: BetterSqlite3.Database, now: () => number): Kv {
-  const upsert = handle.prepare(
-    'insert into kv_entries (key, value, expires_at) values (?, ?, ?) on conflict (key) do update set value = excluded.value, expires_at = excluded.expires_at',
-  );
+export function createSqliteKv(db: Kysely<Tables>, handle: BetterSqlite3.Database, now: () => number): Kv {
   const selectLive = handle.prepare<[number], { key: string; expires_at: number }>('select key, expires_at from kv_entries where expires_at > ?');
-  const purgeExpired = handle.prepare('delete from kv_entries where expires_at <= ?');
   const dataVersion = handle.prepare<[], number>('pragma data_version').pluck();
-  const writeAll = handle.transaction((entries: { key: string; value: string; expiresAt: number }[]) => {
-    for (const e of entries) upsert.run(e.key, e.value, e.expiresAt);
-  });
 
   let mirror = new Map<string, number>();
   let seenVersion: number | undefined;
   let lastPurgeAt = 0;
 
-  function guard<T>(operation: () => T): T {
+  async function guard<T>(operation: () => T | Promise<T>): Promise<T> {
     try {
-      return operation();
+      return await operation();
     } catch (error) {
       throw new KvUnavailableError('embedded kv store failed', { cause: error });
     }
@@ -43,28 +38,38 @@ export function createSqliteKv(handle: BetterSqlite3.Database, now: () => number
   }
 
   return {
-    countExisting: async (keys) =>
+    countExisting: (keys) =>
       guard(() => {
         refreshMirror();
         const at = now();
         return keys.filter((key) => (mirror.get(key) ?? 0) > at).length;
       }),
 
-    setMany: async (entries) =>
-      guard(() => {
+    // Writes go through Kysely, whose connection lock queues them behind any transaction another
+    // request has open on this shared connection; a raw write would silently join it (and roll
+    // back with it).
+    setMany: (entries) =>
+      guard(async () => {
+        if (entries.length === 0) return;
         const at = now();
-        const rows = entries.map((e) => ({ key: e.key, value: e.value, expiresAt: at + e.ttlMs }));
-        writeAll(rows);
+        const rows = entries.map((e) => ({ key: e.key, value: e.value, expires_at: at + e.ttlMs }));
+        await db
+          .insertInto('kv_entries')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })),
+          )
+          .execute();
         refreshMirror();
-        for (const row of rows) mirror.set(row.key, row.expiresAt);
+        for (const row of rows) mirror.set(row.key, row.expires_at);
         if (at - lastPurgeAt > PURGE_INTERVAL_MS) {
           lastPurgeAt = at;
-          purgeExpired.run(at);
+          await db.deleteFrom('kv_entries').where('expires_at', '<=', at).execute();
           for (const [key, expiresAt] of mirror) if (expiresAt <= at) mirror.delete(key);
         }
       }),
 
-    ping: async () => guard(() => void dataVersion.get()),
+    ping: () => guard(() => void dataVersion.get()),
     // The entries live in the durable database: there is no reconnect that could lose them.
     onReady: () => {},
     close: async () => {},

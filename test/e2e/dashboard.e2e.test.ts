@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuthError } from '../../src/core/errors.js';
 import { DASHBOARD_CSP } from '../../src/http/dashboard.js';
 import { PASSWORD } from '../helpers/api.js';
 import { manualClock } from '../helpers/clock.js';
@@ -126,6 +127,27 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     await expectPage(page, 'Sign in');
     await submitPassword(page, email);
     await expectPage(page, 'Agents');
+    await context.close();
+  });
+
+  it('stays signed in, and says so, when the server cannot end the session', async () => {
+    const email = uniqueEmail('signout');
+    await registerAccount(baseUrl, email);
+    const { context, page } = await dashboard.open();
+    await signIn(page, baseUrl, email);
+    // The session store is down: logout answers 503 and the session is still alive.
+    const outage = vi.spyOn(dashboard.server.core.denylist, 'revoke').mockRejectedValue(new AuthError('KV_UNAVAILABLE'));
+    try {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('alert').getByText(/Could not sign out/).waitFor();
+      // Still on the same page (focus stays on the button, so not expectPage, which wants it on the heading).
+      await page.getByRole('heading', { level: 1, name: 'Agents', exact: true }).waitFor();
+    } finally {
+      outage.mockRestore();
+    }
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expectPage(page, 'Sign in');
+    await page.getByText('You have signed out.').waitFor();
     await context.close();
   });
 

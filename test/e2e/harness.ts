@@ -71,6 +71,8 @@ export interface OpenedPage {
 
 export interface Dashboard {
   readonly baseUrl: string;
+  /** The Latchkey behind the dashboard (to look at its stores, or make a part of it fail). */
+  readonly server: TestServer;
   /** A fresh browser profile (no cookies) watched for CSP violations and page errors. */
   open(options?: BrowserContextOptions): Promise<OpenedPage>;
   /** What the watch saw since the last test ended; each test must leave it empty. */
@@ -102,6 +104,10 @@ export function useDashboard(env: Record<string, string>, clock?: Clock): Dashbo
     get baseUrl() {
       if (!server) throw new TypeError('useDashboard: baseUrl is only known inside a test');
       return server.baseUrl;
+    },
+    get server() {
+      if (!server) throw new TypeError('useDashboard: server is only known inside a test');
+      return server.server;
     },
     open(options) {
       if (!browser) throw new TypeError('useDashboard: open() is only available inside a test');

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { logout, restoreSession, type User } from '../api/auth.js';
-import { onSessionEnded, setAccessToken } from '../api/client.js';
+import { ApiError, onSessionEnded, setAccessToken } from '../api/client.js';
+import { describeError } from '../lib/error-message.js';
 
 export type AuthState =
   | { status: 'loading' }
@@ -12,7 +13,8 @@ interface AuthContextValue {
   state: AuthState;
   /** After login, 2FA or sign-up: the access token is already held by the API client. */
   signedIn(user: User): void;
-  signOut(): Promise<void>;
+  /** Resolves to an error message when the server could not end the session. */
+  signOut(): Promise<string | null>;
   /** The session is gone (e.g. "sign out everywhere"): back to sign-in with a notice. */
   endSession(notice: string): void;
   /** Updates what the dashboard knows of the user (e.g. 2FA turned on). */
@@ -56,13 +58,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signedIn = useCallback((user: User) => setState({ status: 'signed-in', user }), []);
 
-  const signOut = useCallback(async () => {
+  /**
+   * Signs out on the server first. If the server could not end the session (it is down, say), the
+   * person stays signed in and is told: pretending otherwise would leave a live session behind,
+   * resumed by the refresh cookie on the next visit. A 401 means the session had already ended.
+   */
+  const signOut = useCallback(async (): Promise<string | null> => {
     try {
       await logout();
-    } catch {
-      // Signed out locally either way; the server's session ends with its tokens' lifetime.
+    } catch (caught) {
+      if (!(caught instanceof ApiError && caught.status === 401)) return `Could not sign out: ${describeError(caught)}`;
     }
     setState({ status: 'signed-out', notice: 'You have signed out.', returnTo: false });
+    return null;
   }, []);
 
   const endSession = useCallback((notice: string) => {

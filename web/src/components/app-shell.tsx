@@ -1,11 +1,13 @@
 import { useState, type ReactNode } from 'react';
 import { useAuth } from '../auth/auth-context.js';
 import { Link } from '../router.js';
+import { Alert } from './alert.js';
 
 /** The signed-in frame: skip link, header with the main navigation and sign-out, then the page. */
 export function AppShell({ email, children }: { email: string; children: ReactNode }) {
   const { signOut } = useAuth();
   const [signingOut, setSigningOut] = useState(false);
+  const [signOutError, setSignOutError] = useState<string | null>(null);
 
   return (
     <>
@@ -33,9 +35,15 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
               type="button"
               className="button button-secondary button-small"
               disabled={signingOut}
-              onClick={() => {
+              onClick={async () => {
                 setSigningOut(true);
-                void signOut();
+                setSignOutError(null);
+                const error = await signOut();
+                // On success this frame is gone; on failure the person stays signed in and is told.
+                if (error) {
+                  setSignOutError(error);
+                  setSigningOut(false);
+                }
               }}
             >
               {signingOut ? 'Signing out…' : 'Sign out'}
@@ -44,6 +52,7 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
         </div>
       </header>
       <main id="main" className="content">
+        {signOutError && <Alert kind="error">{signOutError}</Alert>}
         {children}
       </main>
     </>

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureGuardCost } from './guard-cost.js';
 import { measureJwtAlgorithms } from './jwt-algorithms.js';
 import { load } from './load.js';
 import { BENCH_USER, mintTokens, startBare, startLatchkey } from './servers.js';
@@ -86,9 +87,11 @@ async function main() {
   const latchkey = await startLatchkey();
   const bare = await startBare();
   let scenarios;
+  let guard;
   try {
     const tokens = await mintTokens(latchkey.url);
     scenarios = await runScenarios(latchkey, bare, tokens);
+    guard = await measureGuardCost(latchkey.core, tokens);
   } finally {
     await Promise.allSettled([latchkey.close(), bare.close()]);
   }
@@ -127,6 +130,9 @@ async function main() {
   console.log(`PAT / JWT req/s                 ${fmt(patOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.patOverJwt.pass)}`);
   console.log(`API key / JWT req/s             ${fmt(ingestOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.ingestOverJwt.pass)}`);
   console.log('');
+  console.log('Authentication alone, in-process (what the guard adds to a request), microseconds:');
+  console.log(`  JWT ${fmt(guard.jwtMicros, 1)}   personal access token ${fmt(guard.patMicros, 1)}   API key ${fmt(guard.apiKeyMicros, 1)}`);
+  console.log('');
   console.log('JWT through jose, one operation at a time, ops/s (the measurement behind EdDSA + a verified-token cache):');
   console.log(`  alg     sign/s  verify/s  token bytes`);
   for (const [alg, r] of Object.entries(jwt.algorithms)) {
@@ -140,7 +146,7 @@ async function main() {
   }
 
   await mkdir(dirname(RESULTS_FILE), { recursive: true });
-  const report = { date: new Date().toISOString(), machine, secondsPerScenario: SECONDS, scenarios: rows, checks, jwt };
+  const report = { date: new Date().toISOString(), machine, secondsPerScenario: SECONDS, scenarios: rows, checks, guard, jwt };
   await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten to ${RESULTS_FILE}`);
   return failed.length === 0 ? 0 : 1;

@@ -36,6 +36,7 @@ export async function startLatchkey() {
   await latchkey.app.listen({ port: config.port, host: HOST });
   return {
     url: baseUrlOf(latchkey.app),
+    core: latchkey.core,
     config,
     async close() {
       await latchkey.close();

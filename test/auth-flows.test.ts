@@ -275,6 +275,22 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       expect(again.body.error.code).toBe('EMAIL_TAKEN');
     });
 
+    it('is off in production unless REGISTRATION_ENABLED says otherwise', async () => {
+      const production = { LATCHKEY_ENV: 'production', LATCHKEY_SECRET: 'a-production-secret-of-at-least-32-chars' };
+      const closed = await startServer(target, production);
+      const opened = await startServer(target, { ...production, REGISTRATION_ENABLED: 'true' });
+      try {
+        const refused = await caller(closed).post('/api/auth/register', { email: uniqueEmail(), password: PASSWORD });
+        expect(refused.status).toBe(403);
+        expect(refused.body.code).toBe('REGISTRATION_DISABLED');
+        expect((await caller(closed).get('/api/v1/auth/features')).body.data.registrationEnabled).toBe(false);
+        expect((await caller(opened).post('/api/auth/register', { email: uniqueEmail(), password: PASSWORD })).status).toBe(201);
+      } finally {
+        await closed.close();
+        await opened.close();
+      }
+    });
+
     it('enforces the password length policy with the field named', async () => {
       const res = await caller(server).post('/api/v1/auth/register', { email: uniqueEmail(), password: 'short' });
       expect(res.status).toBe(400);

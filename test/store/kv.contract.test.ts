@@ -104,6 +104,13 @@ describe.each([
     expect(await pair.first.countExisting([k])).toBe(1);
   });
 
+  it('takes more entries at once than one SQL statement can bind (a denylist resync after a busy hour)', async () => {
+    const prefix = key();
+    const entries = Array.from({ length: 12_000 }, (_, i) => ({ key: `${prefix}:${i}`, value: '1', ttlMs: 60_000 }));
+    await pair.first.setMany(entries);
+    expect(await pair.second.countExisting([`${prefix}:0`, `${prefix}:11999`, `${prefix}:12000`])).toBe(2);
+  });
+
   it('answers ping', async () => {
     await expect(pair.first.ping()).resolves.toBeUndefined();
   });

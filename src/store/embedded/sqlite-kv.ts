@@ -4,6 +4,9 @@ import { KvUnavailableError, type Kv } from '../kv.js';
 import type { Tables } from '../sql/tables.js';
 
 const PURGE_INTERVAL_MS = 60_000;
+// SQLite binds at most 32,766 parameters per statement, three per row here: a denylist resync can
+// carry more rows than that, so they are written in batches.
+const ROWS_PER_INSERT = 1_000;
 
 /**
  * The kv store of the embedded default, in the SQLite file itself: entries survive a restart and
@@ -53,13 +56,15 @@ export function createSqliteKv(db: Kysely<Tables>, handle: BetterSqlite3.Databas
         if (entries.length === 0) return;
         const at = now();
         const rows = entries.map((e) => ({ key: e.key, value: e.value, expires_at: at + e.ttlMs }));
-        await db
-          .insertInto('kv_entries')
-          .values(rows)
-          .onConflict((oc) =>
-            oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })),
-          )
-          .execute();
+        for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+          await db
+            .insertInto('kv_entries')
+            .values(rows.slice(start, start + ROWS_PER_INSERT))
+            .onConflict((oc) =>
+              oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })),
+            )
+            .execute();
+        }
         refreshMirror();
         for (const row of rows) mirror.set(row.key, row.expires_at);
         if (at - lastPurgeAt > PURGE_INTERVAL_MS) {

@@ -21,6 +21,12 @@ describe('the logger', () => {
     expect(JSON.parse(lines[0]!).req).toEqual({ method: 'GET', path: '/api/v1/agents', remoteAddress: '127.0.0.1' });
   });
 
+  it('keeps an error’s code readable', () => {
+    const { lines, stream } = capture();
+    createLogger('info', stream).error({ err: Object.assign(new Error('duplicate key'), { code: '23505' }) }, 'query failed');
+    expect(JSON.parse(lines[0]!).err.code).toBe('23505');
+  });
+
   it('censors secrets wherever they appear in a logged object', () => {
     const { lines, stream } = capture();
     const secrets = { password: 'hunter2hunter2', refreshToken: 'rt-value', code: '123456', secret: 'JBSWY3DP' };

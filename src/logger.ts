@@ -1,11 +1,11 @@
 import pino, { type Logger } from 'pino';
 
-/** Headers and body fields that carry secrets: censored wherever they would appear in a log line. */
+/**
+ * Body fields that carry secrets, censored wherever an object holding them is logged. Requests are
+ * logged without headers or bodies (serializeRequest), so this is the second line of defence.
+ * `code` is censored in bodies only: an error's `code` (a SQLSTATE, ECONNREFUSED) must stay readable.
+ */
 const REDACT = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
   '*.password',
   '*.refreshToken',
   '*.refresh_token',
@@ -13,8 +13,9 @@ const REDACT = [
   '*.access_token',
   '*.pendingToken',
   '*.mfa_token',
-  '*.code',
   '*.secret',
+  'body.code',
+  '*.body.code',
 ];
 
 /** A request as logged: the path without its query string (a client may put a token there). */

@@ -195,7 +195,7 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       expect(next.status).toBe(200);
     });
 
-    it('flat keeps the refresh token of a flat session valid and answers {access_token, token_type}', async () => {
+    it('flat keeps the refresh token of a flat session valid and unspent, and answers {access_token, token_type}', async () => {
       const client = caller(server);
       const email = uniqueEmail();
       await registerV1(client, email);
@@ -204,7 +204,10 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
         const res = await client.post('/api/auth/refresh', { refresh_token: login.refresh_token });
         expect(res.status).toBe(200);
         expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 900 });
+        expect(res.body.refresh_token).toBeUndefined();
       }
+      const stored = await server.core.stores.sessions.findRefreshToken(sha256Hex(decodeJwt(login.refresh_token).jti!));
+      expect(stored?.usedAt).toBeNull();
     });
 
     it('rotates a v1 session on the flat surface too, so reuse detection cannot be bypassed there', async () => {

@@ -189,19 +189,6 @@ describe.each(TARGETS)('refresh rotation races on $name', ({ create }) => {
   });
 
   describe('flat surface', () => {
-    it('keeps the refresh token of a flat session unspent by default', async () => {
-      const client = caller(server);
-      const email = uniqueEmail();
-      await registerV1(client, email);
-      const login = (await client.post('/api/auth/login', { email, password: PASSWORD })).body;
-      for (let i = 0; i < 2; i++) {
-        const res = await client.post('/api/auth/refresh', { refresh_token: login.refresh_token });
-        expect(res.status).toBe(200);
-        expect(res.body.refresh_token).toBeUndefined();
-      }
-      expect((await storedRefresh(server, login.refresh_token))?.usedAt).toBeNull();
-    });
-
     it('with FLAT_REFRESH_ROTATION returns a refresh_token and spends the old one', async () => {
       const client = caller(rotatingFlat);
       const email = uniqueEmail();

@@ -4,6 +4,7 @@ import { generateSecret, displayPrefix, isWellFormedSecret } from './credential-
 import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
 import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
+import { callerUser } from './users.js';
 import { randomId, safeEqual, sha256Hex } from './random.js';
 
 export const SCOPES = ['agents:read', 'agents:write', 'voicelogs:read'] as const;
@@ -25,8 +26,7 @@ export async function newCredential(
   core: Core,
   input: { userId: string; kind: CredentialKind; name: string; scopes: readonly string[] },
 ): Promise<{ credential: Credential; secret: string }> {
-  const user = await core.stores.users.findById(input.userId);
-  if (!user) throw new AuthError('TOKEN_REVOKED');
+  const user = await callerUser(core, input.userId);
   const prefix = credentialPrefix(core, input.kind);
   const secret = generateSecret(prefix);
   const credential: Credential = {

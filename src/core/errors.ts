@@ -10,7 +10,6 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
-  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },
   ACCOUNT_LOCKED: { status: 423, message: 'Account locked' },
@@ -65,7 +64,6 @@ export const ERRORS = {
   NO_FILE: { status: 400, message: 'No file: send the audio as a multipart file part named "file"' },
   SESSION_TOKEN_REQUIRED: { status: 403, message: 'This endpoint needs a session token from /auth/login' },
   KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
-  SERVICE_UNAVAILABLE: { status: 503, message: 'Service unavailable' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

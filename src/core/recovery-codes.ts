@@ -17,6 +17,12 @@ export function generateRecoveryCodes(): string[] {
   });
 }
 
+/** A fresh set: the codes to show once, and the hashes to store. */
+export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
+  const codes = generateRecoveryCodes();
+  return { codes, hashes: codes.map((code) => hashRecoveryCode(normalizeRecoveryCode(code)!)) };
+}
+
 /** Lower-cases and strips separators; null when the input cannot be a recovery code. */
 export function normalizeRecoveryCode(input: string): string | null {
   const normalized = input.toLowerCase().replace(/[\s-]/g, '');

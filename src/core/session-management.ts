@@ -2,7 +2,7 @@ import type { Session } from '../store/session-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { AuthError } from './errors.js';
-import { revokeSessions } from './sessions.js';
+import { revokeAllSessionsOf, revokeSessions } from './sessions.js';
 
 /** The user's live sessions (the devices signed in), for a "sessions" page. */
 export function listSessions(core: Core, userId: string): Promise<Session[]> {
@@ -19,8 +19,7 @@ export async function revokeUserSession(core: Core, userId: string, sessionId: s
 
 /** Signs the user out of every session, the caller's included; returns how many were live. */
 export async function revokeAllUserSessions(core: Core, userId: string, ctx: RequestContext): Promise<number> {
-  const sessionIds = await core.stores.sessions.revokeUserSessions(userId, core.clock());
-  await revokeSessions(core, sessionIds);
+  const sessionIds = await revokeAllSessionsOf(core, userId);
   await core.audit.record('session_revoked', ctx, userId, { sessionIds, all: true });
   return sessionIds.length;
 }

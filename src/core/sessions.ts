@@ -165,15 +165,24 @@ async function replaySpentToken(core: Core, idHash: string, user: User, ctx: Req
   throw new AuthError('REFRESH_TOKEN_REUSED');
 }
 
-/**
- * Revokes sessions: their refresh tokens stop working, and every access token they issued is
- * denylisted until it would have expired anyway.
- */
+/** Denylists every access token the sessions issued, until it would have expired anyway. */
+function forgetSessionTokens(core: Core, sessionIds: string[], now: number): Promise<void> {
+  return core.denylist.revoke(sessionIds.map(denyKey.session), now + core.config.accessTokenTtlSeconds * 1000);
+}
+
+/** Revokes sessions: their refresh tokens stop working, and so does every access token they issued. */
 export async function revokeSessions(core: Core, sessionIds: string[]): Promise<void> {
-  if (sessionIds.length === 0) return;
   const now = core.clock();
   for (const id of sessionIds) await core.stores.sessions.revokeSession(id, now);
-  await core.denylist.revoke(sessionIds.map(denyKey.session), now + core.config.accessTokenTtlSeconds * 1000);
+  await forgetSessionTokens(core, sessionIds, now);
+}
+
+/** Revokes every live session of the user at once (one statement); returns their ids. */
+export async function revokeAllSessionsOf(core: Core, userId: string): Promise<string[]> {
+  const now = core.clock();
+  const sessionIds = await core.stores.sessions.revokeUserSessions(userId, now);
+  await forgetSessionTokens(core, sessionIds, now);
+  return sessionIds;
 }
 
 /** Logs out the session behind an access token: the token and its session are revoked at once. */

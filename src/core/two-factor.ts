@@ -4,9 +4,10 @@ import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { AuthError } from './errors.js';
 import { sha256Hex } from './random.js';
-import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.js';
+import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.js';
 import { confirmPassword, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
 import { newJti } from './tokens.js';
+import { callerUser } from './users.js';
 import { generateTotpSecret, matchTotp, totpUri } from './totp.js';
 
 const TOTP_CODE = /^\d{6}$/;
@@ -17,8 +18,17 @@ export interface TotpSetup {
   uri: string;
 }
 
-function isEnabled(credential: TotpCredential | null): credential is TotpCredential & { secretEnc: string } {
+type EnabledCredential = TotpCredential & { secretEnc: string };
+
+function isEnabled(credential: TotpCredential | null): credential is EnabledCredential {
   return credential !== null && credential.enabledAt !== null && credential.secretEnc !== null;
+}
+
+/** The user's confirmed TOTP credential; MFA_NOT_ENABLED without one. */
+async function enabledCredential(core: Core, userId: string): Promise<EnabledCredential> {
+  const credential = await core.stores.twoFactor.findCredential(userId);
+  if (!isEnabled(credential)) throw new AuthError('MFA_NOT_ENABLED');
+  return credential;
 }
 
 export async function isTwoFactorEnabled(core: Core, userId: string): Promise<boolean> {
@@ -44,9 +54,8 @@ export async function confirmTotpSetup(core: Core, userId: string, code: string,
     await core.audit.record('mfa_setup_failed', ctx, userId);
     throw new AuthError('INVALID_2FA_CODE');
   }
-  const codes = generateRecoveryCodes();
-  const enabled = await core.stores.twoFactor.enable(userId, step, core.clock(), codes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!)));
-  if (!enabled) throw new AuthError('MFA_ALREADY_ENABLED');
+  const { codes, hashes } = newRecoveryCodes();
+  if (!(await core.stores.twoFactor.enable(userId, step, core.clock(), hashes))) throw new AuthError('MFA_ALREADY_ENABLED');
   await core.audit.record('mfa_enabled', ctx, userId);
   return codes;
 }
@@ -56,47 +65,42 @@ export async function confirmTotpSetup(core: Core, userId: string, code: string,
  * or an unused recovery code (spent by this call). Every try counts toward the account's
  * second-factor lockout, reserved before checking so parallel guesses cannot pass the limit.
  */
-async function verifySecondFactor(core: Core, userId: string, code: string, ctx: RequestContext): Promise<'totp' | 'recovery'> {
-  const credential = await core.stores.twoFactor.findCredential(userId);
-  if (!isEnabled(credential)) throw new AuthError('MFA_NOT_ENABLED');
-  await core.limits.takeSecondFactorAttempt(userId);
-  const method = await matchSecondFactor(core, credential, code.trim());
-  if (!method) {
-    await core.audit.record('mfa_failed', ctx, userId);
+async function verifySecondFactor(core: Core, credential: EnabledCredential, code: string, ctx: RequestContext): Promise<void> {
+  await core.limits.takeSecondFactorAttempt(credential.userId);
+  if (!(await matchSecondFactor(core, credential, code.trim()))) {
+    await core.audit.record('mfa_failed', ctx, credential.userId);
     throw new AuthError('INVALID_2FA_CODE');
   }
-  await core.limits.clearSecondFactorFailures(userId);
-  return method;
+  await core.limits.clearSecondFactorFailures(credential.userId);
 }
 
-async function matchSecondFactor(core: Core, credential: TotpCredential & { secretEnc: string }, code: string): Promise<'totp' | 'recovery' | null> {
+/** Whether `code` is a TOTP code for a step not used before, or an unused recovery code (spent now). */
+async function matchSecondFactor(core: Core, credential: EnabledCredential, code: string): Promise<boolean> {
   if (TOTP_CODE.test(code)) {
     const secret = core.box.open(credential.secretEnc, 'totp-secret');
     const step = matchTotp(secret, code, core.clock(), core.config.mfaDriftSteps);
     // A code already accepted once (this step or a later one was used) is a replay.
-    return step !== null && (await core.stores.twoFactor.claimStep(credential.userId, step)) ? 'totp' : null;
+    return step !== null && core.stores.twoFactor.claimStep(credential.userId, step);
   }
   const recovery = normalizeRecoveryCode(code);
-  if (!recovery) return null;
-  return (await core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock())) ? 'recovery' : null;
+  return recovery !== null && core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock());
 }
 
 /** Turns 2FA off: needs the password (under the login limits) and a current code or a recovery code. */
 export async function disableTotp(core: Core, userId: string, input: { code: string; password: string }, ctx: RequestContext): Promise<void> {
-  if (!(await isTwoFactorEnabled(core, userId))) throw new AuthError('MFA_NOT_ENABLED');
-  const user = await core.stores.users.findById(userId);
-  if (!user) throw new AuthError('TOKEN_REVOKED');
-  await confirmPassword(core, user, input.password, ctx);
-  await verifySecondFactor(core, userId, input.code, ctx);
+  // Checked before the password, so a caller without 2FA learns nothing about it.
+  const credential = await enabledCredential(core, userId);
+  await confirmPassword(core, await callerUser(core, userId), input.password, ctx);
+  await verifySecondFactor(core, credential, input.code, ctx);
   await core.stores.twoFactor.disable(userId);
   await core.audit.record('mfa_disabled', ctx, userId);
 }
 
 /** Replaces the recovery codes (the old set stops working); needs a current code. */
 export async function regenerateRecoveryCodes(core: Core, userId: string, code: string, ctx: RequestContext): Promise<string[]> {
-  await verifySecondFactor(core, userId, code, ctx);
-  const codes = generateRecoveryCodes();
-  await core.stores.twoFactor.replaceRecoveryCodes(userId, codes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!)), core.clock());
+  await verifySecondFactor(core, await enabledCredential(core, userId), code, ctx);
+  const { codes, hashes } = newRecoveryCodes();
+  await core.stores.twoFactor.replaceRecoveryCodes(userId, hashes, core.clock());
   await core.audit.record('mfa_recovery_codes_regenerated', ctx, userId);
   return codes;
 }
@@ -129,7 +133,7 @@ export async function completePendingLogin(
     await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock());
     throw new AuthError('INVALID_PENDING_TOKEN', { message: 'Too many wrong codes for this login; log in again' });
   }
-  await verifySecondFactor(core, verified.claims.sub, code, ctx);
+  await verifySecondFactor(core, await enabledCredential(core, verified.claims.sub), code, ctx);
   // Spent only now, atomically: of two racing correct submissions, one gets the session.
   if (!(await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock()))) throw new AuthError('INVALID_PENDING_TOKEN');
   const user = await core.stores.users.findById(verified.claims.sub);

@@ -5,7 +5,7 @@ import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
 import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
 import { randomId } from './random.js';
-import { revokeSessions } from './sessions.js';
+import { revokeAllSessionsOf } from './sessions.js';
 
 /** What the API shows of a user. */
 export interface PublicUser {
@@ -22,6 +22,16 @@ export const PASSWORD_MAX_LENGTH = 128;
 
 export function publicUser(user: User): PublicUser {
   return { id: user.id, email: user.email, role: user.role, plan: user.plan };
+}
+
+/**
+ * The user an authenticated request speaks for. A valid token whose user is gone (deleted since it
+ * was issued) is treated as revoked.
+ */
+export async function callerUser(core: Core, userId: string): Promise<User> {
+  const user = await core.stores.users.findById(userId);
+  if (!user) throw new AuthError('TOKEN_REVOKED');
+  return user;
 }
 
 export interface NewUser {
@@ -67,7 +77,7 @@ export async function setUserDisabled(core: Core, userId: string, disabled: bool
   const now = core.clock();
   const found = await core.stores.users.setDisabled(userId, disabled ? now : null, now);
   if (!found || !disabled) return found;
-  await revokeSessions(core, await core.stores.sessions.revokeUserSessions(userId, now));
+  await revokeAllSessionsOf(core, userId);
   await core.denylist.revoke([denyKey.user(userId)], now + 2 * CREDENTIAL_CACHE_TTL_MS);
   return true;
 }

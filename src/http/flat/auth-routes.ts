@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
 import { login } from '../../core/login.js';
 import { isTwoFactorEnabled } from '../../core/two-factor.js';
 import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
-import { publicUser, registerUser } from '../../core/users.js';
+import { callerUser, publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 
@@ -91,8 +90,7 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
 
     const me = user.extend({ two_factor_enabled: z.boolean() });
     app.get('/auth/me', { onRequest: guard, schema: { response: { 200: me } } }, async (request) => {
-      const found = await core.stores.users.findById(principalOf(request).userId);
-      if (!found) throw new AuthError('TOKEN_REVOKED');
+      const found = await callerUser(core, principalOf(request).userId);
       return { ...publicUser(found), two_factor_enabled: await isTwoFactorEnabled(core, found.id) };
     });
   };

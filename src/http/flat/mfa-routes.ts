@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
 import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, regenerateRecoveryCodes } from '../../core/two-factor.js';
+import { callerUser } from '../../core/users.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
@@ -19,9 +19,7 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
         schema: { response: { 200: z.object({ secret: z.string(), otpauth_url: z.string(), qr_code_svg: z.string(), qr_code_data_url: z.string() }) } },
       },
       async (request) => {
-        const user = await core.stores.users.findById(sessionOf(request).userId);
-        if (!user) throw new AuthError('TOKEN_REVOKED');
-        const setup = await beginTotpSetup(core, user);
+        const setup = await beginTotpSetup(core, await callerUser(core, sessionOf(request).userId));
         const qr = await renderQr(setup.uri);
         return { secret: setup.secret, otpauth_url: setup.uri, qr_code_svg: qr.svg, qr_code_data_url: qr.pngDataUrl };
       },

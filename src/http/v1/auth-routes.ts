@@ -6,7 +6,7 @@ import { AuthError } from '../../core/errors.js';
 import { login } from '../../core/login.js';
 import { isTwoFactorEnabled } from '../../core/two-factor.js';
 import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
-import { publicUser, registerUser } from '../../core/users.js';
+import { callerUser, publicUser, registerUser } from '../../core/users.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
@@ -97,8 +97,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
     // Not a documented body: it adds the caller's 2FA state, which a dashboard needs after a reload.
     const me = user.extend({ twoFactorEnabled: z.boolean() });
     app.get('/auth/me', { onRequest: guard, schema: { response: { 200: envelope(z.object({ user: me })) } } }, async (request) => {
-      const found = await core.stores.users.findById(principalOf(request).userId);
-      if (!found) throw new AuthError('TOKEN_REVOKED');
+      const found = await callerUser(core, principalOf(request).userId);
       return ok({ user: { ...publicUser(found), twoFactorEnabled: await isTwoFactorEnabled(core, found.id) } });
     });
   };

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
 import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, regenerateRecoveryCodes } from '../../core/two-factor.js';
+import { callerUser } from '../../core/users.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
@@ -26,9 +26,7 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const user = await core.stores.users.findById(sessionOf(request).userId);
-        if (!user) throw new AuthError('TOKEN_REVOKED');
-        const setup = await beginTotpSetup(core, user);
+        const setup = await beginTotpSetup(core, await callerUser(core, sessionOf(request).userId));
         const qr = await renderQr(setup.uri);
         return ok({ secret: setup.secret, otpauthUrl: setup.uri, qrCodeSvg: qr.svg, qrCodeDataUrl: qr.pngDataUrl });
       },

@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Core } from '../core/core.js';
 import { isDashboardPage, registerDashboard } from './dashboard.js';
@@ -9,6 +9,7 @@ import { flatSurface } from './flat/index.js';
 import { healthRoutes } from './health-routes.js';
 import { rejectNulCharacters } from './nul-guard.js';
 import { registerOpenApi } from './openapi.js';
+import { responseSerializerCompiler } from './response-serializer.js';
 import { useErrorShape } from './surface.js';
 import { v1Surface } from './v1/index.js';
 
@@ -30,7 +31,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('principal', null);
 
   // close() only reaps sockets that are idle at that moment: a keep-alive socket whose request was

@@ -1,0 +1,14 @@
+import fastJsonStringify, { type AnySchema } from 'fast-json-stringify';
+import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
+import { toJSONSchema, type ZodType } from 'zod';
+
+/**
+ * Serializes responses with fast-json-stringify, compiled once per route at start-up from the
+ * JSON Schema of the route's zod response schema (one contract, also behind the OpenAPI
+ * document). Checking each body with zod and then calling JSON.stringify cost about 4 µs a
+ * request (see README, Benchmarks). The compiled serializer writes only the declared properties,
+ * so a field added to a domain object cannot leak into a response, and throws when a required
+ * one is missing, which the surface's error handler answers as a 500.
+ */
+export const responseSerializerCompiler: FastifySerializerCompiler<ZodType> = ({ schema }) =>
+  fastJsonStringify(toJSONSchema(schema, { target: 'draft-7', io: 'output', unrepresentable: 'any' }) as AnySchema);

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Agent, AgentStore } from '../agent-store.js';
+import { compileOnce, limitParameter } from './compile-once.js';
 import type { AgentRow, Tables } from './tables.js';
 
 function toAgent(row: Selectable<AgentRow>): Agent {
@@ -13,7 +14,18 @@ function toAgent(row: Selectable<AgentRow>): Agent {
   };
 }
 
+interface Page {
+  limit: number;
+  offset: number;
+}
+
 export function createSqlAgentStore(db: Kysely<Tables>): AgentStore {
+  const byId = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('agents').selectAll().where('id', '=', v.id));
+  const newestFirst = (page: Page) =>
+    db.selectFrom('agents').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limitParameter(page.limit)).offset(page.offset);
+  const pageOfUser = compileOnce(db, ['userId', 'limit', 'offset'], (v: Page & { userId: string }) => newestFirst(v).where('user_id', '=', v.userId));
+  const pageOfAll = compileOnce(db, ['limit', 'offset'], newestFirst);
+
   return {
     async insert(agent) {
       await db
@@ -30,14 +42,12 @@ export function createSqlAgentStore(db: Kysely<Tables>): AgentStore {
     },
 
     async findById(id) {
-      const row = await db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = await byId({ id });
       return row ? toAgent(row) : null;
     },
 
     async list({ userId, limit, offset }) {
-      let query = db.selectFrom('agents').selectAll();
-      if (userId !== null) query = query.where('user_id', '=', userId);
-      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+      const rows = userId === null ? await pageOfAll({ limit, offset }) : await pageOfUser({ userId, limit, offset });
       return rows.map(toAgent);
     },
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AuditEvent, AuditStore } from '../audit-store.js';
+import { limitParameter } from './compile-once.js';
 import type { AuditEventRow, Tables } from './tables.js';
 
 function toEvent(row: Selectable<AuditEventRow>): AuditEvent {
@@ -37,13 +38,13 @@ export function createSqlAuditStore(db: Kysely<Tables>): AuditStore {
         .selectAll()
         .where('user_id', '=', userId)
         .orderBy('at', 'desc')
-        .limit(limit)
+        .limit(limitParameter(limit))
         .execute();
       return rows.map(toEvent);
     },
 
     async listByType(type, limit) {
-      const rows = await db.selectFrom('audit_events').selectAll().where('type', '=', type).orderBy('at', 'desc').limit(limit).execute();
+      const rows = await db.selectFrom('audit_events').selectAll().where('type', '=', type).orderBy('at', 'desc').limit(limitParameter(limit)).execute();
       return rows.map(toEvent);
     },
   };

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { normalizeEmail, type Role, type User, type UserStore } from '../user-store.js';
+import { compileOnce } from './compile-once.js';
 import type { Tables, UserRow } from './tables.js';
 
 function toUser(row: Selectable<UserRow>): User {
@@ -15,6 +16,9 @@ function toUser(row: Selectable<UserRow>): User {
 }
 
 export function createSqlUserStore(db: Kysely<Tables>): UserStore {
+  // Every request that acts for a user reads it.
+  const byId = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', v.id));
+
   return {
     async create(user) {
       const inserted = await db
@@ -46,7 +50,7 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
     },
 
     async findById(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = await byId({ id });
       return row ? toUser(row) : null;
     },
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { VoiceLog, VoiceLogStore } from '../voice-log-store.js';
+import { compileOnce, limitParameter } from './compile-once.js';
 import type { Tables, VoiceLogRow } from './tables.js';
 
 function toVoiceLog(row: Selectable<VoiceLogRow>): VoiceLog {
@@ -17,6 +18,21 @@ function toVoiceLog(row: Selectable<VoiceLogRow>): VoiceLog {
 }
 
 export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
+  const pageOfUser = compileOnce(db, ['userId', 'limit', 'offset'], (v: { userId: string; limit: number; offset: number }) =>
+    db
+      .selectFrom('voice_logs')
+      .selectAll()
+      .where('user_id', '=', v.userId)
+      // The id breaks ties between uploads of the same millisecond, so pages never overlap.
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limitParameter(v.limit))
+      .offset(v.offset),
+  );
+  const countOfUser = compileOnce(db, ['userId'], (v: { userId: string }) =>
+    db.selectFrom('voice_logs').select((eb) => eb.fn.countAll().as('total')).where('user_id', '=', v.userId),
+  );
+
   return {
     async insert(log) {
       await db
@@ -41,20 +57,8 @@ export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
     },
 
     async listForUser(userId, { limit, offset }) {
-      const [rows, count] = await Promise.all([
-        db
-          .selectFrom('voice_logs')
-          .selectAll()
-          .where('user_id', '=', userId)
-          // The id breaks ties between uploads of the same millisecond, so pages never overlap.
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(limit)
-          .offset(offset)
-          .execute(),
-        db.selectFrom('voice_logs').select((eb) => eb.fn.countAll().as('total')).where('user_id', '=', userId).executeTakeFirstOrThrow(),
-      ]);
-      return { items: rows.map(toVoiceLog), total: Number(count.total) };
+      const [rows, [count]] = await Promise.all([pageOfUser({ userId, limit, offset }), countOfUser({ userId })]);
+      return { items: rows.map(toVoiceLog), total: Number(count!.total) };
     },
   };
 }

@@ -57,6 +57,9 @@ async function runScenarios(latchkey, bare, tokens) {
 
   const rows = {};
   rows.bare = await load({ name: 'bare fastify GET /', url: `${bare.url}/`, seconds: SECONDS });
+  // Latchkey's own app on a route with no authentication and no query: what its hooks, logger and
+  // headers cost before any guard runs. Context for the ratio, not a target.
+  rows.jwks = await load({ name: 'GET /.well-known/jwks.json (none)', url: `${latchkey.url}/.well-known/jwks.json`, seconds: SECONDS });
   rows.jwt = await load({ name: 'GET /api/v1/agents (JWT)', ...agents, seconds: SECONDS });
   rows.pat = await load({ name: 'GET /api/v1/agents (PAT)', ...agentsWithPat, seconds: SECONDS });
   rows.ingest = await load({ name: 'GET /api/ingest/ping (API key)', ...ingestPing, seconds: SECONDS });
@@ -121,6 +124,7 @@ async function main() {
   console.log('(latencies of 2xx responses, timed by the load client; non-2xx counts non-2xx, errors and timeouts)');
   console.log('');
   console.log(`authenticated / bare req/s     ${fmt(authOverBare, 2)}  (target >= ${TARGETS.authOverBare})  ${mark(checks.authOverBare.pass)}`);
+  console.log(`  (Latchkey unauthenticated JWKS route / bare: ${fmt(scenarios.jwks.rps / bareRow.rps, 2)})`);
   console.log(
     `p99 under login load / idle p99 ${fmt(p99UnderLoginOverIdle, 2)}  (${fmt(underLoadRow.p99, 2)} / ${fmt(authRow.p99, 2)} ms, target < ${TARGETS.p99UnderLoginOverIdle})  ${mark(checks.p99UnderLoginOverIdle.pass)}`,
   );

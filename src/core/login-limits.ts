@@ -1,6 +1,7 @@
 import type { Limiter, LimiterFactory } from '../store/limiter.js';
 import { normalizeEmail } from '../store/user-store.js';
 import { AuthError } from './errors.js';
+import { rateLimitSubject } from './rate-limit-subject.js';
 
 export interface LoginLimitSettings {
   loginRateLimit: number;
@@ -53,9 +54,9 @@ export class LoginLimits {
     });
   }
 
-  /** Counts one attempt from `ip`; throws 429 once the window's budget is spent. */
+  /** Counts one attempt from `ip` (an IPv6 client by its /64); throws 429 once the window's budget is spent. */
   async takeIpAttempt(ip: string): Promise<void> {
-    const result = await this.perIp.consume(ip);
+    const result = await this.perIp.consume(rateLimitSubject(ip));
     if (!result.allowed) throw new AuthError('TOO_MANY_LOGIN_ATTEMPTS', { headers: retryAfter(result.retryAfterMs) });
   }
 

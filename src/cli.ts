@@ -17,7 +17,8 @@ user
   .command('create')
   .description("create a user and print its id")
   .requiredOption('--email <email>', 'e-mail address')
-  .requiredOption('--password <password>', 'password (8 to 128 characters)')
+  .option('--password <password>', 'password (8 to 128 characters); other local users can read it in the process list')
+  .option('--password-stdin', 'read the password from standard input instead (its first line)')
   .option('--role <role>', 'USER or ADMIN', 'USER')
   .option('--plan <plan>', 'plan name', 'STARTER')
   .action((options) => userCreate(loadConfig(), options));

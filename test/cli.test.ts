@@ -25,13 +25,17 @@ function cliEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.Pro
   return { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extra };
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnCli(args: string[], env: NodeJS.ProcessEnv, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { env, stdio: [stdin, 'pipe', 'pipe'] });
 }
 
-/** Runs one command to completion (killed, and failed, if it takes longer than RUN_TIMEOUT_MS). */
-async function run(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  const child = spawnCli(args, env);
+/**
+ * Runs one command to completion (killed, and failed, if it takes longer than RUN_TIMEOUT_MS),
+ * with `input` on its standard input when given.
+ */
+async function run(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
+  const child = spawnCli(args, env, input === undefined ? 'ignore' : 'pipe');
+  child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -131,6 +135,20 @@ describe('latchkey commands on the embedded default', () => {
     expect(lines(result.stdout)).toEqual([expect.stringMatching(/^user_[0-9a-f]{24}$/)]);
   });
 
+  it('user create --password-stdin applies the password policy to what it reads', async () => {
+    const tooShort = await run(['user', 'create', '--email', uniqueEmail(), '--password-stdin'], cliEnv(dataDir), 'short\n');
+    expect(tooShort.code).toBe(1);
+    expect(lines(tooShort.stderr)).toEqual(['latchkey: Password must be 8 to 128 characters']);
+  });
+
+  it('user create needs exactly one of --password and --password-stdin', async () => {
+    for (const args of [[], ['--password', PASSWORD, '--password-stdin']]) {
+      const result = await run(['user', 'create', '--email', uniqueEmail(), ...args], cliEnv(dataDir), `${PASSWORD}\n`);
+      expect(result.code).toBe(1);
+      expect(lines(result.stderr)).toEqual(['latchkey: --password or --password-stdin: give exactly one']);
+    }
+  });
+
   it('user create with a taken e-mail (in any case) exits 1 with one line on stderr', async () => {
     const email = uniqueEmail();
     expect((await run(['user', 'create', '--email', email, '--password', PASSWORD], cliEnv(dataDir))).code).toBe(0);
@@ -200,6 +218,14 @@ describe('latchkey serve with commands from a second process', () => {
     const login = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
     expect(login.status).toBe(200);
     expect(login.body.data.user).toEqual({ id, email, role: 'USER', plan: 'STARTER' });
+  });
+
+  it('lets a user created with --password-stdin log in with the password it read', async () => {
+    const email = uniqueEmail();
+    const created = await run(['user', 'create', '--email', email, '--password-stdin'], cliEnv(dataDir), `${PASSWORD}\n`);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
   });
 
   it('keeps verifying its tokens after keys rotate from another process', async () => {

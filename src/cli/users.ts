@@ -13,12 +13,26 @@ async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnT
   }
 }
 
+/** The first line of standard input, without its line ending. */
+async function readFirstLine(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text.split(/\r?\n/, 1)[0]!;
+}
+
 /** `latchkey user create`: prints the new user's id. */
-export async function userCreate(config: Readonly<Config>, options: { email: string; password: string; role: string; plan: string }): Promise<void> {
+export async function userCreate(
+  config: Readonly<Config>,
+  options: { email: string; password?: string; passwordStdin?: boolean; role: string; plan: string },
+): Promise<void> {
   const role = options.role.toUpperCase();
   if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
+  if ((options.password === undefined) === !options.passwordStdin) {
+    throw new AuthError('VALIDATION_FAILED', { message: '--password or --password-stdin: give exactly one' });
+  }
+  const password = options.password ?? (await readFirstLine());
   await withCore(config, async (core) => {
-    const user = await createUser(core, { email: options.email, password: options.password, role: role as Role, plan: options.plan.toUpperCase() });
+    const user = await createUser(core, { email: options.email, password, role: role as Role, plan: options.plan.toUpperCase() });
     console.log(user.id);
   });
 }

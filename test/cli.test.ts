@@ -169,6 +169,7 @@ describe('latchkey commands on the embedded default', () => {
     ['LATCHKEY_ENV', 'Bad_Env'],
     ['LATCHKEY_FOO', '1'],
     ['LOCKOUT_MAX_FAILURES', '0'],
+    ['LOGIN_RATE_LIMIT_IPV6_PREFIX', '32'],
   ])('stops on %s=%s with exactly one line naming the variable', async (name, value) => {
     for (const args of [['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD], ['serve']]) {
       const result = await run(args, cliEnv(dataDir, { [name]: value }));

@@ -4,6 +4,22 @@ import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
 
+/** One failed login (an unknown e-mail) arriving from `remoteAddress`, forwarding for `forwardedFor` when given. */
+function failedLogin(server: TestServer, remoteAddress: string, forwardedFor?: string) {
+  return server.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    remoteAddress,
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+    payload: { email: uniqueEmail('ghost'), password: 'x' },
+  });
+}
+
+/** The first four groups of an IPv6 address in a fresh /64 of the documentation range. */
+function freshIpv6Network(): string {
+  return `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+}
+
 describe.each(TARGETS)('login limits on $name', ({ create }) => {
   let target: StorageTarget;
   let server: TestServer;
@@ -55,13 +71,7 @@ describe.each(TARGETS)('login limits on $name', ({ create }) => {
     const client = caller(server);
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await server.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        remoteAddress: client.ip,
-        headers: { 'x-forwarded-for': `203.0.113.${i}` },
-        payload: { email: uniqueEmail('ghost'), password: 'x' },
-      });
+      const res = await failedLogin(server, client.ip, `203.0.113.${i}`);
       statuses.push(res.statusCode);
       if (res.statusCode === 429) {
         expect(JSON.parse(res.body).error).toEqual({ code: 'TOO_MANY_LOGIN_ATTEMPTS', message: 'Too many login attempts' });
@@ -74,14 +84,7 @@ describe.each(TARGETS)('login limits on $name', ({ create }) => {
   it('counts the client behind a proxy named in TRUST_PROXY by its X-Forwarded-For address', async () => {
     const proxied = await startServer(target, { TRUST_PROXY: '10.9.9.9', LOGIN_RATE_LIMIT: '2' });
     try {
-      const attempt = (client: string) =>
-        proxied.app.inject({
-          method: 'POST',
-          url: '/api/v1/auth/login',
-          remoteAddress: '10.9.9.9',
-          headers: { 'x-forwarded-for': client },
-          payload: { email: uniqueEmail('ghost'), password: 'x' },
-        });
+      const attempt = (client: string) => failedLogin(proxied, '10.9.9.9', client);
       const [client, neighbour] = [uniqueIp(), uniqueIp()];
       const first = [await attempt(client), await attempt(client), await attempt(client)];
       expect(first.map((r) => r.statusCode)).toEqual([401, 401, 429]);
@@ -95,15 +98,21 @@ describe.each(TARGETS)('login limits on $name', ({ create }) => {
   it('counts an IPv6 client by its /64, so rotating addresses inside it does not reset the budget', async () => {
     const limited = await startServer(target, { LOGIN_RATE_LIMIT: '2' });
     try {
-      const network = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
-      const attempt = (interfaceId: string) =>
-        limited.app.inject({
-          method: 'POST',
-          url: '/api/v1/auth/login',
-          remoteAddress: `${network}:${interfaceId}`,
-          payload: { email: uniqueEmail('ghost'), password: 'x' },
-        });
+      const network = freshIpv6Network();
+      const attempt = (interfaceId: string) => failedLogin(limited, `${network}:${interfaceId}`);
       const statuses = [(await attempt('0:0:0:1')).statusCode, (await attempt('0:0:0:2')).statusCode, (await attempt('dead:beef:0:3')).statusCode];
+      expect(statuses).toEqual([401, 401, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts each IPv6 address on its own with LOGIN_RATE_LIMIT_IPV6_PREFIX=128 (hosts that share a /64)', async () => {
+    const limited = await startServer(target, { LOGIN_RATE_LIMIT: '1', LOGIN_RATE_LIMIT_IPV6_PREFIX: '128' });
+    try {
+      const network = freshIpv6Network();
+      const attempt = (interfaceId: string) => failedLogin(limited, `${network}:${interfaceId}`);
+      const statuses = [(await attempt('0:0:0:1')).statusCode, (await attempt('0:0:0:2')).statusCode, (await attempt('0:0:0:1')).statusCode];
       expect(statuses).toEqual([401, 401, 429]);
     } finally {
       await limited.close();

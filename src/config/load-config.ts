@@ -25,6 +25,7 @@ export interface Config {
   lockoutSeconds: number;
   loginRateLimit: number;
   loginRateLimitWindowSeconds: number;
+  loginRateLimitIpv6Prefix: number;
   credentialBrand: string;
   mfaDriftSteps: number;
   mfaLockoutMaxFailures: number;
@@ -109,6 +110,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     lockoutSeconds: env.LOCKOUT_SECONDS,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     loginRateLimitWindowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+    loginRateLimitIpv6Prefix: env.LOGIN_RATE_LIMIT_IPV6_PREFIX,
     credentialBrand: env.CREDENTIAL_BRAND,
     mfaDriftSteps: env.MFA_DRIFT_STEPS,
     mfaLockoutMaxFailures: env.MFA_LOCKOUT_MAX_FAILURES,

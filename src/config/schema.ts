@@ -46,6 +46,8 @@ export const envSchema = z
     LOGIN_RATE_LIMIT: positiveInt.default(10),
     /** Login rate-limit window in seconds. Default 60. */
     LOGIN_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+    /** Bits of an IPv6 address that name one client for the IP rate limit (48 to 128). Default 64. */
+    LOGIN_RATE_LIMIT_IPV6_PREFIX: z.coerce.number().int().min(48).max(128).default(64),
     /** TOTP codes accepted this many 30-second steps either side of now (clock drift). Default 1. */
     MFA_DRIFT_STEPS: z.coerce.number().int().min(0).max(10).default(1),
     /** Wrong second-factor codes before the account's 2FA step locks. Default 5. */

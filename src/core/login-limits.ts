@@ -6,6 +6,8 @@ import { rateLimitSubject } from './rate-limit-subject.js';
 export interface LoginLimitSettings {
   loginRateLimit: number;
   loginRateLimitWindowSeconds: number;
+  /** Bits of an IPv6 address that name one client (see rateLimitSubject). */
+  loginRateLimitIpv6Prefix: number;
   lockoutMaxFailures: number;
   lockoutSeconds: number;
   mfaLockoutMaxFailures: number;
@@ -28,8 +30,10 @@ export class LoginLimits {
   private readonly perAccount: Limiter;
   private readonly secondFactorPerAccount: Limiter;
   private readonly perPendingToken: Limiter;
+  private readonly ipv6PrefixLength: number;
 
   constructor(createLimiter: LimiterFactory, settings: LoginLimitSettings) {
+    this.ipv6PrefixLength = settings.loginRateLimitIpv6Prefix;
     this.perIp = createLimiter({
       name: 'login-ip',
       points: settings.loginRateLimit,
@@ -54,9 +58,9 @@ export class LoginLimits {
     });
   }
 
-  /** Counts one attempt from `ip` (an IPv6 client by its /64); throws 429 once the window's budget is spent. */
+  /** Counts one attempt from `ip` (an IPv6 client by its network); throws 429 once the window's budget is spent. */
   async takeIpAttempt(ip: string): Promise<void> {
-    const result = await this.perIp.consume(rateLimitSubject(ip));
+    const result = await this.perIp.consume(rateLimitSubject(ip, this.ipv6PrefixLength));
     if (!result.allowed) throw new AuthError('TOO_MANY_LOGIN_ATTEMPTS', { headers: retryAfter(result.retryAfterMs) });
   }
 

@@ -31,6 +31,11 @@ describe('responseSerializerCompiler', () => {
     expect(() => serializerFor(agent)({ description: null, role: 'USER' })).toThrow(/id/);
   });
 
+  it('refuses at compile time a schema JSON Schema cannot express, which would be written unfiltered', () => {
+    expect(() => serializerFor(z.object({ user: z.custom<{ passwordHash: string }>() }))).toThrow();
+    expect(() => serializerFor(z.object({ at: z.date() }))).toThrow();
+  });
+
   it('escapes strings as JSON does', () => {
     const tricky = 'quote " backslash \\ newline \n tag </script> \u2028';
     const json = serializerFor(z.object({ text: z.string() }))({ text: tricky });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { embeddedTarget, postgresTarget, type StorageTarget } from '../../../test/helpers/targets.js';
 import { compileOnce, limitParameter } from './compile-once.js';
@@ -50,6 +51,12 @@ describe.each([
     const { db } = database;
     const named = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('agents').select('name').where('user_id', '=', USER).where('id', '=', v.id));
     expect(await named({ id: 'agent_2' })).toEqual([{ name: 'agent 2' }]);
+  });
+
+  it('refuses a template that turns a named value into SQL text', async () => {
+    const { db } = database;
+    const injected = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('agents').select('id').where(sql.raw<boolean>(`id = '${v.id}'`)));
+    await expect(injected({ id: 'agent_1' })).rejects.toThrow(/id was used as text/);
   });
 
   it('refuses a template in which a named value is not a bound parameter', async () => {

@@ -3,6 +3,11 @@ import { sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder 
 // Stands where one run's value goes while the template is built; never reaches the database.
 class Slot {
   constructor(readonly name: string) {}
+
+  // A stand-in turned into text (a template string, a comparison) would freeze into the SQL.
+  [Symbol.toPrimitive](): never {
+    throw new TypeError(`compileOnce: ${this.name} was used as text, not as a bound value`);
+  }
 }
 
 /**
@@ -11,8 +16,10 @@ class Slot {
  * request path that cost several times what SQLite takes to run them (README, Benchmarks).
  *
  * `build` receives a stand-in for each value named in `names`, typed as the value, and must use
- * each one as a bound value only (an operand of where, a limit or offset), never as SQL text or
- * an identifier: the compile checks that every stand-in became a parameter.
+ * each one as a bound value only (an operand of where, a limit or offset), never as SQL text, an
+ * identifier or a list; nor may it branch on one (a stand-in is always truthy): one shape of query
+ * is one template. The compile checks that every stand-in became a parameter, and a stand-in
+ * refuses to become text.
  */
 export function compileOnce<Values extends object, Row>(
   db: Kysely<any>,

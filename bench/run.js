@@ -16,6 +16,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 10;
 const LOGIN_LOAD_CONNECTIONS = 20;
+const RATIO_PAIRS = 3;
 const TARGETS = { authOverBare: 0.7, p99UnderLoginOverIdle: 3, credentialOverJwt: 0.8 };
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
@@ -56,11 +57,20 @@ async function runScenarios(latchkey, bare, tokens) {
   await load({ name: 'warm-up agents', ...agents, seconds: WARMUP_SECONDS });
 
   const rows = {};
-  rows.bare = await load({ name: 'bare fastify GET /', url: `${bare.url}/`, seconds: SECONDS });
+  // The bare route's rate alone swings by a third from one run to the next on a shared VM, so the
+  // headline ratio is taken from RATIO_PAIRS back-to-back pairs, and the median pair reported.
+  const pairs = [];
+  for (let i = 0; i < RATIO_PAIRS; i++) {
+    const pairBare = await load({ name: 'bare fastify GET /', url: `${bare.url}/`, seconds: SECONDS });
+    const pairJwt = await load({ name: 'GET /api/v1/agents (JWT)', ...agents, seconds: SECONDS });
+    pairs.push({ bare: pairBare, jwt: pairJwt, ratio: pairJwt.rps / pairBare.rps });
+  }
+  const medianPair = pairs.toSorted((a, b) => a.ratio - b.ratio)[Math.floor(RATIO_PAIRS / 2)];
+  rows.bare = medianPair.bare;
   // Latchkey's own app on a route with no authentication and no query: what its hooks, logger and
   // headers cost before any guard runs. Context for the ratio, not a target.
   rows.jwks = await load({ name: 'GET /.well-known/jwks.json (none)', url: `${latchkey.url}/.well-known/jwks.json`, seconds: SECONDS });
-  rows.jwt = await load({ name: 'GET /api/v1/agents (JWT)', ...agents, seconds: SECONDS });
+  rows.jwt = medianPair.jwt;
   rows.pat = await load({ name: 'GET /api/v1/agents (PAT)', ...agentsWithPat, seconds: SECONDS });
   rows.ingest = await load({ name: 'GET /api/ingest/ping (API key)', ...ingestPing, seconds: SECONDS });
   rows.login = await load({ name: 'POST /api/v1/auth/login', ...login, seconds: SECONDS });
@@ -70,7 +80,7 @@ async function runScenarios(latchkey, bare, tokens) {
     load({ name: 'GET /api/v1/agents + logins', ...agents, seconds: SECONDS }),
     load({ name: '  (concurrent login load)', ...login, connections: LOGIN_LOAD_CONNECTIONS, seconds: SECONDS }),
   ]);
-  return rows;
+  return { rows, pairRatios: pairs.map((p) => p.ratio) };
 }
 
 async function main() {
@@ -89,10 +99,11 @@ async function main() {
   const latchkey = await startLatchkey();
   const bare = await startBare();
   let scenarios;
+  let pairRatios;
   let guard;
   try {
     const tokens = await mintTokens(latchkey.url);
-    scenarios = await runScenarios(latchkey, bare, tokens);
+    ({ rows: scenarios, pairRatios } = await runScenarios(latchkey, bare, tokens));
     guard = await measureGuardCost(latchkey.core, tokens);
   } finally {
     await Promise.allSettled([latchkey.close(), bare.close()]);
@@ -123,7 +134,9 @@ async function main() {
   printScenarios(rows);
   console.log('(latencies of 2xx responses, timed by the load client; non-2xx counts non-2xx, errors and timeouts)');
   console.log('');
-  console.log(`authenticated / bare req/s     ${fmt(authOverBare, 2)}  (target >= ${TARGETS.authOverBare})  ${mark(checks.authOverBare.pass)}`);
+  console.log(
+    `authenticated / bare req/s     ${fmt(authOverBare, 2)}  (median of ${pairRatios.map((r) => fmt(r, 2)).join(' / ')}; target >= ${TARGETS.authOverBare})  ${mark(checks.authOverBare.pass)}`,
+  );
   console.log(`  (Latchkey unauthenticated JWKS route / bare: ${fmt(scenarios.jwks.rps / bareRow.rps, 2)})`);
   console.log(
     `p99 under login load / idle p99 ${fmt(p99UnderLoginOverIdle, 2)}  (${fmt(underLoadRow.p99, 2)} / ${fmt(authRow.p99, 2)} ms, target < ${TARGETS.p99UnderLoginOverIdle})  ${mark(checks.p99UnderLoginOverIdle.pass)}`,
@@ -147,7 +160,7 @@ async function main() {
   }
 
   await mkdir(dirname(RESULTS_FILE), { recursive: true });
-  const report = { date: new Date().toISOString(), machine, secondsPerScenario: SECONDS, scenarios: rows, checks, guard, jwt };
+  const report = { date: new Date().toISOString(), machine, secondsPerScenario: SECONDS, scenarios: rows, authOverBarePairs: pairRatios, checks, guard, jwt };
   await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten to ${RESULTS_FILE}`);
   return failed.length === 0 ? 0 : 1;

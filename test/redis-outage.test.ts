@@ -1,64 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { postgresTarget, type StorageTarget } from './helpers/targets.js';
+import { OwnRedis } from './helpers/own-redis.js';
 import { freePort } from './helpers/ports.js';
 
 // This file runs its own redis-server, so killing it touches no other test.
 
 const WAIT_MS = 10_000;
 
-
-/** Resolves when redis answers PING on `port`, polling until a deadline. */
-async function waitForRedis(port: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const answered = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.setTimeout(500, () => socket.destroy());
-      socket.once('connect', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        socket.destroy();
-        resolve(data.toString().startsWith('+PONG'));
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('close', () => resolve(false));
-    });
-    if (answered) return;
-    if (Date.now() > deadline) throw new Error(`redis on port ${port} did not come up within ${WAIT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-class OwnRedis {
-  private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Starts an empty redis-server (no persistence), waiting until it answers. */
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-      stdio: 'ignore',
-    });
-    this.child = child;
-    await waitForRedis(this.port);
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 /** Polls `probe` until it returns true, failing after WAIT_MS. */
 async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {

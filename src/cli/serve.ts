@@ -7,6 +7,7 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   const { app } = latchkey;
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ env: config.env, storage: config.databaseUrl ? 'postgres+redis' : 'embedded' }, 'latchkey ready');
+  for (const warning of await latchkey.core.stores.kv.settingsWarnings()) app.log.warn(warning);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -7,6 +7,11 @@ export interface Kv {
   countExisting(keys: string[]): Promise<number>;
   setMany(entries: { key: string; value: string; ttlMs: number }[]): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * What in the store's own settings puts revocations at risk, one sentence each for the
+   * operator; empty when nothing does or the store will not say.
+   */
+  settingsWarnings(): Promise<string[]>;
   /** Called whenever the store (re)connects; it may have come back empty. */
   onReady(listener: () => void): void;
   close(): Promise<void>;

@@ -75,6 +75,8 @@ export function createSqliteKv(db: Kysely<Tables>, handle: BetterSqlite3.Databas
       }),
 
     ping: () => guard(() => void dataVersion.get()),
+    // Entries leave only when they expire.
+    settingsWarnings: async () => [],
     // The entries live in the durable database: there is no reconnect that could lose them.
     onReady: () => {},
     close: async () => {},

@@ -44,6 +44,24 @@ export function createRedisKv(url: string): RedisKv {
       }),
 
     ping: () => guard(async () => void (await client.ping())),
+
+    async settingsWarnings() {
+      let maxmemory: string | undefined;
+      let policy: string | undefined;
+      try {
+        [, maxmemory] = (await client.config('GET', 'maxmemory')) as string[];
+        [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];
+      } catch {
+        // Not connected yet, or CONFIG is disabled (as on several managed services): nothing to say.
+        return [];
+      }
+      // Denylist entries carry a TTL, so the volatile-* policies evict them first; a revoked token
+      // would then pass until the next resync from the database (at most a minute).
+      if (Number(maxmemory) > 0 && policy !== 'noeviction') {
+        return [`Redis may evict keys (maxmemory ${maxmemory}, maxmemory-policy ${policy}): an evicted denylist entry lets a revoked token through for up to a minute; set maxmemory-policy noeviction`];
+      }
+      return [];
+    },
     onReady: (listener) => void client.on('ready', listener),
     close: async () => {
       if (client.status === 'end') return;

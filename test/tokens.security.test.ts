@@ -220,6 +220,15 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
       await expectRefused(await forge(victim, { claims: { ...validClaims(victim), role: 'ROOT' } }), 'INVALID_TOKEN');
     });
 
+    it('refuses an auth_time after the token was issued, or one that is not a whole number of seconds', async () => {
+      const victim = await newVictim();
+      const claims = validClaims(victim);
+      await expectAccepted(await forge(victim, { claims: { ...claims, auth_time: claims.iat } }));
+      for (const authTime of [claims.iat! + 1, -1, 1.5, String(claims.iat)]) {
+        await expectRefused(await forge(victim, { claims: { ...claims, auth_time: authTime } }), 'INVALID_TOKEN');
+      }
+    });
+
     it('refuses a tampered payload (role raised to ADMIN) that keeps the original signature', async () => {
       const victim = await newVictim();
       const [header, payload, signature] = victim.token.split('.') as [string, string, string];

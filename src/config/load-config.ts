@@ -20,6 +20,7 @@ export interface Config {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseGraceSeconds: number;
+  recentLoginMaxAgeSeconds: number;
   flatRefreshRotation: boolean;
   lockoutMaxFailures: number;
   lockoutSeconds: number;
@@ -105,6 +106,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    recentLoginMaxAgeSeconds: env.RECENT_LOGIN_MAX_AGE_SECONDS,
     flatRefreshRotation: env.FLAT_REFRESH_ROTATION,
     lockoutMaxFailures: env.LOCKOUT_MAX_FAILURES,
     lockoutSeconds: env.LOCKOUT_SECONDS,

@@ -12,6 +12,8 @@ export interface SessionPrincipal {
   plan: string;
   sessionId: string;
   jti: string;
+  /** When the session's login happened, epoch ms. */
+  loggedInAt: number;
 }
 
 /** A caller holding a personal access token: the role it was created with, limited by its scopes. */
@@ -45,14 +47,27 @@ export async function authenticateBearer(core: Core, token: string): Promise<Pri
   if (looksLike(core, token, 'ingest')) throw new AuthError('API_KEY_NOT_ALLOWED');
   const verified = await core.tokens.verifyAccess(token);
   if (!verified.ok) throw new AuthError(verified.code, verified.message ? { message: verified.message } : {});
-  const { sub, sid, jti, role, plan } = verified.claims;
+  const { sub, sid, jti, role, plan, authTime } = verified.claims;
   if (await core.denylist.isRevoked([denyKey.accessToken(jti), denyKey.session(sid)])) throw new AuthError('TOKEN_REVOKED');
-  return { kind: 'session', userId: sub, role, plan, sessionId: sid, jti };
+  return { kind: 'session', userId: sub, role, plan, sessionId: sid, jti, loggedInAt: authTime * 1000 };
 }
 
 export async function authenticateIngestKey(core: Core, key: string): Promise<IngestPrincipal> {
   const credential = await authenticateCredential(core, key, 'ingest');
   return { kind: 'ingest', userId: credential.userId, credentialId: credential.id };
+}
+
+/**
+ * Actions that outlast the session (minting a personal access token or an API key, enrolling a
+ * second factor) need a session whose login is at most RECENT_LOGIN_MAX_AGE_SECONDS old (OWASP
+ * ASVS 3.7.1): a stolen access or refresh token of an older session cannot make itself permanent.
+ * Personal access tokens never reach these actions (they need a session token).
+ */
+export function requireRecentLogin(core: Core, principal: Principal): void {
+  const maxAgeSeconds = core.config.recentLoginMaxAgeSeconds;
+  if (principal.kind === 'session' && core.clock() - principal.loggedInAt > maxAgeSeconds * 1000) {
+    throw new AuthError('RECENT_LOGIN_REQUIRED', { details: { maxAgeSeconds } });
+  }
 }
 
 /** Session tokens carry every scope; a personal access token only those it was given. */

@@ -1,4 +1,4 @@
-import type { RefreshToken } from '../store/session-store.js';
+import type { RefreshToken, Session } from '../store/session-store.js';
 import type { User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
@@ -34,8 +34,15 @@ export interface LoginInput {
   password: string;
 }
 
-async function signAccessFor(core: Core, user: User, sessionId: string): Promise<{ accessToken: string; expiresIn: number }> {
-  const access = await core.tokens.signAccess({ sub: user.id, sid: sessionId, role: user.role, plan: user.plan });
+/** An access token for `session`; its login was when the session was created. */
+async function signAccessFor(core: Core, user: User, session: { id: string; createdAt: number }): Promise<{ accessToken: string; expiresIn: number }> {
+  const access = await core.tokens.signAccess({
+    sub: user.id,
+    sid: session.id,
+    role: user.role,
+    plan: user.plan,
+    authTime: Math.floor(session.createdAt / 1000),
+  });
   return { accessToken: access.token, expiresIn: access.exp - Math.floor(core.clock() / 1000) };
 }
 
@@ -101,7 +108,7 @@ export async function startSession(core: Core, user: User, ctx: RequestContext, 
     refreshRow(sha256Hex(jti), sessionId, user.id, null, now, refresh.exp),
   );
   await core.audit.record('login_succeeded', ctx, user.id, { sessionId });
-  return { user: publicUser(user), sessionId, ...(await signAccessFor(core, user, sessionId)), refreshToken: refresh.token };
+  return { user: publicUser(user), sessionId, ...(await signAccessFor(core, user, { id: sessionId, createdAt: now })), refreshToken: refresh.token };
 }
 
 function refreshRow(idHash: string, sessionId: string, userId: string, parentHash: string | null, now: number, expSeconds: number): RefreshToken {
@@ -133,7 +140,7 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
   const rotate = policy.rotateRefreshTokens || session.rotating;
   if (stored.usedAt === null && !rotate) {
     await core.stores.sessions.touchSession(session.id, core.clock());
-    return { ...(await signAccessFor(core, user, session.id)), refreshToken: undefined };
+    return { ...(await signAccessFor(core, user, session)), refreshToken: undefined };
   }
   if (stored.usedAt === null) {
     const now = core.clock();
@@ -143,22 +150,22 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
     const sealed = core.box.seal(successor.token, 'refresh-successor');
     if (await core.stores.sessions.spendRefreshToken(idHash, now, successorRow, sealed)) {
       await core.audit.record('refresh', ctx, user.id, { sessionId: session.id });
-      return { ...(await signAccessFor(core, user, session.id)), refreshToken: successor.token };
+      return { ...(await signAccessFor(core, user, session)), refreshToken: successor.token };
     }
   }
-  const replayed = await replaySpentToken(core, idHash, user, ctx);
+  const replayed = await replaySpentToken(core, idHash, user, session, ctx);
   // A non-rotating surface never hands out refresh tokens, not even a successor.
   return rotate ? replayed : { ...replayed, refreshToken: undefined };
 }
 
-async function replaySpentToken(core: Core, idHash: string, user: User, ctx: RequestContext): Promise<RefreshedTokens> {
+async function replaySpentToken(core: Core, idHash: string, user: User, session: Session, ctx: RequestContext): Promise<RefreshedTokens> {
   // Re-read: when the spend above lost a race, the winner's successor is committed by now.
   const spent = await core.stores.sessions.findRefreshToken(idHash);
   if (!spent || spent.usedAt === null || spent.successorEnc === null) throw new AuthError('INVALID_REFRESH_TOKEN');
   const withinGrace = core.clock() - spent.usedAt <= core.config.refreshReuseGraceSeconds * 1000;
   if (withinGrace) {
     const successor = core.box.open(spent.successorEnc, 'refresh-successor');
-    return { ...(await signAccessFor(core, user, spent.sessionId)), refreshToken: successor };
+    return { ...(await signAccessFor(core, user, session)), refreshToken: successor };
   }
   await revokeSessions(core, [spent.sessionId]);
   await core.audit.record('refresh_reuse_detected', ctx, user.id, { sessionId: spent.sessionId });

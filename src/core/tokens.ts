@@ -24,6 +24,8 @@ export interface AccessClaims {
   role: Role;
   plan: string;
   exp: number;
+  /** When the session's login happened, epoch seconds (`auth_time`, RFC 9068); 0 for tokens signed before the claim existed. */
+  authTime: number;
 }
 
 export interface RefreshClaims {
@@ -102,9 +104,10 @@ export class TokenService {
     return Math.floor(this.clock() / 1000);
   }
 
-  signAccess(claims: { sub: string; sid: string; role: Role; plan: string }): Promise<{ token: string; jti: string; exp: number }> {
+  signAccess(claims: { sub: string; sid: string; role: Role; plan: string; authTime: number }): Promise<{ token: string; jti: string; exp: number }> {
     const jti = newJti();
-    return this.sign('access', { ...claims, jti }, this.nowSeconds(), this.settings.accessTokenTtlSeconds).then((t) => ({ ...t, jti }));
+    const { authTime, ...rest } = claims;
+    return this.sign('access', { ...rest, auth_time: authTime, jti }, this.nowSeconds(), this.settings.accessTokenTtlSeconds).then((t) => ({ ...t, jti }));
   }
 
   signRefresh(claims: { sub: string; sid: string; jti: string }): Promise<{ token: string; exp: number }> {
@@ -124,11 +127,13 @@ export class TokenService {
     }
     const result = await this.verify(token, 'access');
     if (!result.ok) return result;
-    const { sub, sid, jti, role, plan, exp } = result.claims;
+    const { sub, sid, jti, role, plan, exp, iat, auth_time: authTime = 0 } = result.claims;
     if (typeof sid !== 'string' || typeof plan !== 'string' || !ROLES.includes(role as Role)) {
       return { ok: false, code: 'INVALID_TOKEN' };
     }
-    const claims: AccessClaims = { sub: sub!, sid, jti: jti!, role: role as Role, plan, exp: exp! };
+    // A login cannot happen after the token it led to was issued.
+    if (typeof authTime !== 'number' || !Number.isSafeInteger(authTime) || authTime < 0 || authTime > iat!) return { ok: false, code: 'INVALID_TOKEN' };
+    const claims: AccessClaims = { sub: sub!, sid, jti: jti!, role: role as Role, plan, exp: exp!, authTime };
     if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(cacheKey, claims);
     return { ok: true, claims };

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import {
   authenticateBearer,
   authenticateIngestKey,
+  requireRecentLogin,
   requireScope,
   type IngestPrincipal,
   type Principal,
@@ -33,6 +34,10 @@ function withChallenge(error: AuthError, tokenPresent: boolean): AuthError {
   if (error.code === 'INSUFFICIENT_SCOPE') {
     const scope = (error.details as { requiredScope: string }).requiredScope;
     challenge = `Bearer realm="${REALM}", error="insufficient_scope", scope="${scope}"`;
+  } else if (error.code === 'RECENT_LOGIN_REQUIRED') {
+    // RFC 9470 section 3: the step-up challenge, with the login age this resource accepts.
+    const { maxAgeSeconds } = error.details as { maxAgeSeconds: number };
+    challenge = `Bearer realm="${REALM}", error="insufficient_user_authentication", error_description="${quoted(error.message)}", max_age=${maxAgeSeconds}`;
   } else if (error.status !== 401) {
     return error;
   } else {
@@ -46,9 +51,10 @@ function withChallenge(error: AuthError, tokenPresent: boolean): AuthError {
 /**
  * The guard in front of every bearer-protected route (an onRequest hook, so refused requests are
  * never parsed). The header must literally start with `Bearer ` (with the space). An X-API-Key
- * is refused here: ingest keys only open /api/ingest/*.
+ * is refused here: ingest keys only open /api/ingest/*. `recentLogin` guards actions that outlast
+ * the session (see requireRecentLogin).
  */
-export function createGuard(core: Core, options: { scope?: Scope } = {}) {
+export function createGuard(core: Core, options: { scope?: Scope; recentLogin?: boolean } = {}) {
   return async function guard(request: FastifyRequest): Promise<void> {
     if (request.headers['x-api-key'] !== undefined) throw new AuthError('API_KEY_NOT_ALLOWED');
     const header = request.headers.authorization;
@@ -58,6 +64,7 @@ export function createGuard(core: Core, options: { scope?: Scope } = {}) {
     try {
       const principal = await authenticateBearer(core, header.slice(BEARER_PREFIX.length).trim());
       if (options.scope) requireScope(principal, options.scope);
+      if (options.recentLogin) requireRecentLogin(core, principal);
       request.principal = principal;
     } catch (error) {
       throw error instanceof AuthError ? withChallenge(error, true) : error;

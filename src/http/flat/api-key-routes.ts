@@ -11,11 +11,12 @@ const keyInfo = z.object({ id: z.string(), prefix: z.string(), created_at: z.str
 /** /api/settings/api-key: the ingest key (Settings -> API Key), managed with a session token only. */
 export function flatApiKeyRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
+  const recentLogin = createGuard(core, { recentLogin: true });
   return async (app) => {
     app.post(
       '/settings/api-key',
       {
-        onRequest: guard,
+        onRequest: recentLogin,
         schema: {
           // `replace: true` confirms replacing an existing key (which stops working at once).
           // No body at all is fine: Fastify passes it as null.

@@ -11,11 +11,12 @@ import { flatRefreshPolicy, tokenPair, tokenPairBody } from './auth-routes.js';
 /** /api/auth/mfa/*: the table in koeiq-auth.txt, plus recovery-code regeneration. */
 export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
+  const recentLogin = createGuard(core, { recentLogin: true });
   return async (app) => {
     app.post(
       '/auth/mfa/setup',
       {
-        onRequest: guard,
+        onRequest: recentLogin,
         schema: { response: { 200: z.object({ secret: z.string(), otpauth_url: z.string(), qr_code_svg: z.string(), qr_code_data_url: z.string() }) } },
       },
       async (request) => {

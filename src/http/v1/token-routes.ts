@@ -30,11 +30,12 @@ function describe(credential: Credential): z.infer<typeof tokenInfo> {
 /** /api/v1/tokens: personal access tokens, managed with a session token only. */
 export function v1TokenRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
+  const recentLogin = createGuard(core, { recentLogin: true });
   return async (app) => {
     app.post(
       '/tokens',
       {
-        onRequest: guard,
+        onRequest: recentLogin,
         schema: {
           body: z.object({
             name: z.string().trim().min(1, 'is required').max(100),

@@ -14,11 +14,12 @@ const recoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
 /** /api/v1/auth/2fa/* (enrolment, session tokens only) and the second login step /auth/verify-2fa. */
 export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
+  const recentLogin = createGuard(core, { recentLogin: true });
   return async (app) => {
     app.post(
       '/auth/2fa/setup',
       {
-        onRequest: guard,
+        onRequest: recentLogin,
         schema: {
           response: {
             200: envelope(z.object({ secret: z.string(), otpauthUrl: z.string(), qrCodeSvg: z.string(), qrCodeDataUrl: z.string() })),

@@ -6,12 +6,15 @@ import { TARGETS, type StorageTarget } from './helpers/targets.js';
 
 const MINUTE_MS = 60_000;
 
-// Actions that outlast the session: each must refuse a session whose login is too old.
+// Actions that outlast the session: each must refuse a session whose login is too old. `fresh` is
+// what a fresh login gets (replacing recovery codes then fails on its own rule: 2FA is off).
 const OUTLASTING_ACTIONS = [
-  { name: 'create a personal access token (v1)', path: '/api/v1/tokens', body: { name: 'ci', scopes: ['agents:read'] } },
-  { name: 'generate an ingest API key (flat)', path: '/api/settings/api-key', body: {} },
-  { name: 'begin 2FA setup (v1)', path: '/api/v1/auth/2fa/setup', body: undefined },
-  { name: 'begin MFA setup (flat)', path: '/api/auth/mfa/setup', body: undefined },
+  { name: 'create a personal access token (v1)', path: '/api/v1/tokens', body: { name: 'ci', scopes: ['agents:read'] }, fresh: 201 },
+  { name: 'generate an ingest API key (flat)', path: '/api/settings/api-key', body: {}, fresh: 201 },
+  { name: 'begin 2FA setup (v1)', path: '/api/v1/auth/2fa/setup', body: undefined, fresh: 200 },
+  { name: 'begin MFA setup (flat)', path: '/api/auth/mfa/setup', body: undefined, fresh: 200 },
+  { name: 'replace recovery codes (v1)', path: '/api/v1/auth/2fa/recovery-codes', body: { code: '123456' }, fresh: 400 },
+  { name: 'replace recovery codes (flat)', path: '/api/auth/mfa/recovery-codes', body: { code: '123456' }, fresh: 400 },
 ];
 
 describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }) => {
@@ -52,11 +55,20 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
     expect(refused.headers['www-authenticate']).toMatch(/^Bearer realm="latchkey", error="insufficient_user_authentication", error_description="[^"]+", max_age=900$/);
   });
 
-  it.each(OUTLASTING_ACTIONS)('lets the user $name after logging in again', async ({ path, body }) => {
+  it.each(OUTLASTING_ACTIONS)('lets the user $name after logging in again', async ({ path, body, fresh }) => {
     const { client, email } = await staleSession();
     const again = await client.post('/api/v1/auth/login', { email, password: PASSWORD });
     expect(again.status).toBe(200);
-    expect([200, 201]).toContain((await client.post(path, body, again.body.data.token)).status);
+    expect((await client.post(path, body, again.body.data.token)).status).toBe(fresh);
+  });
+
+  it('refuses a personal access token there as it always did, whatever its age', async () => {
+    const client = caller(server);
+    const login = await registerV1(client, uniqueEmail());
+    const pat = (await client.post('/api/v1/tokens', { name: 'ci', scopes: ['agents:read'] }, login.token)).body.data.token;
+    const refused = await client.post('/api/v1/tokens', { name: 'again', scopes: ['agents:read'] }, pat);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('SESSION_TOKEN_REQUIRED');
   });
 
   it('carries the login time through refreshes on both surfaces (auth_time never moves forward)', async () => {
@@ -69,6 +81,33 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
     expect(refreshed.status).toBe(200);
     const refused = await client.post('/api/settings/api-key', {}, refreshed.body.access_token);
     expect(refused.body.code).toBe('RECENT_LOGIN_REQUIRED');
+  });
+});
+
+describe('a login stamped by an instance whose clock runs ahead', () => {
+  let target: StorageTarget;
+  let ahead: TestServer;
+  let behind: TestServer;
+  const aheadClock = manualClock();
+  const behindClock = manualClock();
+
+  beforeAll(async () => {
+    target = await TARGETS[0].create();
+    aheadClock.advance(20_000);
+    ahead = await startServer(target, {}, aheadClock);
+    behind = await startServer(target, {}, behindClock);
+  });
+  afterAll(async () => {
+    await behind?.close();
+    await ahead?.close();
+    await target?.dispose();
+  });
+
+  it('still yields access tokens every instance accepts when refreshed on the one behind', async () => {
+    const login = await registerV1(caller(ahead), uniqueEmail());
+    const refreshed = await caller(behind).post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
+    expect(refreshed.status).toBe(200);
+    for (const server of [ahead, behind]) expect((await caller(server).get('/api/v1/auth/me', refreshed.body.data.token)).status).toBe(200);
   });
 });
 

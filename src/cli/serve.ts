@@ -7,7 +7,6 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   const { app } = latchkey;
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ env: config.env, storage: config.databaseUrl ? 'postgres+redis' : 'embedded' }, 'latchkey ready');
-  for (const warning of await latchkey.core.stores.kv.settingsWarnings()) app.log.warn(warning);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -29,4 +28,11 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  // Checked on every (re)connect, not awaited: a kv store that connects late, or hangs, must
+  // neither hide the warning nor hold up start-up.
+  const { kv } = latchkey.core.stores;
+  const warnAboutSettings = () => void kv.settingsWarnings().then((warnings) => warnings.forEach((warning) => app.log.warn(warning)));
+  kv.onReady(warnAboutSettings);
+  warnAboutSettings();
 }

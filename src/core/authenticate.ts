@@ -59,13 +59,14 @@ export async function authenticateIngestKey(core: Core, key: string): Promise<In
 
 /**
  * Actions that outlast the session (minting a personal access token or an API key, enrolling a
- * second factor) need a session whose login is at most RECENT_LOGIN_MAX_AGE_SECONDS old (OWASP
- * ASVS 3.7.1): a stolen access or refresh token of an older session cannot make itself permanent.
- * Personal access tokens never reach these actions (they need a session token).
+ * second factor, replacing recovery codes) need a session token whose login is at most
+ * RECENT_LOGIN_MAX_AGE_SECONDS old (OWASP ASVS 3.7.1): a stolen access or refresh token of an
+ * older session cannot make itself permanent.
  */
 export function requireRecentLogin(core: Core, principal: Principal): void {
+  if (principal.kind !== 'session') throw new AuthError('SESSION_TOKEN_REQUIRED');
   const maxAgeSeconds = core.config.recentLoginMaxAgeSeconds;
-  if (principal.kind === 'session' && core.clock() - principal.loggedInAt > maxAgeSeconds * 1000) {
+  if (core.clock() - principal.loggedInAt > maxAgeSeconds * 1000) {
     throw new AuthError('RECENT_LOGIN_REQUIRED', { details: { maxAgeSeconds } });
   }
 }

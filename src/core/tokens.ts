@@ -106,8 +106,12 @@ export class TokenService {
 
   signAccess(claims: { sub: string; sid: string; role: Role; plan: string; authTime: number }): Promise<{ token: string; jti: string; exp: number }> {
     const jti = newJti();
+    const iat = this.nowSeconds();
     const { authTime, ...rest } = claims;
-    return this.sign('access', { ...rest, auth_time: authTime, jti }, this.nowSeconds(), this.settings.accessTokenTtlSeconds).then((t) => ({ ...t, jti }));
+    // The login was stamped by the clock of the instance that handled it, which may run ahead of
+    // this one's; a token whose login came after its own issue would be refused everywhere.
+    const loginTime = Math.min(authTime, iat);
+    return this.sign('access', { ...rest, auth_time: loginTime, jti }, iat, this.settings.accessTokenTtlSeconds).then((t) => ({ ...t, jti }));
   }
 
   signRefresh(claims: { sub: string; sid: string; jti: string }): Promise<{ token: string; exp: number }> {

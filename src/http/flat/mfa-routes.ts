@@ -58,7 +58,7 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/mfa/recovery-codes',
-      { onRequest: guard, schema: { body: z.object({ code: secondFactorCode }), response: { 200: z.object({ recovery_codes: z.array(z.string()) }) } } },
+      { onRequest: recentLogin, schema: { body: z.object({ code: secondFactorCode }), response: { 200: z.object({ recovery_codes: z.array(z.string()) }) } } },
       async (request) => ({ recovery_codes: await regenerateRecoveryCodes(core, sessionOf(request).userId, request.body.code, requestContext(request)) }),
     );
   };

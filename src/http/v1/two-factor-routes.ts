@@ -56,7 +56,7 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/2fa/recovery-codes',
-      { onRequest: guard, schema: { body: z.object({ code: secondFactorCode }), response: { 200: envelope(recoveryCodes) } } },
+      { onRequest: recentLogin, schema: { body: z.object({ code: secondFactorCode }), response: { 200: envelope(recoveryCodes) } } },
       async (request) => ok({ recoveryCodes: await regenerateRecoveryCodes(core, sessionOf(request).userId, request.body.code, requestContext(request)) }),
     );
 

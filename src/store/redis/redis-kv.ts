@@ -55,10 +55,13 @@ export function createRedisKv(url: string): RedisKv {
         // Not connected yet, or CONFIG is disabled (as on several managed services): nothing to say.
         return [];
       }
-      // Denylist entries carry a TTL, so the volatile-* policies evict them first; a revoked token
-      // would then pass until the next resync from the database (at most a minute).
+      // Denylist entries and attempt counters carry a TTL, so the volatile-* policies evict them
+      // first: a revoked token would pass until the next resync from the database (at most a
+      // minute), and a lockout or rate limit would start over.
       if (Number(maxmemory) > 0 && policy !== 'noeviction') {
-        return [`Redis may evict keys (maxmemory ${maxmemory}, maxmemory-policy ${policy}): an evicted denylist entry lets a revoked token through for up to a minute; set maxmemory-policy noeviction`];
+        return [
+          `Redis may evict keys (maxmemory ${maxmemory}, maxmemory-policy ${policy}): an evicted denylist entry lets a revoked token through for up to a minute, and evicted counters reset lockouts and rate limits; set maxmemory-policy noeviction`,
+        ];
       }
       return [];
     },

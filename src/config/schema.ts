@@ -36,7 +36,7 @@ export const envSchema = z
     REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(604800),
     /** Seconds a spent refresh token still returns its successor (concurrent requests, lost responses). Default 10. */
     REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
-    /** How old a session's login may be for actions that outlast it (new PAT or API key, 2FA setup), in seconds. Default 900. */
+    /** How old a session's login may be for actions that outlast it (new PAT or API key, 2FA setup, new recovery codes), in seconds. Default 900. */
     RECENT_LOGIN_MAX_AGE_SECONDS: positiveInt.default(900),
     /** Whether /api/auth/refresh (flat surface) also rotates the refresh token. Default false, as documented. */
     FLAT_REFRESH_ROTATION: flag.default(false),

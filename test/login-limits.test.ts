@@ -95,24 +95,23 @@ describe.each(TARGETS)('login limits on $name', ({ create }) => {
     }
   });
 
-  it('counts an IPv6 client by its /64, so rotating addresses inside it does not reset the budget', async () => {
-    const limited = await startServer(target, { LOGIN_RATE_LIMIT: '2' });
+  it.each<{ case: string; env: Record<string, string>; interfaceIds: string[] }>([
+    {
+      case: 'an IPv6 client by its /64, so rotating addresses inside it does not reset the budget',
+      env: { LOGIN_RATE_LIMIT: '2' },
+      interfaceIds: ['0:0:0:1', '0:0:0:2', 'dead:beef:0:3'],
+    },
+    {
+      case: 'each IPv6 address on its own with LOGIN_RATE_LIMIT_IPV6_PREFIX=128 (hosts that share a /64)',
+      env: { LOGIN_RATE_LIMIT: '1', LOGIN_RATE_LIMIT_IPV6_PREFIX: '128' },
+      interfaceIds: ['0:0:0:1', '0:0:0:2', '0:0:0:1'],
+    },
+  ])('counts $case', async ({ env, interfaceIds }) => {
+    const limited = await startServer(target, env);
     try {
       const network = freshIpv6Network();
-      const attempt = (interfaceId: string) => failedLogin(limited, `${network}:${interfaceId}`);
-      const statuses = [(await attempt('0:0:0:1')).statusCode, (await attempt('0:0:0:2')).statusCode, (await attempt('dead:beef:0:3')).statusCode];
-      expect(statuses).toEqual([401, 401, 429]);
-    } finally {
-      await limited.close();
-    }
-  });
-
-  it('counts each IPv6 address on its own with LOGIN_RATE_LIMIT_IPV6_PREFIX=128 (hosts that share a /64)', async () => {
-    const limited = await startServer(target, { LOGIN_RATE_LIMIT: '1', LOGIN_RATE_LIMIT_IPV6_PREFIX: '128' });
-    try {
-      const network = freshIpv6Network();
-      const attempt = (interfaceId: string) => failedLogin(limited, `${network}:${interfaceId}`);
-      const statuses = [(await attempt('0:0:0:1')).statusCode, (await attempt('0:0:0:2')).statusCode, (await attempt('0:0:0:1')).statusCode];
+      const statuses: number[] = [];
+      for (const interfaceId of interfaceIds) statuses.push((await failedLogin(limited, `${network}:${interfaceId}`)).statusCode);
       expect(statuses).toEqual([401, 401, 429]);
     } finally {
       await limited.close();

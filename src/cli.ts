@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { AuthError } from './core/errors.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
-import { keysRotate, userCreate, userSetDisabled, userUnlock } from './cli/users.js';
+import { keysRotate, userCreate, userSetDisabled, userSetPassword, userUnlock } from './cli/users.js';
 
 const program = new Command('latchkey').description('Self-hosted authentication server').showHelpAfterError();
 
@@ -22,6 +22,13 @@ user
   .option('--role <role>', 'USER or ADMIN', 'USER')
   .option('--plan <plan>', 'plan name', 'STARTER')
   .action((options) => userCreate(loadConfig(), options));
+user
+  .command('set-password')
+  .description('set a new password, sign every session out and end a lockout')
+  .requiredOption('--email <email>', 'e-mail address')
+  .option('--password <password>', 'the new password (8 to 128 characters); other local users can read it in the process list')
+  .option('--password-stdin', 'read the new password from standard input instead (its first line)')
+  .action((options) => userSetPassword(loadConfig(), options));
 user.command('unlock').description('end a login lockout').requiredOption('--email <email>').action((o) => userUnlock(loadConfig(), o));
 user.command('disable').description('block logins and revoke sessions').requiredOption('--email <email>').action((o) => userSetDisabled(loadConfig(), o, true));
 user.command('enable').description('allow a disabled user again').requiredOption('--email <email>').action((o) => userSetDisabled(loadConfig(), o, false));

@@ -269,6 +269,27 @@ describe('latchkey serve with commands from a second process', () => {
     expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
   });
 
+  it('user set-password replaces a forgotten password: every session signed out, a lockout ended', async () => {
+    const email = uniqueEmail();
+    const id = await createUser(email);
+    const login = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
+    for (let i = 0; i < 2; i++) expect((await served.post('/api/v1/auth/login', { email, password: 'wrong password' })).status).toBe(401);
+    expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(423);
+
+    const set = await run(['user', 'set-password', '--email', email, '--password-stdin'], cliEnv(dataDir), 'the replacement secret\n');
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
+    expect(set.stdout.trim()).toBe(`password set for ${id}; 1 session(s) signed out`);
+
+    expect((await served.get('/api/v1/auth/me', login.body.data.token)).body.error.code).toBe('TOKEN_REVOKED');
+    expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(401);
+    expect((await served.post('/api/v1/auth/login', { email, password: 'the replacement secret' })).status).toBe(200);
+
+    const unknown = await run(['user', 'set-password', '--email', uniqueEmail(), '--password', 'whatever it is'], cliEnv(dataDir));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^latchkey: no user with email /);
+  });
+
   it('user unlock ends a lockout the server counted', async () => {
     const email = uniqueEmail();
     await createUser(email);

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import { AuthError } from '../core/errors.js';
+import { resetPassword } from '../core/password-change.js';
 import { createUser, setUserDisabled } from '../core/users.js';
 import { openCore } from '../server.js';
 import { ROLES, type Role } from '../store/user-store.js';
@@ -13,6 +14,9 @@ async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnT
   }
 }
 
+// What the audit log records as the origin of an operator's change.
+const CLI_CONTEXT = { ip: 'cli', userAgent: 'latchkey cli' };
+
 /** The first line of standard input, without its line ending. */
 async function readFirstLine(): Promise<string> {
   let text = '';
@@ -20,20 +24,36 @@ async function readFirstLine(): Promise<string> {
   return text.split(/\r?\n/, 1)[0]!;
 }
 
-/** `latchkey user create`: prints the new user's id. */
-export async function userCreate(
-  config: Readonly<Config>,
-  options: { email: string; password?: string; passwordStdin?: boolean; role: string; plan: string },
-): Promise<void> {
-  const role = options.role.toUpperCase();
-  if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
+interface PasswordOptions {
+  password?: string;
+  passwordStdin?: boolean;
+}
+
+/** The password from `--password` or, with `--password-stdin`, from standard input. */
+async function passwordFrom(options: PasswordOptions): Promise<string> {
   if ((options.password === undefined) === !options.passwordStdin) {
     throw new AuthError('VALIDATION_FAILED', { message: '--password or --password-stdin: give exactly one' });
   }
-  const password = options.password ?? (await readFirstLine());
+  return options.password ?? (await readFirstLine());
+}
+
+/** `latchkey user create`: prints the new user's id. */
+export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan: string }): Promise<void> {
+  const role = options.role.toUpperCase();
+  if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
+  const password = await passwordFrom(options);
   await withCore(config, async (core) => {
     const user = await createUser(core, { email: options.email, password, role: role as Role, plan: options.plan.toUpperCase() });
     console.log(user.id);
+  });
+}
+
+/** `latchkey user set-password`: a new password, every session signed out, a lockout ended. */
+export async function userSetPassword(config: Readonly<Config>, options: PasswordOptions & { email: string }): Promise<void> {
+  const password = await passwordFrom(options);
+  await withCore(config, async (core) => {
+    const { userId, revoked } = await resetPassword(core, options.email, password, CLI_CONTEXT);
+    console.log(`password set for ${userId}; ${revoked} session(s) signed out`);
   });
 }
 

@@ -17,6 +17,8 @@ export type AuditEventType =
   | 'refresh_reuse_detected'
   | 'logout'
   | 'session_revoked'
+  | 'password_changed'
+  | 'password_reset'
   | 'mfa_enabled'
   | 'mfa_setup_failed'
   | 'mfa_disabled'

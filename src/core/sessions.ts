@@ -184,10 +184,10 @@ export async function revokeSessions(core: Core, sessionIds: string[]): Promise<
   await forgetSessionTokens(core, sessionIds, now);
 }
 
-/** Revokes every live session of the user at once (one statement); returns their ids. */
-export async function revokeAllSessionsOf(core: Core, userId: string): Promise<string[]> {
+/** Revokes every live session of the user but `keep` at once (one statement); returns their ids. */
+export async function revokeAllSessionsOf(core: Core, userId: string, keep?: string): Promise<string[]> {
   const now = core.clock();
-  const sessionIds = await core.stores.sessions.revokeUserSessions(userId, now);
+  const sessionIds = await core.stores.sessions.revokeUserSessions(userId, now, keep);
   await forgetSessionTokens(core, sessionIds, now);
   return sessionIds;
 }

@@ -41,10 +41,15 @@ export interface NewUser {
   plan?: string;
 }
 
+/** Throws WEAK_PASSWORD unless the password has 8 to 128 characters (code points, not UTF-16 units). */
+export function checkPasswordPolicy(password: string): void {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
+}
+
 /** Creates a user; throws EMAIL_TAKEN when the e-mail (compared case-insensitively) exists. */
 export async function createUser(core: Core, input: NewUser): Promise<User> {
-  const length = [...input.password].length;
-  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
+  checkPasswordPolicy(input.password);
   const now = core.clock();
   const created = await core.stores.users.create({
     id: randomId('user'),

@@ -40,6 +40,6 @@ export interface SessionStore {
   touchSession(id: string, at: number): Promise<void>;
   /** Marks the session revoked; returns false when it already was (or does not exist). */
   revokeSession(id: string, at: number): Promise<boolean>;
-  /** Revokes every live session of the user; returns their ids. */
-  revokeUserSessions(userId: string, at: number): Promise<string[]>;
+  /** Revokes every live session of the user, except `keep` when given; returns their ids. */
+  revokeUserSessions(userId: string, at: number, keep?: string): Promise<string[]>;
 }

@@ -16,6 +16,8 @@ export interface UserStore {
   create(user: User): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
   findById(id: string): Promise<User | null>;
+  /** Replaces the password hash; returns false when no such user. */
+  setPasswordHash(id: string, passwordHash: string, now: number): Promise<boolean>;
   /** Sets or clears disabled_at; returns false when no such user. */
   setDisabled(id: string, disabledAt: number | null, now: number): Promise<boolean>;
 }

@@ -118,8 +118,9 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
 
     await page.getByRole('button', { name: /turn (it )?off/i }).click();
     clock.advance(TOTP_STEP_MS);
-    await page.getByLabel('Authentication code').fill(totpCode(secret, clock));
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    const turnOff = page.getByRole('form', { name: 'Turn off two-factor' });
+    await turnOff.getByLabel('Authentication code').fill(totpCode(secret, clock));
+    await turnOff.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await capture(page, 'security-two-factor-off');
     await page.getByRole('button', { name: 'Turn off two-factor' }).click();
     await page.getByText('Two-factor authentication is off.').waitFor();

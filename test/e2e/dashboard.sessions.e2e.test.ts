@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD } from '../helpers/api.js';
 import { uniqueEmail } from '../helpers/server.js';
-import { capture, expectPage, navLink, registerAccount, signIn, useDashboard } from './harness.js';
+import { capture, expectPage, navLink, registerAccount, signIn, submitPassword, useDashboard } from './harness.js';
 
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
@@ -45,6 +46,40 @@ describe('the dashboard in a browser: active sessions', { timeout: 60_000 }, () 
     await expectPage(laptop.page, 'Security');
     await laptop.context.close();
     await phone.context.close();
+  });
+
+  it('changing the password signs the other sessions out; the new password signs in', async () => {
+    const email = uniqueEmail('password');
+    const newPassword = 'a fresh passphrase for the browser';
+    await registerAccount(baseUrl, email);
+    const { context, page } = await dashboard.open();
+    await signIn(page, baseUrl, email);
+    await page.goto(`${baseUrl}/settings/security`);
+    await expectPage(page, 'Security');
+    const sessions = page.getByRole('listitem').filter({ hasText: 'Signed in' });
+    await sessions.filter({ hasText: 'This session' }).waitFor();
+    expect(await sessions.count()).toBe(2);
+
+    const form = page.getByRole('form', { name: 'Change password' });
+    await form.getByLabel('Current password').fill(PASSWORD);
+    await form.getByLabel('New password', { exact: true }).fill(newPassword);
+    await form.getByLabel('New password again').fill('something else entirely');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('The new passwords do not match.').waitFor();
+
+    await form.getByLabel('New password again').fill(newPassword);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed. 1 other session was signed out.').waitFor();
+    // The list is read again: only this session is left.
+    await page.waitForFunction(() => document.querySelectorAll('.session-list li').length === 1, undefined, { timeout: 5_000 });
+    expect(await form.getByLabel('Current password').inputValue()).toBe('');
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expectPage(page, 'Sign in');
+    expect((await submitPassword(page, email)).status()).toBe(401);
+    expect((await submitPassword(page, email, newPassword)).status()).toBe(200);
+    await expectPage(page, 'Agents');
+    await context.close();
   });
 
   it('"sign out everywhere" ends every session, this one included', async () => {

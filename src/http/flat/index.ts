@@ -6,6 +6,7 @@ import { flatAuthRoutes } from './auth-routes.js';
 import { flatErrorBody } from './error-body.js';
 import { flatIngestRoutes } from './ingest-routes.js';
 import { flatMfaRoutes } from './mfa-routes.js';
+import { flatPasswordRoutes } from './password-routes.js';
 import { flatSessionRoutes } from './session-routes.js';
 import { flatVoicelogsRoutes } from './voicelogs-routes.js';
 
@@ -16,6 +17,7 @@ export function flatSurface(core: Core): FastifyPluginAsyncZod {
     await app.register(flatAuthRoutes(core));
     await app.register(flatMfaRoutes(core));
     await app.register(flatSessionRoutes(core));
+    await app.register(flatPasswordRoutes(core));
     await app.register(flatApiKeyRoutes(core));
     await app.register(flatVoicelogsRoutes(core));
     await app.register(flatIngestRoutes(core));

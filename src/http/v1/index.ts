@@ -4,6 +4,7 @@ import { useErrorShape } from '../surface.js';
 import { v1AgentsRoutes } from './agents-routes.js';
 import { v1AuthRoutes } from './auth-routes.js';
 import { v1ErrorBody } from './envelope.js';
+import { v1PasswordRoutes } from './password-routes.js';
 import { v1SessionRoutes } from './session-routes.js';
 import { v1TokenRoutes } from './token-routes.js';
 import { v1TwoFactorRoutes } from './two-factor-routes.js';
@@ -15,6 +16,7 @@ export function v1Surface(core: Core): FastifyPluginAsyncZod {
     await app.register(v1AuthRoutes(core));
     await app.register(v1TwoFactorRoutes(core));
     await app.register(v1SessionRoutes(core));
+    await app.register(v1PasswordRoutes(core));
     await app.register(v1TokenRoutes(core));
     await app.register(v1AgentsRoutes(core));
   };

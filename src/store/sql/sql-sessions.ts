@@ -122,12 +122,13 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async revokeUserSessions(userId, at) {
+    async revokeUserSessions(userId, at, keep) {
       const rows = await db
         .updateTable('sessions')
         .set({ revoked_at: at })
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
+        .$if(keep !== undefined, (qb) => qb.where('id', '!=', keep!))
         .returning('id')
         .execute();
       return rows.map((r) => r.id);

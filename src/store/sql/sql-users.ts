@@ -54,6 +54,11 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
       return row ? toUser(row) : null;
     },
 
+    async setPasswordHash(id, passwordHash, now) {
+      const result = await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     async setDisabled(id, disabledAt, now) {
       const result = await db
         .updateTable('users')

@@ -22,6 +22,12 @@ export async function regenerateRecoveryCodes(code: string): Promise<string[]> {
   return (await apiRequest<{ recoveryCodes: string[] }>('/api/v1/auth/2fa/recovery-codes', { method: 'POST', body: { code } })).recoveryCodes;
 }
 
+/** Changes the password; returns how many other sessions were signed out. */
+export async function changePassword(currentPassword: string, newPassword: string, revokeOtherSessions: boolean): Promise<number> {
+  const body = { currentPassword, newPassword, revokeOtherSessions };
+  return (await apiRequest<{ otherSessionsRevoked: number }>('/api/v1/auth/change-password', { method: 'POST', body })).otherSessionsRevoked;
+}
+
 export interface Session {
   id: string;
   ip: string | null;

@@ -5,13 +5,11 @@ import { Alert } from '../components/alert.js';
 import { AuthFrame } from '../components/auth-frame.js';
 import { Field } from '../components/field.js';
 import { LoadState } from '../components/load-state.js';
+import { NewPasswordField } from '../components/new-password-field.js';
 import { PageHeading } from '../components/page-heading.js';
 import { useAction } from '../lib/use-action.js';
 import { useLoad } from '../lib/use-load.js';
 import { Link } from '../router.js';
-
-const PASSWORD_MIN_LENGTH = 8;
-const PASSWORD_MAX_LENGTH = 128;
 
 /** Self sign-up, when the server allows it. */
 export function SignUpPage() {
@@ -38,17 +36,7 @@ export function SignUpPage() {
             <form className="stack" onSubmit={(event) => void submit(event)}>
               {error ? <Alert>{error}</Alert> : null}
               <Field label="E-mail address" type="email" autoComplete="username" required value={email} onValue={setEmail} />
-              <Field
-                label="Password"
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={PASSWORD_MIN_LENGTH}
-                maxLength={PASSWORD_MAX_LENGTH}
-                hint={`${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. A few unrelated words make a strong one.`}
-                value={password}
-                onValue={setPassword}
-              />
+              <NewPasswordField label="Password" value={password} onValue={setPassword} />
               <button type="submit" className="button button-primary button-block" disabled={busy}>
                 {busy ? 'Creating account…' : 'Create account'}
               </button>

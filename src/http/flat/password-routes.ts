@@ -1,0 +1,28 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Core } from '../../core/core.js';
+import { changePassword } from '../../core/password-change.js';
+import { createGuard, requestContext, sessionOf } from '../guard.js';
+import { loginPassword, newPassword } from '../schemas.js';
+
+/** /api/auth/change-password: the flat twin of the v1 route. */
+export function flatPasswordRoutes(core: Core): FastifyPluginAsyncZod {
+  const guard = createGuard(core);
+  return async (app) => {
+    app.post(
+      '/auth/change-password',
+      {
+        onRequest: guard,
+        schema: {
+          body: z.object({ current_password: loginPassword, new_password: newPassword, revoke_other_sessions: z.boolean().default(true) }),
+          response: { 200: z.object({ detail: z.string(), other_sessions_revoked: z.number().int() }) },
+        },
+      },
+      async (request) => {
+        const { current_password, new_password, revoke_other_sessions } = request.body;
+        const change = { currentPassword: current_password, newPassword: new_password, revokeOtherSessions: revoke_other_sessions };
+        return { detail: 'Password changed', other_sessions_revoked: await changePassword(core, sessionOf(request), change, requestContext(request)) };
+      },
+    );
+  };
+}

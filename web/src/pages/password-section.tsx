@@ -1,0 +1,75 @@
+import { useState, type FormEvent } from 'react';
+import { changePassword } from '../api/security.js';
+import { useAuth } from '../auth/auth-context.js';
+import { Alert } from '../components/alert.js';
+import { Field } from '../components/field.js';
+import { NewPasswordField } from '../components/new-password-field.js';
+import { useAction } from '../lib/use-action.js';
+
+interface PasswordSectionProps {
+  /** Called after a change that signed other sessions out, so their list can be read again. */
+  onSessionsChanged(): void;
+}
+
+function signedOutText(count: number): string {
+  if (count === 0) return 'No other session was signed in.';
+  return `${count} other ${count === 1 ? 'session was' : 'sessions were'} signed out.`;
+}
+
+/** Change the password: the current one first, then the new one twice. */
+export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [signOutOthers, setSignOutOthers] = useState(true);
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
+  const { state } = useAuth();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setDone(null);
+    if (next !== repeat) {
+      setError('The new passwords do not match.');
+      return;
+    }
+    await run(
+      async () => {
+        const revoked = await changePassword(current, next, signOutOthers);
+        setCurrent('');
+        setNext('');
+        setRepeat('');
+        setDone(`Password changed. ${signOutOthers ? signedOutText(revoked) : 'Your other sessions stay signed in.'}`);
+        if (revoked > 0) onSessionsChanged();
+      },
+      () => setCurrent(''),
+    );
+  };
+
+  return (
+    <section className="card stack" aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      {done ? <Alert kind="success">{done}</Alert> : null}
+      {error ? <Alert>{error}</Alert> : null}
+      <form className="stack" aria-label="Change password" onSubmit={(event) => void submit(event)}>
+        {/* Password managers pair the new password with the account by this field. */}
+        <input type="email" autoComplete="username" value={state.status === 'signed-in' ? state.user.email : ''} readOnly hidden />
+        <Field label="Current password" type="password" autoComplete="current-password" required value={current} onValue={setCurrent} />
+        <NewPasswordField label="New password" value={next} onValue={setNext} />
+        <Field label="New password again" type="password" autoComplete="new-password" required value={repeat} onValue={setRepeat} />
+        <label className="checkbox">
+          <input type="checkbox" checked={signOutOthers} onChange={(event) => setSignOutOthers(event.target.checked)} />
+          <span className="checkbox-text">
+            Sign out my other sessions
+            <span className="muted">Every other browser and app has to sign in again with the new password.</span>
+          </span>
+        </label>
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/api.js';
 import { uniqueEmail } from '../helpers/server.js';
-import { capture, expectPage, navLink, registerAccount, signIn, submitPassword, useDashboard } from './harness.js';
+import { capture, expectPage, navLink, registerAccount, signIn, submitPassword, useDashboard, WAIT_MS } from './harness.js';
 
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
@@ -71,7 +71,7 @@ describe('the dashboard in a browser: active sessions', { timeout: 60_000 }, () 
     await form.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Password changed. 1 other session was signed out.').waitFor();
     // The list is read again: only this session is left.
-    await page.waitForFunction(() => document.querySelectorAll('.session-list li').length === 1, undefined, { timeout: 5_000 });
+    await expect.poll(() => sessions.count(), { timeout: WAIT_MS }).toBe(1);
     expect(await form.getByLabel('Current password').inputValue()).toBe('');
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();

@@ -7,6 +7,10 @@ import pino, { type Logger } from 'pino';
  */
 const REDACT = [
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.current_password',
+  '*.new_password',
   '*.refreshToken',
   '*.refresh_token',
   '*.token',

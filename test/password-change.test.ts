@@ -1,19 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePassword } from '../src/core/password-change.js';
+import { startSession } from '../src/core/sessions.js';
+import { issuePendingLogin } from '../src/core/two-factor.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { enrolTwoFactor, midStepClock } from './helpers/totp.js';
 
 const NEW_PASSWORD = 'a whole new passphrase';
 const LOCKOUT_AFTER = 3;
+const CTX = { ip: '192.0.2.1', userAgent: null };
+const ROTATING = { rotateRefreshTokens: true };
 
 describe.each(TARGETS)('changing the password on $name', ({ create }) => {
+  const clock = midStepClock();
   let target: StorageTarget;
   let server: TestServer;
 
   beforeAll(async () => {
     target = await create();
-    server = await startServer(target, { LOGIN_RATE_LIMIT: '1000', LOCKOUT_MAX_FAILURES: String(LOCKOUT_AFTER) });
+    server = await startServer(target, { LOGIN_RATE_LIMIT: '1000', LOCKOUT_MAX_FAILURES: String(LOCKOUT_AFTER) }, clock);
   });
   afterAll(async () => {
     await server?.close();
@@ -28,43 +34,73 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     return { email, mine, other };
   }
 
-  it('v1: sets the new password, signs the other sessions out at once and keeps this one', async () => {
+  const v1Change = (token: string, body: object) => caller(server).post('/api/v1/auth/change-password', body, token);
+
+  it('v1: sets the new password, replaces this session with a new one and signs the others out at once', async () => {
     const { email, mine, other } = await twoSessions();
     const hashBefore = (await server.core.stores.users.findByEmail(email))!.passwordHash;
 
-    const res = await caller(server).post('/api/v1/auth/change-password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, mine.token);
+    const res = await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ success: true, data: { message: 'Password changed', otherSessionsRevoked: 1 } });
+    expect(res.body).toEqual({
+      success: true,
+      data: { message: 'Password changed', otherSessionsRevoked: 1, user: mine.user, token: expect.any(String), refreshToken: expect.any(String) },
+    });
+    const renewed = res.body.data;
 
     expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(401);
     expect((await caller(server).post('/api/v1/auth/login', { email, password: NEW_PASSWORD })).status).toBe(200);
-    expect((await caller(server).get('/api/v1/agents', other.token)).body.error.code).toBe('TOKEN_REVOKED');
-    expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: other.refreshToken })).body.error.code).toBe('SESSION_REVOKED');
-    expect((await caller(server).get('/api/v1/agents', mine.token)).status).toBe(200);
-    expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: mine.refreshToken })).status).toBe(200);
+    // Both old sessions end, the caller's too: a refresh token stolen from it is no use any more.
+    for (const old of [mine, other]) {
+      expect((await caller(server).get('/api/v1/agents', old.token)).body.error.code).toBe('TOKEN_REVOKED');
+      expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: old.refreshToken })).body.error.code).toBe('SESSION_REVOKED');
+    }
+    expect((await caller(server).get('/api/v1/agents', renewed.token)).status).toBe(200);
+    expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: renewed.refreshToken })).status).toBe(200);
 
     const hashAfter = (await server.core.stores.users.findByEmail(email))!.passwordHash;
     expect(hashAfter).toMatch(/^\$argon2id\$/);
     expect(hashAfter).not.toBe(hashBefore);
-    const events = await server.core.stores.audit.listByType('password_changed', 100);
-    const event = events.find((e) => e.userId === mine.user.id);
+    const event = (await server.core.stores.audit.listByType('password_changed', 100)).find((e) => e.userId === mine.user.id);
     expect(event?.details).toEqual({ otherSessionsRevoked: 1 });
     expect(JSON.stringify(event)).not.toContain(NEW_PASSWORD);
   });
 
-  it('flat: revoke_other_sessions false keeps the other sessions signed in', async () => {
+  it('flat: revoke_other_sessions false keeps the other sessions signed in; the caller still gets a new one', async () => {
     const { email, mine, other } = await twoSessions();
     const body = { current_password: PASSWORD, new_password: NEW_PASSWORD, revoke_other_sessions: false };
     const res = await caller(server).post('/api/auth/change-password', body, mine.token);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ detail: 'Password changed', other_sessions_revoked: 0 });
+    expect(res.body).toEqual({
+      detail: 'Password changed',
+      other_sessions_revoked: 0,
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      token_type: 'bearer',
+      expires_in: 900,
+    });
     expect((await caller(server).get('/api/v1/agents', other.token)).status).toBe(200);
+    expect((await caller(server).get('/api/v1/agents', mine.token)).body.error.code).toBe('TOKEN_REVOKED');
+    expect((await caller(server).get('/api/auth/me', res.body.access_token)).status).toBe(200);
     expect((await caller(server).post('/api/auth/login', { email, password: NEW_PASSWORD })).status).toBe(200);
+  });
+
+  it('in cookie mode puts the new session’s refresh token in the cookie, not the body', async () => {
+    const { mine } = await twoSessions();
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/change-password',
+      headers: { authorization: `Bearer ${mine.token}`, 'x-refresh-token-mode': 'cookie' },
+      payload: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body).data.refreshToken).toBeUndefined();
+    expect(String(res.headers['set-cookie'])).toMatch(/^latchkey_refresh=[^;]+;.*HttpOnly/);
   });
 
   it('refuses a wrong current password, which counts towards the account lockout', async () => {
     const { email, mine } = await twoSessions();
-    const attempt = () => caller(server).post('/api/v1/auth/change-password', { currentPassword: 'not my password', newPassword: NEW_PASSWORD }, mine.token);
+    const attempt = () => v1Change(mine.token, { currentPassword: 'not my password', newPassword: NEW_PASSWORD });
 
     const wrong = await attempt();
     expect(wrong.status).toBe(401);
@@ -82,7 +118,7 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     // The core's own check (the HTTP schemas refuse a short password before it is reached).
     const change = { currentPassword: 'not my password', newPassword: 'short', revokeOtherSessions: true };
     for (let i = 0; i < LOCKOUT_AFTER + 1; i++) {
-      const refused = changePassword(server.core, { userId: mine.user.id, sessionId: 'sess_unused' }, change, { ip: '192.0.2.1', userAgent: null });
+      const refused = changePassword(server.core, { userId: mine.user.id, sessionId: 'sess_unused' }, change, CTX, ROTATING);
       await expect(refused).rejects.toMatchObject({ code: 'WEAK_PASSWORD', status: 400 });
     }
     expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
@@ -92,9 +128,64 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     expect(short.body).toEqual({ detail: expect.stringContaining('new_password'), code: 'VALIDATION_FAILED' });
   });
 
+  it('with two-factor on, needs a current code as well', async () => {
+    const { email, mine } = await twoSessions();
+    const { app } = await enrolTwoFactor(caller(server), mine.token, clock);
+    const body = { currentPassword: PASSWORD, newPassword: NEW_PASSWORD };
+
+    const missing = await v1Change(mine.token, body);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('MFA_CODE_REQUIRED');
+    const wrong = await v1Change(mine.token, { ...body, code: app.code(-5) });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('INVALID_2FA_CODE');
+    expect((await v1Change(mine.token, { ...body, code: app.code() })).status).toBe(200);
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: NEW_PASSWORD })).body.data.requires2FA).toBe(true);
+  });
+
+  it('ends logins part-way through: a pending second step opened with the old password cannot finish', async () => {
+    const { email, mine } = await twoSessions();
+    const { app } = await enrolTwoFactor(caller(server), mine.token, clock);
+    const pending = (await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).body.data.pendingToken;
+
+    expect((await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, code: app.code() })).status).toBe(200);
+    clock.advance(30_000);
+    const finish = await caller(server).post('/api/v1/auth/verify-2fa', { pendingToken: pending, code: app.code() });
+    expect(finish.status).toBe(401);
+    expect(finish.body.error.code).toBe('INVALID_PENDING_TOKEN');
+  });
+
+  it('opens no session or pending login for a password check that a change has overtaken', async () => {
+    const { email, mine } = await twoSessions();
+    // The user as a login read it, just before checking the old password.
+    const checked = (await server.core.stores.users.findByEmail(email))!;
+    expect((await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).status).toBe(200);
+
+    await expect(startSession(server.core, checked, CTX, ROTATING)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(issuePendingLogin(server.core, checked)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    const live = await server.core.stores.sessions.listLiveSessions(mine.user.id, clock());
+    expect(live).toHaveLength(1);
+  });
+
+  it('lets one of two simultaneous changes win; the other is refused and changes nothing', async () => {
+    const { email, mine, other } = await twoSessions();
+    const [a, b] = await Promise.all([
+      v1Change(mine.token, { currentPassword: PASSWORD, newPassword: 'password from the laptop' }),
+      v1Change(other.token, { currentPassword: PASSWORD, newPassword: 'password from the phone' }),
+    ]);
+    expect([a.status, b.status].filter((status) => status === 200)).toHaveLength(1);
+    const [winner, loser] = a.status === 200 ? [a, b] : [b, a];
+    // The loser checked the old password either before the winner's change (409) or after (401).
+    expect(['PASSWORD_CHANGE_CONFLICT', 'INVALID_CREDENTIALS']).toContain(loser.body.error.code);
+    const won = winner === a ? 'password from the laptop' : 'password from the phone';
+    const lost = winner === a ? 'password from the phone' : 'password from the laptop';
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: won })).status).toBe(200);
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: lost })).status).toBe(401);
+  });
+
   it('answers bad bodies with 400 in each surface’s shape', async () => {
     const { mine } = await twoSessions();
-    const v1 = await caller(server).post('/api/v1/auth/change-password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, revokeOtherSessions: 'yes' }, mine.token);
+    const v1 = await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, revokeOtherSessions: 'yes' });
     expect(v1.status).toBe(400);
     expect(v1.body).toEqual({ success: false, error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('revokeOtherSessions') } });
     const flat = await caller(server).post('/api/auth/change-password', { new_password: NEW_PASSWORD }, mine.token);
@@ -111,7 +202,7 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
 
     const pat = await caller(server).post('/api/v1/tokens', { name: 'ci', scopes: ['agents:read'] }, mine.token);
     expect(pat.status).toBe(201);
-    const withPat = await caller(server).post('/api/v1/auth/change-password', body, pat.body.data.token);
+    const withPat = await v1Change(pat.body.data.token, body);
     expect(withPat.status).toBe(403);
     expect(withPat.body.error.code).toBe('SESSION_TOKEN_REQUIRED');
   });

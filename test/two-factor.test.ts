@@ -1,15 +1,11 @@
-import { TOTP, URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, PASSWORD, registerV1, type Caller } from './helpers/api.js';
-import { manualClock } from './helpers/clock.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
-
-const STEP_MS = 30_000;
+import { authenticator as authenticatorFor, enrolTwoFactor, midStepClock, TOTP_STEP_MS } from './helpers/totp.js';
 
 describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
-  // Start mid-step so that "advance one step" never lands on a boundary by accident.
-  const clock = manualClock(Math.floor(Date.now() / STEP_MS) * STEP_MS + 5_000);
+  const clock = midStepClock();
   let target: StorageTarget;
   let server: TestServer;
 
@@ -22,23 +18,13 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
     await target?.dispose();
   });
 
-  /** The user's authenticator app: built only from the URI the server returned. */
-  function authenticator(otpauthUrl: string): { code(offsetSteps?: number): string } {
-    const totp = URI.parse(otpauthUrl) as TOTP;
-    return { code: (offsetSteps = 0) => totp.generate({ timestamp: clock() + offsetSteps * STEP_MS }) };
-  }
+  const authenticator = (otpauthUrl: string) => authenticatorFor(otpauthUrl, clock);
 
-  /** Registers and enrols a user on the v1 surface; moves the clock one step so the next code is fresh. */
-  async function enrolledUser(client: Caller): Promise<{ email: string; app: ReturnType<typeof authenticator>; recoveryCodes: string[]; token: string }> {
+  /** Registers and enrols a user on the v1 surface. */
+  async function enrolledUser(client: Caller) {
     const email = uniqueEmail();
     const { token } = await registerV1(client, email);
-    const setup = await client.post('/api/v1/auth/2fa/setup', undefined, token);
-    expect(setup.status).toBe(200);
-    const app = authenticator(setup.body.data.otpauthUrl);
-    const confirm = await client.post('/api/v1/auth/2fa/verify-setup', { code: app.code() }, token);
-    expect(confirm.status).toBe(200);
-    clock.advance(STEP_MS);
-    return { email, app, recoveryCodes: confirm.body.data.recoveryCodes, token };
+    return { email, token, ...(await enrolTwoFactor(client, token, clock)) };
   }
 
   async function pendingLoginV1(client: Caller, email: string): Promise<string> {
@@ -155,7 +141,7 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const client = caller(server);
       const { email, app } = await enrolledUser(client);
       // Two steps on, so that one step back is later than the step used to enrol (a replay otherwise).
-      clock.advance(2 * STEP_MS);
+      clock.advance(2 * TOTP_STEP_MS);
       const tooEarly = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code(-2) });
       expect(tooEarly.status).toBe(401);
       expect((await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code(-1) })).status).toBe(200);
@@ -179,7 +165,7 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const { email, app } = await enrolledUser(client);
       const pendingToken = await pendingLoginV1(client, email);
       expect((await client.post('/api/v1/auth/verify-2fa', { pendingToken, code: app.code() })).status).toBe(200);
-      clock.advance(STEP_MS);
+      clock.advance(TOTP_STEP_MS);
       const reuse = await client.post('/api/v1/auth/verify-2fa', { pendingToken, code: app.code() });
       expect(reuse.status).toBe(401);
       expect(reuse.body.error.code).toBe('INVALID_PENDING_TOKEN');
@@ -294,7 +280,7 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const { email, app, token } = await enrolledUser(client);
       await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: '000000' });
       await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code() });
-      clock.advance(STEP_MS);
+      clock.advance(TOTP_STEP_MS);
       await client.post('/api/v1/auth/2fa/disable', { code: app.code(), password: PASSWORD }, token);
       const userId = (await client.get('/api/v1/auth/me', token)).body.data.user.id;
       const types = (await server.core.stores.audit.listForUser(userId, 50)).map((e) => e.type);

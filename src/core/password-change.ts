@@ -1,50 +1,72 @@
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { AuthError } from './errors.js';
-import { confirmPassword, revokeAllSessionsOf } from './sessions.js';
+import { confirmPassword, forgetSessionTokens, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
+import { confirmSecondFactorIfEnabled } from './two-factor.js';
 import { callerUser, checkPasswordPolicy } from './users.js';
 
 export interface PasswordChange {
   currentPassword: string;
   newPassword: string;
-  /** Whether every other session is signed out (OWASP ASVS 3.3.3 asks for the option). */
+  /** A current TOTP or recovery code; required when the account has 2FA on. */
+  code?: string | undefined;
+  /** Whether every other session is signed out too (OWASP ASVS 3.3.3 asks for the option). */
   revokeOtherSessions: boolean;
 }
 
+export interface ChangedPassword {
+  /** The caller's new session, which replaces the one the change was made with. */
+  tokens: IssuedTokens;
+  otherSessionsRevoked: number;
+}
+
 /**
- * Changes the caller's password once the current one checks out, under the same IP limit and
- * lockout as login, so a stolen access token can neither guess it nor lock the owner out for
- * good. The caller's own session stays signed in; personal access tokens and API keys stay valid
- * (they are revoked one by one, as at GitHub). Returns how many other sessions were signed out.
+ * Changes the caller's password after a full re-authentication: the current password, under the
+ * same IP limit and lockout as login (a stolen access token can neither guess it nor lock the
+ * owner out for good), and a second-factor code when 2FA is on.
+ *
+ * The caller's session is replaced by a new one (OWASP: renew the session on a password change),
+ * so a refresh token stolen from it stops working too; other sessions end unless the caller keeps
+ * them; logins part-way through (a pending second step) end always. Personal access tokens and API
+ * keys stay valid, as at GitHub: they are revoked one by one.
  */
 export async function changePassword(
   core: Core,
   caller: { userId: string; sessionId: string },
   input: PasswordChange,
   ctx: RequestContext,
-): Promise<number> {
+  policy: RefreshPolicy,
+): Promise<ChangedPassword> {
   // Checked first: a refused new password must not spend an attempt or reveal the current one.
   checkPasswordPolicy(input.newPassword);
   const user = await callerUser(core, caller.userId);
   await confirmPassword(core, user, input.currentPassword, ctx);
-  await core.stores.users.setPasswordHash(user.id, await core.passwords.hash(input.newPassword), core.clock());
-  const revoked = input.revokeOtherSessions ? await revokeAllSessionsOf(core, user.id, caller.sessionId) : [];
-  await core.audit.record('password_changed', ctx, user.id, { otherSessionsRevoked: revoked.length });
-  return revoked.length;
+  await confirmSecondFactorIfEnabled(core, user.id, input.code, ctx);
+  const newHash = await core.passwords.hash(input.newPassword);
+  const now = core.clock();
+  const ended = await core.stores.users.replacePassword(user.id, user.passwordHash, newHash, now, input.revokeOtherSessions ? undefined : caller.sessionId);
+  if (!ended) throw new AuthError('PASSWORD_CHANGE_CONFLICT');
+  await forgetSessionTokens(core, ended, now);
+  const otherSessionsRevoked = ended.filter((id) => id !== caller.sessionId).length;
+  await core.audit.record('password_changed', ctx, user.id, { otherSessionsRevoked });
+  return { tokens: await startSession(core, { ...user, passwordHash: newHash }, ctx, policy), otherSessionsRevoked };
 }
 
 /**
- * An operator's reset (`latchkey user set-password`), for a user who forgot the password: every
- * session is signed out, since whoever holds one may be the reason for the reset, and a lockout
- * ends. Returns how many sessions were signed out.
+ * An operator's reset (`latchkey user set-password`) for a user who forgot the password: every
+ * session and pending login ends, and so do password and 2FA lockouts. Personal access tokens and
+ * API keys stay; `latchkey user disable` ends those too. Returns how many sessions ended.
  */
 export async function resetPassword(core: Core, email: string, newPassword: string, ctx: RequestContext): Promise<{ userId: string; revoked: number }> {
   checkPasswordPolicy(newPassword);
   const user = await core.stores.users.findByEmail(email);
   if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
-  await core.stores.users.setPasswordHash(user.id, await core.passwords.hash(newPassword), core.clock());
-  const revoked = await revokeAllSessionsOf(core, user.id);
+  const now = core.clock();
+  const ended = await core.stores.users.replacePassword(user.id, user.passwordHash, await core.passwords.hash(newPassword), now);
+  if (!ended) throw new AuthError('PASSWORD_CHANGE_CONFLICT');
+  await forgetSessionTokens(core, ended, now);
   await core.limits.clearFailures(user.email);
-  await core.audit.record('password_reset', ctx, user.id, { sessionsRevoked: revoked.length });
-  return { userId: user.id, revoked: revoked.length };
+  await core.limits.clearSecondFactorFailures(user.id);
+  await core.audit.record('password_reset', ctx, user.id, { sessionsRevoked: ended.length });
+  return { userId: user.id, revoked: ended.length };
 }

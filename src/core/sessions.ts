@@ -87,13 +87,17 @@ export async function confirmPassword(core: Core, user: User, password: string, 
   await core.limits.clearFailures(user.email);
 }
 
-/** Opens a session (a refresh-token family) and issues its first token pair. */
+/**
+ * Opens a session (a refresh-token family) and issues its first token pair. `user` is the record
+ * whose password was just checked: if the password has changed since, the change ended this login
+ * and no session is opened (INVALID_CREDENTIALS).
+ */
 export async function startSession(core: Core, user: User, ctx: RequestContext, policy: RefreshPolicy): Promise<IssuedTokens> {
   const now = core.clock();
   const sessionId = randomId('sess');
   const jti = newJti();
   const refresh = await core.tokens.signRefresh({ sub: user.id, sid: sessionId, jti });
-  await core.stores.sessions.createSession(
+  const created = await core.stores.sessions.createSession(
     {
       id: sessionId,
       userId: user.id,
@@ -106,7 +110,9 @@ export async function startSession(core: Core, user: User, ctx: RequestContext, 
       rotating: policy.rotateRefreshTokens,
     },
     refreshRow(sha256Hex(jti), sessionId, user.id, null, now, refresh.exp),
+    user.passwordHash,
   );
+  if (!created) throw new AuthError('INVALID_CREDENTIALS');
   await core.audit.record('login_succeeded', ctx, user.id, { sessionId });
   return { user: publicUser(user), sessionId, ...(await signAccessFor(core, user, { id: sessionId, createdAt: now })), refreshToken: refresh.token };
 }
@@ -173,7 +179,7 @@ async function replaySpentToken(core: Core, idHash: string, user: User, session:
 }
 
 /** Denylists every access token the sessions issued, until it would have expired anyway. */
-function forgetSessionTokens(core: Core, sessionIds: string[], now: number): Promise<void> {
+export function forgetSessionTokens(core: Core, sessionIds: string[], now: number): Promise<void> {
   return core.denylist.revoke(sessionIds.map(denyKey.session), now + core.config.accessTokenTtlSeconds * 1000);
 }
 
@@ -184,10 +190,10 @@ export async function revokeSessions(core: Core, sessionIds: string[]): Promise<
   await forgetSessionTokens(core, sessionIds, now);
 }
 
-/** Revokes every live session of the user but `keep` at once (one statement); returns their ids. */
-export async function revokeAllSessionsOf(core: Core, userId: string, keep?: string): Promise<string[]> {
+/** Revokes every live session of the user at once (one statement); returns their ids. */
+export async function revokeAllSessionsOf(core: Core, userId: string): Promise<string[]> {
   const now = core.clock();
-  const sessionIds = await core.stores.sessions.revokeUserSessions(userId, now, keep);
+  const sessionIds = await core.stores.sessions.revokeUserSessions(userId, now);
   await forgetSessionTokens(core, sessionIds, now);
   return sessionIds;
 }

@@ -86,6 +86,17 @@ async function matchSecondFactor(core: Core, credential: EnabledCredential, code
   return recovery !== null && core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock());
 }
 
+/**
+ * The second half of re-authenticating for a change that outlasts the session (a new password): an
+ * account with 2FA on must also give a current code or a recovery code (MFA_CODE_REQUIRED without).
+ */
+export async function confirmSecondFactorIfEnabled(core: Core, userId: string, code: string | undefined, ctx: RequestContext): Promise<void> {
+  const credential = await core.stores.twoFactor.findCredential(userId);
+  if (!isEnabled(credential)) return;
+  if (code === undefined) throw new AuthError('MFA_CODE_REQUIRED');
+  await verifySecondFactor(core, credential, code, ctx);
+}
+
 /** Turns 2FA off: needs the password (under the login limits) and a current code or a recovery code. */
 export async function disableTotp(core: Core, userId: string, input: { code: string; password: string }, ctx: RequestContext): Promise<void> {
   // Checked before the password, so a caller without 2FA learns nothing about it.
@@ -109,7 +120,10 @@ export async function regenerateRecoveryCodes(core: Core, userId: string, code: 
 export async function issuePendingLogin(core: Core, user: User): Promise<string> {
   const jti = newJti();
   const pending = await core.tokens.signPending({ sub: user.id, jti });
-  await core.stores.twoFactor.createPendingLogin(sha256Hex(jti), user.id, pending.exp * 1000);
+  // Not opened if the password changed since it was checked (the change ended this login).
+  if (!(await core.stores.twoFactor.createPendingLogin(sha256Hex(jti), user.id, pending.exp * 1000, user.passwordHash))) {
+    throw new AuthError('INVALID_CREDENTIALS');
+  }
   return pending.token;
 }
 
@@ -134,9 +148,11 @@ export async function completePendingLogin(
     throw new AuthError('INVALID_PENDING_TOKEN', { message: 'Too many wrong codes for this login; log in again' });
   }
   await verifySecondFactor(core, await enabledCredential(core, verified.claims.sub), code, ctx);
+  // Read before the pending login is spent: a password change after this read makes startSession
+  // refuse, and one before it ended the pending login, so the spend below fails.
+  const user = await core.stores.users.findById(verified.claims.sub);
   // Spent only now, atomically: of two racing correct submissions, one gets the session.
   if (!(await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock()))) throw new AuthError('INVALID_PENDING_TOKEN');
-  const user = await core.stores.users.findById(verified.claims.sub);
   if (!user) throw new AuthError('INVALID_PENDING_TOKEN');
   if (user.disabledAt !== null) throw new AuthError('ACCOUNT_DISABLED');
   return startSession(core, user, ctx, policy);

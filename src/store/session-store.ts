@@ -25,8 +25,11 @@ export interface RefreshToken {
 }
 
 export interface SessionStore {
-  /** Creates the session and its first refresh token in one transaction. */
-  createSession(session: Session, firstToken: RefreshToken): Promise<void>;
+  /**
+   * Creates the session and its first refresh token in one transaction, provided the user's
+   * password hash is still `passwordHash` (the one just verified); returns false when it changed.
+   */
+  createSession(session: Session, firstToken: RefreshToken, passwordHash: string): Promise<boolean>;
   findSession(id: string): Promise<Session | null>;
   /** The user's sessions that are neither revoked nor expired, most recently used first. */
   listLiveSessions(userId: string, now: number): Promise<Session[]>;
@@ -40,6 +43,6 @@ export interface SessionStore {
   touchSession(id: string, at: number): Promise<void>;
   /** Marks the session revoked; returns false when it already was (or does not exist). */
   revokeSession(id: string, at: number): Promise<boolean>;
-  /** Revokes every live session of the user, except `keep` when given; returns their ids. */
-  revokeUserSessions(userId: string, at: number, keep?: string): Promise<string[]>;
+  /** Revokes every live session of the user; returns their ids. */
+  revokeUserSessions(userId: string, at: number): Promise<string[]>;
 }

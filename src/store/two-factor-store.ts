@@ -24,7 +24,8 @@ export interface TwoFactorStore {
   /** Spends a recovery code; false when it is unknown, someone else's, or already used. */
   useRecoveryCode(userId: string, codeHash: string, at: number): Promise<boolean>;
   countUnusedRecoveryCodes(userId: string): Promise<number>;
-  createPendingLogin(jtiHash: string, userId: string, expiresAt: number): Promise<void>;
+  /** Opens a pending login, provided the password hash is still `passwordHash` (see SessionStore.createSession). */
+  createPendingLogin(jtiHash: string, userId: string, expiresAt: number, passwordHash: string): Promise<boolean>;
   /** Marks a pending login used; false when it already was (so it works once). */
   spendPendingLogin(jtiHash: string, at: number): Promise<boolean>;
   isPendingLoginOpen(jtiHash: string): Promise<boolean>;

@@ -16,8 +16,13 @@ export interface UserStore {
   create(user: User): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
   findById(id: string): Promise<User | null>;
-  /** Replaces the password hash; returns false when no such user. */
-  setPasswordHash(id: string, passwordHash: string, now: number): Promise<boolean>;
+  /**
+   * Replaces the password hash if it is still `currentHash` (a compare-and-set), and in the same
+   * transaction ends the user's open pending logins and sessions: all of them, or only
+   * `onlySession` when given. Returns the ids of the sessions ended, or null when the hash had
+   * changed (another change won) or the user is gone.
+   */
+  replacePassword(id: string, currentHash: string, newHash: string, at: number, onlySession?: string): Promise<string[] | null>;
   /** Sets or clears disabled_at; returns false when no such user. */
   setDisabled(id: string, disabledAt: number | null, now: number): Promise<boolean>;
 }

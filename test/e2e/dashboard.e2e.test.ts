@@ -108,7 +108,7 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     await expectPage(page, 'Security');
     await page.getByRole('button', { name: /new recovery codes/i }).click();
     clock.advance(TOTP_STEP_MS);
-    await page.getByLabel('Authentication code').fill(totpCode(secret, clock));
+    await page.getByRole('form', { name: 'New recovery codes' }).getByLabel('Authentication code').fill(totpCode(secret, clock));
     await page.getByRole('button', { name: 'Issue new codes' }).click();
     await page.getByText('New recovery codes issued; the old ones no longer work.').waitFor();
     const newCodes = await page.getByTestId('recovery-codes').locator('li').allTextContents();

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { changePassword } from '../../core/password-change.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
-import { loginPassword, newPassword } from '../schemas.js';
+import { loginPassword, newPassword, secondFactorCode } from '../schemas.js';
+import { flatRefreshPolicy, tokenPair, tokenPairBody } from './auth-routes.js';
 
 /** /api/auth/change-password: the flat twin of the v1 route. */
 export function flatPasswordRoutes(core: Core): FastifyPluginAsyncZod {
@@ -14,14 +15,20 @@ export function flatPasswordRoutes(core: Core): FastifyPluginAsyncZod {
       {
         onRequest: guard,
         schema: {
-          body: z.object({ current_password: loginPassword, new_password: newPassword, revoke_other_sessions: z.boolean().default(true) }),
-          response: { 200: z.object({ detail: z.string(), other_sessions_revoked: z.number().int() }) },
+          body: z.object({
+            current_password: loginPassword,
+            new_password: newPassword,
+            code: secondFactorCode.optional(),
+            revoke_other_sessions: z.boolean().default(true),
+          }),
+          response: { 200: tokenPair.extend({ detail: z.string(), other_sessions_revoked: z.number().int() }) },
         },
       },
       async (request) => {
-        const { current_password, new_password, revoke_other_sessions } = request.body;
-        const change = { currentPassword: current_password, newPassword: new_password, revokeOtherSessions: revoke_other_sessions };
-        return { detail: 'Password changed', other_sessions_revoked: await changePassword(core, sessionOf(request), change, requestContext(request)) };
+        const { current_password, new_password, code, revoke_other_sessions } = request.body;
+        const change = { currentPassword: current_password, newPassword: new_password, code, revokeOtherSessions: revoke_other_sessions };
+        const changed = await changePassword(core, sessionOf(request), change, requestContext(request), flatRefreshPolicy(core));
+        return { detail: 'Password changed', other_sessions_revoked: changed.otherSessionsRevoked, ...tokenPairBody(changed.tokens) };
       },
     );
   };

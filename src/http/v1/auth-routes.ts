@@ -19,11 +19,16 @@ export const V1_REFRESH_POLICY: RefreshPolicy = { rotateRefreshTokens: true };
 export const tokens = z.object({ user, token: z.string(), refreshToken: z.string().optional() });
 const secondStep = z.object({ requires2FA: z.literal(true), pendingToken: z.string() });
 
-/** Answers a new session as documented, or (cookie mode) with the refresh token in a cookie. */
-export function sessionBody(core: Core, request: FastifyRequest, reply: FastifyReply, issued: IssuedTokens) {
-  if (!wantsCookieMode(request)) return ok({ user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken });
+/** A new session as documented, or (cookie mode) with the refresh token in a cookie instead. */
+export function sessionData(core: Core, request: FastifyRequest, reply: FastifyReply, issued: IssuedTokens): z.infer<typeof tokens> {
+  if (!wantsCookieMode(request)) return { user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken };
   setRefreshCookie(core, request, reply, issued.refreshToken);
-  return ok({ user: issued.user, token: issued.accessToken });
+  return { user: issued.user, token: issued.accessToken };
+}
+
+/** Answers a new session: sessionData in the v1 envelope. */
+export function sessionBody(core: Core, request: FastifyRequest, reply: FastifyReply, issued: IssuedTokens) {
+  return ok(sessionData(core, request, reply, issued));
 }
 
 /** /api/v1/auth/*: login, refresh (always rotating), logout, me, register, features. */

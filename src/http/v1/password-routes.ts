@@ -3,10 +3,14 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { changePassword } from '../../core/password-change.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
-import { loginPassword, newPassword } from '../schemas.js';
+import { loginPassword, newPassword, secondFactorCode } from '../schemas.js';
+import { sessionData, tokens, V1_REFRESH_POLICY } from './auth-routes.js';
 import { envelope, ok } from './envelope.js';
 
-/** /api/v1/auth/change-password: a new password for the caller, other sessions signed out by default. */
+/**
+ * /api/v1/auth/change-password: a new password for the caller, answered with a new session that
+ * replaces the caller's; other sessions are signed out by default.
+ */
 export function v1PasswordRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
@@ -15,13 +19,13 @@ export function v1PasswordRoutes(core: Core): FastifyPluginAsyncZod {
       {
         onRequest: guard,
         schema: {
-          body: z.object({ currentPassword: loginPassword, newPassword, revokeOtherSessions: z.boolean().default(true) }),
-          response: { 200: envelope(z.object({ message: z.string(), otherSessionsRevoked: z.number().int() })) },
+          body: z.object({ currentPassword: loginPassword, newPassword, code: secondFactorCode.optional(), revokeOtherSessions: z.boolean().default(true) }),
+          response: { 200: envelope(tokens.extend({ message: z.string(), otherSessionsRevoked: z.number().int() })) },
         },
       },
-      async (request) => {
-        const otherSessionsRevoked = await changePassword(core, sessionOf(request), request.body, requestContext(request));
-        return ok({ message: 'Password changed', otherSessionsRevoked });
+      async (request, reply) => {
+        const changed = await changePassword(core, sessionOf(request), request.body, requestContext(request), V1_REFRESH_POLICY);
+        return ok({ message: 'Password changed', otherSessionsRevoked: changed.otherSessionsRevoked, ...sessionData(core, request, reply, changed.tokens) });
       },
     );
   };

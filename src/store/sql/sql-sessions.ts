@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { RefreshToken, Session, SessionStore } from '../session-store.js';
+import { lockUserWithPassword } from './password-lock.js';
 import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
 
 function toSession(row: Selectable<SessionRow>): Session {
@@ -44,8 +45,9 @@ function toRefreshTokenRow(token: RefreshToken): Insertable<RefreshTokenRow> {
 
 export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
   return {
-    async createSession(session, firstToken) {
-      await db.transaction().execute(async (tx) => {
+    async createSession(session, firstToken, passwordHash) {
+      return db.transaction().execute(async (tx) => {
+        if (!(await lockUserWithPassword(tx, session.userId, passwordHash))) return false;
         await tx
           .insertInto('sessions')
           .values({
@@ -61,6 +63,7 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
           })
           .execute();
         await tx.insertInto('refresh_tokens').values(toRefreshTokenRow(firstToken)).execute();
+        return true;
       });
     },
 
@@ -122,13 +125,12 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async revokeUserSessions(userId, at, keep) {
+    async revokeUserSessions(userId, at) {
       const rows = await db
         .updateTable('sessions')
         .set({ revoked_at: at })
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
-        .$if(keep !== undefined, (qb) => qb.where('id', '!=', keep!))
         .returning('id')
         .execute();
       return rows.map((r) => r.id);

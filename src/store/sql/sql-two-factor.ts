@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { TwoFactorStore } from '../two-factor-store.js';
+import { lockUserWithPassword } from './password-lock.js';
 import type { Tables } from './tables.js';
 
 function updatedOne(result: { numUpdatedRows: bigint }): boolean {
@@ -95,8 +96,12 @@ export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {
       return Number(row.n);
     },
 
-    async createPendingLogin(jtiHash, userId, expiresAt) {
-      await db.insertInto('pending_logins').values({ jti_hash: jtiHash, user_id: userId, expires_at: expiresAt, used_at: null }).execute();
+    async createPendingLogin(jtiHash, userId, expiresAt, passwordHash) {
+      return db.transaction().execute(async (tx) => {
+        if (!(await lockUserWithPassword(tx, userId, passwordHash))) return false;
+        await tx.insertInto('pending_logins').values({ jti_hash: jtiHash, user_id: userId, expires_at: expiresAt, used_at: null }).execute();
+        return true;
+      });
     },
 
     async spendPendingLogin(jtiHash, at) {

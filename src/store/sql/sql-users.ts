@@ -54,9 +54,26 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
       return row ? toUser(row) : null;
     },
 
-    async setPasswordHash(id, passwordHash, now) {
-      const result = await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+    async replacePassword(id, currentHash, newHash, at, onlySession) {
+      return db.transaction().execute(async (tx) => {
+        const replaced = await tx
+          .updateTable('users')
+          .set({ password_hash: newHash, updated_at: at })
+          .where('id', '=', id)
+          .where('password_hash', '=', currentHash)
+          .executeTakeFirst();
+        if (Number(replaced.numUpdatedRows) !== 1) return null;
+        await tx.updateTable('pending_logins').set({ used_at: at }).where('user_id', '=', id).where('used_at', 'is', null).execute();
+        const ended = await tx
+          .updateTable('sessions')
+          .set({ revoked_at: at })
+          .where('user_id', '=', id)
+          .where('revoked_at', 'is', null)
+          .$if(onlySession !== undefined, (qb) => qb.where('id', '=', onlySession!))
+          .returning('id')
+          .execute();
+        return ended.map((row) => row.id);
+      });
     },
 
     async setDisabled(id, disabledAt, now) {

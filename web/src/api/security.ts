@@ -1,4 +1,4 @@
-import { apiRequest } from './client.js';
+import { apiRequest, setAccessToken } from './client.js';
 
 export interface TotpSetup {
   secret: string;
@@ -22,10 +22,26 @@ export async function regenerateRecoveryCodes(code: string): Promise<string[]> {
   return (await apiRequest<{ recoveryCodes: string[] }>('/api/v1/auth/2fa/recovery-codes', { method: 'POST', body: { code } })).recoveryCodes;
 }
 
-/** Changes the password; returns how many other sessions were signed out. */
-export async function changePassword(currentPassword: string, newPassword: string, revokeOtherSessions: boolean): Promise<number> {
-  const body = { currentPassword, newPassword, revokeOtherSessions };
-  return (await apiRequest<{ otherSessionsRevoked: number }>('/api/v1/auth/change-password', { method: 'POST', body })).otherSessionsRevoked;
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+  /** Required when the account has two-factor on. */
+  code?: string;
+  revokeOtherSessions: boolean;
+}
+
+/**
+ * Changes the password. The server replaces this session with a new one (its refresh token in the
+ * cookie), whose access token is used from now on. Returns how many other sessions were signed out.
+ */
+export async function changePassword(change: PasswordChange): Promise<number> {
+  const result = await apiRequest<{ token: string; otherSessionsRevoked: number }>('/api/v1/auth/change-password', {
+    method: 'POST',
+    body: change,
+    cookieMode: true,
+  });
+  setAccessToken(result.token);
+  return result.otherSessionsRevoked;
 }
 
 export interface Session {

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client.js';
 import { changePassword } from '../api/security.js';
 import { useAuth } from '../auth/auth-context.js';
 import { Alert } from '../components/alert.js';
@@ -7,7 +8,7 @@ import { NewPasswordField } from '../components/new-password-field.js';
 import { useAction } from '../lib/use-action.js';
 
 interface PasswordSectionProps {
-  /** Called after a change that signed other sessions out, so their list can be read again. */
+  /** Called after a change: this session was replaced, and others may have been signed out. */
   onSessionsChanged(): void;
 }
 
@@ -16,15 +17,18 @@ function signedOutText(count: number): string {
   return `${count} other ${count === 1 ? 'session was' : 'sessions were'} signed out.`;
 }
 
-/** Change the password: the current one first, then the new one twice. */
+/** Change the password: the current one (and a code with two-factor on), then the new one twice. */
 export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
+  const { state } = useAuth();
+  const email = state.status === 'signed-in' ? state.user.email : '';
+  const twoFactor = state.status === 'signed-in' && state.user.twoFactorEnabled === true;
   const [current, setCurrent] = useState('');
+  const [code, setCode] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [signOutOthers, setSignOutOthers] = useState(true);
   const [done, setDone] = useState<string | null>(null);
   const { busy, error, setError, run } = useAction();
-  const { state } = useAuth();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -35,15 +39,23 @@ export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
     }
     await run(
       async () => {
-        const revoked = await changePassword(current, next, signOutOthers);
-        setCurrent('');
+        const change = { currentPassword: current, newPassword: next, revokeOtherSessions: signOutOthers, ...(twoFactor ? { code: code.trim() } : {}) };
+        const revoked = await changePassword(change);
         setNext('');
         setRepeat('');
         setDone(`Password changed. ${signOutOthers ? signedOutText(revoked) : 'Your other sessions stay signed in.'}`);
-        if (revoked > 0) onSessionsChanged();
+        onSessionsChanged();
       },
-      () => setCurrent(''),
+      (caught) => {
+        if (caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS') {
+          setError('The current password is not correct.');
+          return true;
+        }
+      },
     );
+    // Whatever the outcome, the secrets typed for this try are not kept.
+    setCurrent('');
+    setCode('');
   };
 
   return (
@@ -53,8 +65,18 @@ export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
       {error ? <Alert>{error}</Alert> : null}
       <form className="stack" aria-label="Change password" onSubmit={(event) => void submit(event)}>
         {/* Password managers pair the new password with the account by this field. */}
-        <input type="email" autoComplete="username" value={state.status === 'signed-in' ? state.user.email : ''} readOnly hidden />
+        <input type="email" autoComplete="username" value={email} readOnly hidden />
         <Field label="Current password" type="password" autoComplete="current-password" required value={current} onValue={setCurrent} />
+        {twoFactor ? (
+          <Field
+            label="Authentication code"
+            hint="The current code from your authenticator app, or a recovery code."
+            autoComplete="one-time-code"
+            required
+            value={code}
+            onValue={setCode}
+          />
+        ) : null}
         <NewPasswordField label="New password" value={next} onValue={setNext} />
         <Field label="New password again" type="password" autoComplete="new-password" required value={repeat} onValue={setRepeat} />
         <label className="checkbox">

@@ -128,6 +128,18 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     expect(short.body).toEqual({ detail: expect.stringContaining('new_password'), code: 'VALIDATION_FAILED' });
   });
 
+  it('refuses a guessable password, at sign-up and on a change, saying why', async () => {
+    const email = uniqueEmail();
+    const signUp = await caller(server).post('/api/v1/auth/register', { email, password: 'password1' });
+    expect(signUp.status).toBe(400);
+    expect(signUp.body.error).toEqual({ code: 'GUESSABLE_PASSWORD', message: 'This password is on a list of commonly used passwords; choose another' });
+
+    const { mine } = await twoSessions();
+    const own = await caller(server).post('/api/auth/change-password', { current_password: PASSWORD, new_password: mine.user.email }, mine.token);
+    expect(own.status).toBe(400);
+    expect(own.body).toEqual({ detail: 'A password must not be your e-mail address', code: 'GUESSABLE_PASSWORD' });
+  });
+
   it('with two-factor on, needs a current code as well', async () => {
     const { email, mine } = await twoSessions();
     const { app } = await enrolTwoFactor(caller(server), mine.token, clock);

@@ -18,6 +18,7 @@ export const ERRORS = {
   REGISTRATION_DISABLED: { status: 403, message: 'Self sign-up is disabled on this server' },
   EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists' },
   WEAK_PASSWORD: { status: 400, message: 'Password must be 8 to 128 characters' },
+  GUESSABLE_PASSWORD: { status: 400, message: 'This password is too easy to guess; choose another' },
   NO_BEARER_TOKEN: { status: 401, message: 'No bearer token' },
   INVALID_TOKEN: { status: 401, message: 'Invalid token' },
   TOKEN_EXPIRED: { status: 401, message: 'Access token expired; get a new one from /auth/refresh' },

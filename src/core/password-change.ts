@@ -3,7 +3,8 @@ import type { Core } from './core.js';
 import { AuthError } from './errors.js';
 import { confirmPassword, forgetSessionTokens, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
 import { confirmSecondFactorIfEnabled } from './two-factor.js';
-import { callerUser, checkPasswordPolicy } from './users.js';
+import { checkPasswordPolicy } from './password-policy.js';
+import { callerUser } from './users.js';
 
 export interface PasswordChange {
   currentPassword: string;
@@ -37,9 +38,9 @@ export async function changePassword(
   ctx: RequestContext,
   policy: RefreshPolicy,
 ): Promise<ChangedPassword> {
-  // Checked first: a refused new password must not spend an attempt or reveal the current one.
-  checkPasswordPolicy(input.newPassword);
   const user = await callerUser(core, caller.userId);
+  // Checked first: a refused new password must not spend an attempt or reveal the current one.
+  checkPasswordPolicy(input.newPassword, user.email);
   await confirmPassword(core, user, input.currentPassword, ctx);
   await confirmSecondFactorIfEnabled(core, user.id, input.code, ctx);
   const newHash = await core.passwords.hash(input.newPassword);
@@ -58,9 +59,9 @@ export async function changePassword(
  * API keys stay; `latchkey user disable` ends those too. Returns how many sessions ended.
  */
 export async function resetPassword(core: Core, email: string, newPassword: string, ctx: RequestContext): Promise<{ userId: string; revoked: number }> {
-  checkPasswordPolicy(newPassword);
   const user = await core.stores.users.findByEmail(email);
   if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
+  checkPasswordPolicy(newPassword, user.email);
   const now = core.clock();
   const ended = await core.stores.users.replacePassword(user.id, user.passwordHash, await core.passwords.hash(newPassword), now);
   if (!ended) throw new AuthError('PASSWORD_CHANGE_CONFLICT');

@@ -2,6 +2,7 @@ import type { Role, User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
+import { checkPasswordPolicy } from './password-policy.js';
 import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
 import { randomId } from './random.js';
@@ -16,9 +17,6 @@ export interface PublicUser {
 }
 
 export const DEFAULT_PLAN = 'STARTER';
-// NIST SP 800-63B section 5.1.1.2: at least 8 characters, and allow at least 64.
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
 
 export function publicUser(user: User): PublicUser {
   return { id: user.id, email: user.email, role: user.role, plan: user.plan };
@@ -41,15 +39,9 @@ export interface NewUser {
   plan?: string;
 }
 
-/** Throws WEAK_PASSWORD unless the password has 8 to 128 characters (code points, not UTF-16 units). */
-export function checkPasswordPolicy(password: string): void {
-  const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
-}
-
 /** Creates a user; throws EMAIL_TAKEN when the e-mail (compared case-insensitively) exists. */
 export async function createUser(core: Core, input: NewUser): Promise<User> {
-  checkPasswordPolicy(input.password);
+  checkPasswordPolicy(input.password, input.email);
   const now = core.clock();
   const created = await core.stores.users.create({
     id: randomId('user'),

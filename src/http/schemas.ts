@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../core/users.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../core/password-policy.js';
 import { ROLES } from '../store/user-store.js';
 
 // Shared field rules; each surface names the fields its own doc uses.

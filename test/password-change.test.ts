@@ -1,7 +1,9 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePassword } from '../src/core/password-change.js';
 import { startSession } from '../src/core/sessions.js';
 import { issuePendingLogin } from '../src/core/two-factor.js';
+import { setUserDisabled } from '../src/core/users.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
@@ -62,7 +64,7 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     expect(hashAfter).toMatch(/^\$argon2id\$/);
     expect(hashAfter).not.toBe(hashBefore);
     const event = (await server.core.stores.audit.listByType('password_changed', 100)).find((e) => e.userId === mine.user.id);
-    expect(event?.details).toEqual({ otherSessionsRevoked: 1 });
+    expect(event?.details).toEqual({ otherSessionsRevoked: 1, sessionId: decodeJwt(renewed.token).sid });
     expect(JSON.stringify(event)).not.toContain(NEW_PASSWORD);
   });
 
@@ -155,6 +157,17 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     expect((await caller(server).post('/api/v1/auth/login', { email, password: NEW_PASSWORD })).body.data.requires2FA).toBe(true);
   });
 
+  it('re-authenticating in place (step-up) with two-factor on needs a code too', async () => {
+    const { mine } = await twoSessions();
+    const { app } = await enrolTwoFactor(caller(server), mine.token, clock);
+    const missing = await caller(server).post('/api/auth/reauthenticate', { password: PASSWORD }, mine.token);
+    expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe('MFA_CODE_REQUIRED');
+    const stepUp = await caller(server).post('/api/auth/reauthenticate', { password: PASSWORD, code: app.code() }, mine.token);
+    expect(stepUp.status).toBe(200);
+    expect((await caller(server).get('/api/auth/me', stepUp.body.access_token)).status).toBe(200);
+  });
+
   it('ends logins part-way through: a pending second step opened with the old password cannot finish', async () => {
     const { email, mine } = await twoSessions();
     const { app } = await enrolTwoFactor(caller(server), mine.token, clock);
@@ -177,6 +190,23 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     await expect(issuePendingLogin(server.core, checked)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     const live = await server.core.stores.sessions.listLiveSessions(mine.user.id, clock());
     expect(live).toHaveLength(1);
+  });
+
+  it('opens no session for a password check that a disable has overtaken', async () => {
+    const { email } = await twoSessions();
+    const checked = (await server.core.stores.users.findByEmail(email))!;
+    expect(await setUserDisabled(server.core, checked.id, true)).toBe(true);
+    await expect(startSession(server.core, checked, CTX, ROTATING)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(await server.core.stores.sessions.listLiveSessions(checked.id, clock())).toEqual([]);
+  });
+
+  it('keeps rotation for the replacement of a rotating session, whichever surface asked', async () => {
+    const { mine } = await twoSessions();
+    // A v1 session rotates; the flat surface does not by default.
+    const res = await caller(server).post('/api/auth/change-password', { current_password: PASSWORD, new_password: NEW_PASSWORD }, mine.token);
+    expect(res.status).toBe(200);
+    const replacement = await server.core.stores.sessions.findSession(decodeJwt(res.body.access_token).sid as string);
+    expect(replacement?.rotating).toBe(true);
   });
 
   it('lets one of two simultaneous changes win; the other is refused and changes nothing', async () => {

@@ -33,7 +33,7 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
   });
 
   /** A user whose login is 16 minutes old, holding a fresh access token got by refreshing. */
-  async function staleSession(): Promise<{ client: Caller; email: string; token: string }> {
+  async function staleSession(): Promise<{ client: Caller; email: string; token: string; refreshToken: string }> {
     const client = caller(server);
     const email = uniqueEmail();
     const login = await registerV1(client, email);
@@ -41,7 +41,7 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
     const refreshed = await client.post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
     expect(refreshed.status).toBe(200);
     clock.advance(6 * MINUTE_MS);
-    return { client, email, token: refreshed.body.data.token };
+    return { client, email, token: refreshed.body.data.token, refreshToken: refreshed.body.data.refreshToken };
   }
 
   it.each(OUTLASTING_ACTIONS)('refuses to $name for a session whose login is older than 15 minutes, with an RFC 9470 challenge', async ({ path, body }) => {
@@ -60,6 +60,31 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
     const again = await client.post('/api/v1/auth/login', { email, password: PASSWORD });
     expect(again.status).toBe(200);
     expect((await client.post(path, body, again.body.data.token)).status).toBe(fresh);
+  });
+
+  it.each(OUTLASTING_ACTIONS)('lets the user $name after re-authenticating in place (step-up), which replaces the session', async ({ path, body, fresh }) => {
+    const { client, token, refreshToken } = await staleSession();
+    const v1 = path.startsWith('/api/v1');
+    const stepUp = v1
+      ? await client.post('/api/v1/auth/reauthenticate', { password: PASSWORD }, token)
+      : await client.post('/api/auth/reauthenticate', { password: PASSWORD }, token);
+    expect(stepUp.status).toBe(200);
+    const renewed = v1 ? stepUp.body.data.token : stepUp.body.access_token;
+    expect((await client.post(path, body, renewed)).status).toBe(fresh);
+    // The old session is over: its tokens stop at once.
+    expect((await client.get('/api/v1/auth/me', token)).body.error.code).toBe('TOKEN_REVOKED');
+    expect((await client.post('/api/v1/auth/refresh', { refreshToken })).body.error.code).toBe('SESSION_REVOKED');
+  });
+
+  it('re-authenticates only with the right password, counted like a login attempt', async () => {
+    const { client, token } = await staleSession();
+    const wrong = await client.post('/api/v1/auth/reauthenticate', { password: 'not the password' }, token);
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toEqual({ code: 'INVALID_CREDENTIALS', message: 'Invalid password' });
+    const failures = await server.core.stores.audit.listByType('login_failed', 200);
+    expect(failures.some((e) => e.details?.reason === 'password confirmation')).toBe(true);
+    // The session it was tried with goes on.
+    expect((await client.get('/api/v1/auth/me', token)).status).toBe(200);
   });
 
   it('refuses a personal access token there as it always did, whatever its age', async () => {

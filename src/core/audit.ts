@@ -19,6 +19,7 @@ export type AuditEventType =
   | 'session_revoked'
   | 'password_changed'
   | 'password_reset'
+  | 'reauthenticated'
   | 'mfa_enabled'
   | 'mfa_setup_failed'
   | 'mfa_disabled'

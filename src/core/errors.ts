@@ -65,7 +65,7 @@ export const ERRORS = {
   TOO_MANY_PARTS: { status: 413, message: 'The upload has more parts than this server accepts' },
   NO_FILE: { status: 400, message: 'No file: send the audio as a multipart file part named "file"' },
   SESSION_TOKEN_REQUIRED: { status: 403, message: 'This endpoint needs a session token from /auth/login' },
-  RECENT_LOGIN_REQUIRED: { status: 401, message: 'This needs a recent login; log in again, then retry' },
+  RECENT_LOGIN_REQUIRED: { status: 401, message: 'This needs a recent login; confirm your password at /auth/reauthenticate, then retry' },
   PASSWORD_CHANGE_CONFLICT: { status: 409, message: 'The password was changed by another request at the same time; sign in with the new password' },
   KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },

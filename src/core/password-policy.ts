@@ -23,20 +23,23 @@ function isRepeatedOrSequential(chars: string[]): boolean {
  * The rules for a password being chosen (sign-up, change, reset), per NIST SP 800-63B section
  * 5.1.1.2: 8 to 128 characters (code points, not UTF-16 units), not a commonly used or breached
  * password (the common-password list of zxcvbn-ts), not one repeated character or a simple
- * sequence, and not the account's e-mail address or its name part. Each refusal says why.
+ * sequence, and not the account's e-mail address or its name part, each compared after NFKC and
+ * lower-casing. Each refusal says why. The password is hashed as given.
  * Composition rules (a digit, a symbol) are deliberately absent: NIST advises against them.
  */
 export function checkPasswordPolicy(password: string, email: string): void {
-  const chars = [...password];
-  if (chars.length < PASSWORD_MIN_LENGTH || chars.length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
-  const lowered = password.toLowerCase();
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
+  // Compatibility forms fold first, so fullwidth or ligature spellings of a listed password match it.
+  const lowered = password.normalize('NFKC').toLowerCase();
+  const chars = [...lowered];
   if (isCommon(lowered)) {
     throw new AuthError('GUESSABLE_PASSWORD', { message: 'This password is on a list of commonly used passwords; choose another' });
   }
   if (isRepeatedOrSequential(chars)) {
     throw new AuthError('GUESSABLE_PASSWORD', { message: 'A password must not be one repeated character or a simple sequence' });
   }
-  const address = email.trim().toLowerCase();
+  const address = email.trim().normalize('NFKC').toLowerCase();
   if (lowered === address || lowered === address.split('@')[0]) {
     throw new AuthError('GUESSABLE_PASSWORD', { message: 'A password must not be your e-mail address' });
   }

@@ -178,9 +178,23 @@ async function replaySpentToken(core: Core, idHash: string, user: User, session:
   throw new AuthError('REFRESH_TOKEN_REUSED');
 }
 
+// A refresh that read the session just before it was revoked can still sign an access token a
+// moment after; the denylist entry outlives such a token by this much.
+const REVOCATION_MARGIN_MS = 60_000;
+
 /** Denylists every access token the sessions issued, until it would have expired anyway. */
 export function forgetSessionTokens(core: Core, sessionIds: string[], now: number): Promise<void> {
-  return core.denylist.revoke(sessionIds.map(denyKey.session), now + core.config.accessTokenTtlSeconds * 1000);
+  return core.denylist.revoke(sessionIds.map(denyKey.session), now + core.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS);
+}
+
+/**
+ * The refresh policy for a session that replaces `sessionId` (a password change, a step-up): a
+ * rotating session's replacement rotates too, whichever surface asked, as its refreshes would.
+ */
+export async function replacementPolicy(core: Core, sessionId: string, policy: RefreshPolicy): Promise<RefreshPolicy> {
+  if (policy.rotateRefreshTokens) return policy;
+  const session = await core.stores.sessions.findSession(sessionId);
+  return { rotateRefreshTokens: session?.rotating === true };
 }
 
 /** Revokes sessions: their refresh tokens stop working, and so does every access token they issued. */

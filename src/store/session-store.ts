@@ -27,7 +27,8 @@ export interface RefreshToken {
 export interface SessionStore {
   /**
    * Creates the session and its first refresh token in one transaction, provided the user's
-   * password hash is still `passwordHash` (the one just verified); returns false when it changed.
+   * password hash is still `passwordHash` (the one just verified) and the account is not disabled;
+   * returns false otherwise.
    */
   createSession(session: Session, firstToken: RefreshToken, passwordHash: string): Promise<boolean>;
   findSession(id: string): Promise<Session | null>;

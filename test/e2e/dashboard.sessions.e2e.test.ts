@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/api.js';
+import { manualClock } from '../helpers/clock.js';
 import { uniqueEmail } from '../helpers/server.js';
 import { capture, expectPage, navLink, registerAccount, signIn, submitPassword, useDashboard, WAIT_MS } from './harness.js';
 
@@ -95,6 +96,42 @@ describe('the dashboard in a browser: active sessions', { timeout: 60_000 }, () 
     await page.getByText('You have signed out everywhere.').waitFor();
     await page.reload();
     await expectPage(page, 'Sign in');
+    await context.close();
+  });
+});
+
+describe('the dashboard in a browser: confirming the password for a change (step-up)', { timeout: 60_000 }, () => {
+  const clock = manualClock();
+  const dashboard = useDashboard({ LOGIN_RATE_LIMIT: '1000' }, clock);
+
+  it('asks for the password when the sign-in is too old, then makes the change; another tab keeps working', async () => {
+    const baseUrl = dashboard.baseUrl;
+    const email = uniqueEmail('step-up');
+    await registerAccount(baseUrl, email);
+    const { context, page } = await dashboard.open();
+    await signIn(page, baseUrl, email);
+    const otherTab = await context.newPage();
+    await otherTab.goto(`${baseUrl}/agents`);
+    await expectPage(otherTab, 'Agents');
+
+    clock.advance(16 * 60_000);
+    await navLink(page, 'Settings').click();
+    await expectPage(page, 'API keys');
+    await page.getByLabel('Name', { exact: true }).fill('Nightly export');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+    await dialog.getByLabel('Password').fill('not the password');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.getByText('The password is not correct.').waitFor();
+    await capture(page, 'step-up-dialog', { fullPage: false });
+    await dialog.getByLabel('Password').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('secret-value').textContent()).toMatch(/^latchkey_pat_/);
+
+    // The step-up replaced the session the other tab was using; the shared cookie holds the new one.
+    await navLink(otherTab, 'Voice logs').click();
+    await expectPage(otherTab, 'Voice logs');
     await context.close();
   });
 });

@@ -1,5 +1,6 @@
 import { useEffect, type ComponentType } from 'react';
 import { AuthProvider, useAuth, type AuthState } from './auth/auth-context.js';
+import { StepUpProvider } from './auth/step-up.js';
 import { AppShell } from './components/app-shell.js';
 import { AgentsPage } from './pages/agents-page.js';
 import { ApiKeysPage } from './pages/api-keys-page.js';
@@ -79,7 +80,9 @@ function Routes() {
 export function App() {
   return (
     <AuthProvider>
-      <Routes />
+      <StepUpProvider>
+        <Routes />
+      </StepUpProvider>
     </AuthProvider>
   );
 }

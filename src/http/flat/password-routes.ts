@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { changePassword } from '../../core/password-change.js';
+import { reauthenticate } from '../../core/step-up.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { loginPassword, newPassword, secondFactorCode } from '../schemas.js';
 import { flatRefreshPolicy, tokenPair, tokenPairBody } from './auth-routes.js';
 
-/** /api/auth/change-password: the flat twin of the v1 route. */
+/** /api/auth/change-password and /api/auth/reauthenticate: the flat twins of the v1 routes. */
 export function flatPasswordRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
@@ -30,6 +31,12 @@ export function flatPasswordRoutes(core: Core): FastifyPluginAsyncZod {
         const changed = await changePassword(core, sessionOf(request), change, requestContext(request), flatRefreshPolicy(core));
         return { detail: 'Password changed', other_sessions_revoked: changed.otherSessionsRevoked, ...tokenPairBody(changed.tokens) };
       },
+    );
+
+    app.post(
+      '/auth/reauthenticate',
+      { onRequest: guard, schema: { body: z.object({ password: loginPassword, code: secondFactorCode.optional() }), response: { 200: tokenPair } } },
+      async (request) => tokenPairBody(await reauthenticate(core, sessionOf(request), request.body, requestContext(request), flatRefreshPolicy(core))),
     );
   };
 }

@@ -2,14 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { changePassword } from '../../core/password-change.js';
+import { reauthenticate } from '../../core/step-up.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { loginPassword, newPassword, secondFactorCode } from '../schemas.js';
 import { sessionData, tokens, V1_REFRESH_POLICY } from './auth-routes.js';
 import { envelope, ok } from './envelope.js';
 
 /**
- * /api/v1/auth/change-password: a new password for the caller, answered with a new session that
- * replaces the caller's; other sessions are signed out by default.
+ * The routes where a signed-in caller gives the password again, each answered with a new session
+ * that replaces the caller's: /auth/change-password (other sessions are signed out by default) and
+ * /auth/reauthenticate (step-up after RECENT_LOGIN_REQUIRED).
  */
 export function v1PasswordRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
@@ -26,6 +28,18 @@ export function v1PasswordRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const changed = await changePassword(core, sessionOf(request), request.body, requestContext(request), V1_REFRESH_POLICY);
         return ok({ message: 'Password changed', otherSessionsRevoked: changed.otherSessionsRevoked, ...sessionData(core, request, reply, changed.tokens) });
+      },
+    );
+
+    app.post(
+      '/auth/reauthenticate',
+      {
+        onRequest: guard,
+        schema: { body: z.object({ password: loginPassword, code: secondFactorCode.optional() }), response: { 200: envelope(tokens) } },
+      },
+      async (request, reply) => {
+        const renewed = await reauthenticate(core, sessionOf(request), request.body, requestContext(request), V1_REFRESH_POLICY);
+        return ok(sessionData(core, request, reply, renewed));
       },
     );
   };

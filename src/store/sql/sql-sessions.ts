@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { RefreshToken, Session, SessionStore } from '../session-store.js';
-import { lockUserWithPassword } from './password-lock.js';
+import { lockUserForLogin } from './login-lock.js';
+import { updatedOne } from './rows.js';
 import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
 
 function toSession(row: Selectable<SessionRow>): Session {
@@ -47,7 +48,7 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
   return {
     async createSession(session, firstToken, passwordHash) {
       return db.transaction().execute(async (tx) => {
-        if (!(await lockUserWithPassword(tx, session.userId, passwordHash))) return false;
+        if (!(await lockUserForLogin(tx, session.userId, passwordHash))) return false;
         await tx
           .insertInto('sessions')
           .values({
@@ -99,7 +100,7 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
           .where('id_hash', '=', idHash)
           .where('used_at', 'is', null)
           .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) !== 1) return false;
+        if (!updatedOne(claimed)) return false;
         await tx.insertInto('refresh_tokens').values(toRefreshTokenRow(successor)).execute();
         // The session lives as long as its newest refresh token.
         await tx

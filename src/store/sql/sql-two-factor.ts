@@ -1,11 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { TwoFactorStore } from '../two-factor-store.js';
-import { lockUserWithPassword } from './password-lock.js';
+import { lockUserForLogin } from './login-lock.js';
+import { updatedOne } from './rows.js';
 import type { Tables } from './tables.js';
-
-function updatedOne(result: { numUpdatedRows: bigint }): boolean {
-  return Number(result.numUpdatedRows) === 1;
-}
 
 export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {
   const insertCodes = (tx: Kysely<Tables>, userId: string, hashes: string[], at: number) =>
@@ -98,7 +95,7 @@ export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {
 
     async createPendingLogin(jtiHash, userId, expiresAt, passwordHash) {
       return db.transaction().execute(async (tx) => {
-        if (!(await lockUserWithPassword(tx, userId, passwordHash))) return false;
+        if (!(await lockUserForLogin(tx, userId, passwordHash))) return false;
         await tx.insertInto('pending_logins').values({ jti_hash: jtiHash, user_id: userId, expires_at: expiresAt, used_at: null }).execute();
         return true;
       });

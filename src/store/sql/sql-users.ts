@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { normalizeEmail, type Role, type User, type UserStore } from '../user-store.js';
 import { compileOnce } from './compile-once.js';
+import { updatedOne } from './rows.js';
 import type { Tables, UserRow } from './tables.js';
 
 function toUser(row: Selectable<UserRow>): User {
@@ -62,7 +63,7 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
           .where('id', '=', id)
           .where('password_hash', '=', currentHash)
           .executeTakeFirst();
-        if (Number(replaced.numUpdatedRows) !== 1) return null;
+        if (!updatedOne(replaced)) return null;
         await tx.updateTable('pending_logins').set({ used_at: at }).where('user_id', '=', id).where('used_at', 'is', null).execute();
         const ended = await tx
           .updateTable('sessions')

@@ -78,3 +78,12 @@ export async function logout(): Promise<void> {
     setAccessToken(null);
   }
 }
+
+/**
+ * Step-up: proves the password (and code) again. The server replaces this session with a new one
+ * (refresh token in the cookie) whose login is fresh; its access token is used from now on.
+ */
+export async function reauthenticate(password: string, code: string | undefined): Promise<void> {
+  const body = code === undefined ? { password } : { password, code };
+  keep(await apiRequest<SignedIn>('/api/v1/auth/reauthenticate', { method: 'POST', body, cookieMode: true }));
+}

@@ -131,23 +131,31 @@ export function refreshAccessToken(): Promise<boolean> {
 }
 
 /**
- * A call with the session's access token. On 401 TOKEN_EXPIRED it refreshes once and retries;
- * when the session is gone (revoked, refresh refused) it ends it, and the app shows sign-in.
+ * A call with the session's access token. On 401 TOKEN_EXPIRED it refreshes once and retries; so
+ * it does on TOKEN_REVOKED, since another tab may have replaced the session (a password change, a
+ * step-up) and put the new one's refresh token in the shared cookie. When the session is gone
+ * (revoked, refresh refused) it ends it, and the app shows sign-in.
  */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const used = accessToken;
+  let refused: ApiError;
   try {
     return await send<T>(path, options, used);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) throw error;
-    if (error.code !== 'TOKEN_EXPIRED') {
+    if (error.code !== 'TOKEN_EXPIRED' && error.code !== 'TOKEN_REVOKED') {
       if (SESSION_ENDING.has(error.code)) endSession('revoked');
       throw error;
     }
+    refused = error;
   }
   // Another request may already have refreshed while this one was in flight.
   const renewed = (accessToken !== null && accessToken !== used) || (await refreshAccessToken());
   if (!renewed) {
+    if (refused.code === 'TOKEN_REVOKED') {
+      endSession('revoked');
+      throw refused;
+    }
     endSession('expired');
     throw new ApiError(401, 'SESSION_EXPIRED', 'Your session has expired. Please sign in again.');
   }

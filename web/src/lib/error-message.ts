@@ -23,6 +23,8 @@ export function describeError(error: unknown): string {
       return 'That code is not correct. Enter the current code from your authenticator app, or an unused recovery code.';
     case 'INVALID_PENDING_TOKEN':
       return 'Your sign-in took too long or was already completed. Enter your password again.';
+    case 'RECENT_LOGIN_REQUIRED':
+      return 'For your security, this needs your password again. Try once more and confirm it.';
     case 'ACCOUNT_DISABLED':
       return 'This account is disabled. Contact your administrator.';
     case 'EMAIL_TAKEN':

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { ApiError } from '../api/client.js';
+import { useStepUp } from '../auth/step-up.js';
 import { describeError } from './error-message.js';
 
 /**
@@ -9,6 +11,17 @@ import { describeError } from './error-message.js';
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const confirmIdentity = useStepUp();
+
+  /** Runs `action`; if the server wants a recent login, asks for the password, then runs it once more. */
+  const withStepUp = async (action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (caught) {
+      if (!(caught instanceof ApiError && caught.code === 'RECENT_LOGIN_REQUIRED') || !(await confirmIdentity())) throw caught;
+      await action();
+    }
+  };
 
   /**
    * Runs `action`, clearing the last error first; never rejects. A failure goes to `onError` first
@@ -18,7 +31,7 @@ export function useAction() {
     setBusy(true);
     setError(null);
     try {
-      await action();
+      await withStepUp(action);
     } catch (caught) {
       if (onError?.(caught) !== true) setError(describeError(caught));
     } finally {

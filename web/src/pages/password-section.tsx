@@ -3,6 +3,7 @@ import { ApiError } from '../api/client.js';
 import { changePassword } from '../api/security.js';
 import { useAuth } from '../auth/auth-context.js';
 import { Alert } from '../components/alert.js';
+import { CodeField } from '../components/code-field.js';
 import { Field } from '../components/field.js';
 import { NewPasswordField } from '../components/new-password-field.js';
 import { useAction } from '../lib/use-action.js';
@@ -68,14 +69,7 @@ export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
         <input type="email" autoComplete="username" value={email} readOnly hidden />
         <Field label="Current password" type="password" autoComplete="current-password" required value={current} onValue={setCurrent} />
         {twoFactor ? (
-          <Field
-            label="Authentication code"
-            hint="The current code from your authenticator app, or a recovery code."
-            autoComplete="one-time-code"
-            required
-            value={code}
-            onValue={setCode}
-          />
+          <CodeField value={code} onValue={setCode} />
         ) : null}
         <NewPasswordField label="New password" value={next} onValue={setNext} />
         <Field label="New password again" type="password" autoComplete="new-password" required value={repeat} onValue={setRepeat} />

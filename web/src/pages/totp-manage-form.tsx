@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Alert } from '../components/alert.js';
+import { CodeField } from '../components/code-field.js';
 import { Field } from '../components/field.js';
 import { useAction } from '../lib/use-action.js';
 
@@ -31,15 +32,7 @@ export function TotpManageForm({ title, submitLabel, danger, withPassword, onSub
     <form className="stack inset" aria-label={title} onSubmit={(event) => void submit(event)}>
       <h3>{title}</h3>
       {error ? <Alert>{error}</Alert> : null}
-      <Field
-        label="Authentication code"
-        hint="The current code from your authenticator app, or a recovery code."
-        autoComplete="one-time-code"
-        required
-        autoFocus
-        value={code}
-        onValue={setCode}
-      />
+      <CodeField autoFocus value={code} onValue={setCode} />
       {withPassword ? (
         <Field label="Password" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
       ) : null}

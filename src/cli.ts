@@ -18,7 +18,7 @@ user
   .description("create a user and print its id")
   .requiredOption('--email <email>', 'e-mail address')
   .option('--password <password>', 'password (8 to 128 characters); other local users can read it in the process list')
-  .option('--password-stdin', 'read the password from standard input instead (its first line)')
+  .option('--password-stdin', 'read the password from standard input instead (its first line; asked for without echo at a terminal)')
   .option('--role <role>', 'USER or ADMIN', 'USER')
   .option('--plan <plan>', 'plan name', 'STARTER')
   .action((options) => userCreate(loadConfig(), options));
@@ -27,7 +27,7 @@ user
   .description('set a new password, sign every session out and end a lockout')
   .requiredOption('--email <email>', 'e-mail address')
   .option('--password <password>', 'the new password (8 to 128 characters); other local users can read it in the process list')
-  .option('--password-stdin', 'read the new password from standard input instead (its first line)')
+  .option('--password-stdin', 'read the new password from standard input instead (its first line; asked for without echo at a terminal)')
   .action((options) => userSetPassword(loadConfig(), options));
 user.command('unlock').description('end a login lockout').requiredOption('--email <email>').action((o) => userUnlock(loadConfig(), o));
 user.command('disable').description('block logins and revoke sessions').requiredOption('--email <email>').action((o) => userSetDisabled(loadConfig(), o, true));

@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import type { Config } from '../config/index.js';
 import { AuthError } from '../core/errors.js';
 import { resetPassword } from '../core/password-change.js';
@@ -17,11 +19,39 @@ async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnT
 // What the audit log records as the origin of an operator's change.
 const CLI_CONTEXT = { ip: 'cli', userAgent: 'latchkey cli' };
 
-/** The first line of standard input, without its line ending. */
-async function readFirstLine(): Promise<string> {
-  let text = '';
-  for await (const chunk of process.stdin) text += chunk;
-  return text.split(/\r?\n/, 1)[0]!;
+/**
+ * The first line of standard input, without its line ending. At a terminal it is asked for and
+ * typed without echo; the prompt goes to stderr, so stdout keeps only the command's answer.
+ */
+async function readPassword(): Promise<string> {
+  const terminal = process.stdin.isTTY === true;
+  let echo = true;
+  // readline echoes what is typed to its output: this one drops it while the password is typed.
+  const output = new Writable({
+    write(chunk, _encoding, done) {
+      if (echo) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const lines = createInterface({ input: process.stdin, output, terminal });
+  // At a terminal Ctrl-C arrives as a key, not a signal: it must still stop the command.
+  lines.once('SIGINT', () => {
+    process.stderr.write('\n');
+    process.exit(130);
+  });
+  if (terminal) {
+    output.write('Password: ');
+    echo = false;
+  }
+  try {
+    return await new Promise<string>((resolve) => {
+      lines.once('line', resolve);
+      lines.once('close', () => resolve(''));
+    });
+  } finally {
+    lines.close();
+    if (terminal) process.stderr.write('\n');
+  }
 }
 
 interface PasswordOptions {
@@ -34,7 +64,7 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
   if ((options.password === undefined) === !options.passwordStdin) {
     throw new AuthError('VALIDATION_FAILED', { message: '--password or --password-stdin: give exactly one' });
   }
-  return options.password ?? (await readFirstLine());
+  return options.password ?? (await readPassword());
 }
 
 /** `latchkey user create`: prints the new user's id. */

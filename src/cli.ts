@@ -29,9 +29,9 @@ user
   .option('--password <password>', 'the new password (8 to 128 characters); other local users can read it in the process list')
   .option('--password-stdin', 'read the new password from standard input instead (its first line; asked for without echo at a terminal)')
   .action((options) => userSetPassword(loadConfig(), options));
-user.command('unlock').description('end a login lockout').requiredOption('--email <email>').action((o) => userUnlock(loadConfig(), o));
-user.command('disable').description('block logins and revoke sessions').requiredOption('--email <email>').action((o) => userSetDisabled(loadConfig(), o, true));
-user.command('enable').description('allow a disabled user again').requiredOption('--email <email>').action((o) => userSetDisabled(loadConfig(), o, false));
+user.command('unlock').description('end a password or 2FA lockout (also one counted for an e-mail with no account)').requiredOption('--email <email>', 'e-mail address').action((o) => userUnlock(loadConfig(), o));
+user.command('disable').description('block logins, revoke every session, refuse tokens and keys while disabled').requiredOption('--email <email>', 'e-mail address').action((o) => userSetDisabled(loadConfig(), o, true));
+user.command('enable').description('allow a disabled user again').requiredOption('--email <email>', 'e-mail address').action((o) => userSetDisabled(loadConfig(), o, false));
 
 program.command('keys').description('signing keys').command('rotate').description('add a new signing key').action(() => keysRotate(loadConfig()));
 

@@ -29,6 +29,12 @@ describe('latchkey commands on the embedded default', () => {
     expect(lines(tooShort.stderr)).toEqual(['latchkey: Password must be 8 to 128 characters']);
   });
 
+  it('user create refuses an e-mail address no login could use', async () => {
+    const result = await run(['user', 'create', '--email', 'not-an-address', '--password', PASSWORD], cliEnv(dataDir));
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual(['latchkey: --email: expected an e-mail address']);
+  });
+
   it('user create needs exactly one of --password and --password-stdin', async () => {
     for (const args of [[], ['--password', PASSWORD, '--password-stdin']]) {
       const result = await run(['user', 'create', '--email', uniqueEmail(), ...args], cliEnv(dataDir), `${PASSWORD}\n`);

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { z } from 'zod';
 import type { Config } from '../config/index.js';
 import { AuthError } from '../core/errors.js';
 import { resetPassword } from '../core/password-change.js';
@@ -69,6 +70,8 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
 
 /** `latchkey user create`: prints the new user's id. */
 export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan: string }): Promise<void> {
+  // The rule the HTTP surfaces apply at login: an account created with another could never sign in.
+  if (!z.email().safeParse(options.email.trim()).success) throw new AuthError('VALIDATION_FAILED', { message: '--email: expected an e-mail address' });
   const role = options.role.toUpperCase();
   if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
   const password = await passwordFrom(options);

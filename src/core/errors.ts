@@ -19,6 +19,7 @@ export const ERRORS = {
   EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists' },
   WEAK_PASSWORD: { status: 400, message: 'Password must be 8 to 128 characters' },
   GUESSABLE_PASSWORD: { status: 400, message: 'This password is too easy to guess; choose another' },
+  PASSWORD_UNCHANGED: { status: 400, message: 'The new password is the same as the current one' },
   NO_BEARER_TOKEN: { status: 401, message: 'No bearer token' },
   INVALID_TOKEN: { status: 401, message: 'Invalid token' },
   TOKEN_EXPIRED: { status: 401, message: 'Access token expired; get a new one from /auth/refresh' },

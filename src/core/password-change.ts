@@ -42,6 +42,8 @@ export async function changePassword(
   const user = await callerUser(core, caller.userId);
   // Checked first: a refused new password must not spend an attempt or reveal the current one.
   checkPasswordPolicy(input.newPassword, user.email);
+  // Both come from the request: comparing them tells nothing about the stored password.
+  if (input.newPassword === input.currentPassword) throw new AuthError('PASSWORD_UNCHANGED');
   await confirmPassword(core, user, input.currentPassword, ctx);
   await confirmSecondFactorIfEnabled(core, user.id, input.code, ctx);
   const newHash = await core.passwords.hash(input.newPassword);

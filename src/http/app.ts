@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Core } from '../core/core.js';
@@ -18,6 +18,22 @@ export interface AppOptions {
   logger: Logger;
 }
 
+/**
+ * Bodies are JSON (and multipart on the ingest upload, registered there). Many clients send
+ * `Content-Type: application/json` on every request, bodiless ones too (logout): an empty body is
+ * no body, not bad JSON; anything else goes through Fastify's own parser, which refuses prototype
+ * poisoning. Fastify's text/plain parser is dropped, so such a body is 415, not a confusing 400.
+ */
+function useJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
+}
+
 /** The HTTP server: both documented surfaces over one core, health and JWKS, and the dashboard. */
 export async function buildApp({ core, logger }: AppOptions) {
   const { config } = core;
@@ -30,6 +46,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
+  useJsonBodies(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('principal', null);

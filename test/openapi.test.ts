@@ -28,5 +28,8 @@ describe('the OpenAPI document', () => {
     expect(login.requestBody.content['application/json'].schema.required).toEqual(['email', 'password']);
     expect(JSON.stringify(login.responses['200'])).toContain('refreshToken');
     expect(JSON.stringify(res.body.paths['/api/auth/login'].post.responses['200'])).toContain('mfa_token');
+    // Each surface's error body, on every route.
+    expect(login.responses['4XX'].content['application/json'].schema.properties.error.required).toEqual(['code', 'message']);
+    expect(res.body.paths['/api/auth/change-password'].post.responses['4XX'].content['application/json'].schema.required).toEqual(['detail', 'code']);
   });
 });

@@ -2,6 +2,37 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 
+const ERROR_CODE = { type: 'string', description: 'Stable code (README, Errors)' };
+const ERROR_DETAILS = { type: 'object', description: 'Machine-readable extras: requiredScope, retryAfterSeconds, maxAgeSeconds' };
+
+// Every route can fail, and each surface has one error shape (surface.ts renders it).
+const ERROR_BODIES = {
+  v1: {
+    type: 'object',
+    required: ['success', 'error'],
+    properties: {
+      success: { const: false },
+      error: { type: 'object', required: ['code', 'message'], properties: { code: ERROR_CODE, message: { type: 'string' }, details: ERROR_DETAILS } },
+    },
+  },
+  flat: {
+    type: 'object',
+    required: ['detail', 'code'],
+    properties: { detail: { type: 'string' }, code: ERROR_CODE, details: ERROR_DETAILS },
+  },
+};
+
+/** The zod schemas as JSON Schema, plus the surface's error body as every API route's 4XX/5XX answer. */
+const withErrorBodies: typeof jsonSchemaTransform = (input) => {
+  const transformed = jsonSchemaTransform(input);
+  // Routes without a schema (static files, this document) and outside the two surfaces (health,
+  // JWKS, which answer in their own shapes) stay as they are.
+  if (!transformed.schema || !input.url.startsWith('/api/')) return transformed;
+  const body = input.url.startsWith('/api/v1/') ? ERROR_BODIES.v1 : ERROR_BODIES.flat;
+  const errors = { '4XX': { description: 'Refused', ...body }, '5XX': { description: 'Unavailable or failed', ...body } };
+  return { ...transformed, schema: { ...transformed.schema, response: { ...(transformed.schema.response as object | undefined), ...errors } } };
+};
+
 /**
  * The OpenAPI document, generated from the zod schemas every route declares (so it cannot drift
  * from what the routes validate and answer). Served at GET /openapi.json.
@@ -19,7 +50,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: withErrorBodies,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

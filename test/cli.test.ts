@@ -32,7 +32,7 @@ describe('latchkey commands on the embedded default', () => {
   it('user create refuses an e-mail address no login could use', async () => {
     const result = await run(['user', 'create', '--email', 'not-an-address', '--password', PASSWORD], cliEnv(dataDir));
     expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual(['latchkey: --email: expected an e-mail address']);
+    expect(lines(result.stderr)).toEqual(['latchkey: email: must be a valid email address']);
   });
 
   it('user create needs exactly one of --password and --password-stdin', async () => {

@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { changePassword } from '../src/core/password-change.js';
+import { resetPassword } from '../src/core/password-reset.js';
 import { startSession } from '../src/core/sessions.js';
 import { issuePendingLogin } from '../src/core/two-factor.js';
 import { setUserDisabled } from '../src/core/users.js';
@@ -26,6 +27,9 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
   afterAll(async () => {
     await server?.close();
     await target?.dispose();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   /** A user signed in twice: `mine` changes the password, `other` is another device. */
@@ -226,6 +230,30 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     const lost = winner === a ? 'password from the phone' : 'password from the laptop';
     expect((await caller(server).post('/api/v1/auth/login', { email, password: won })).status).toBe(200);
     expect((await caller(server).post('/api/v1/auth/login', { email, password: lost })).status).toBe(401);
+  });
+
+  it('answers 409 when another change won after this one checked the password, and changes nothing', async () => {
+    const { email, mine } = await twoSessions();
+    const before = (await server.core.stores.users.findByEmail(email))!;
+    expect((await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).status).toBe(200);
+    const renewed = (await caller(server).post('/api/v1/auth/login', { email, password: NEW_PASSWORD })).body.data;
+    // This change read the user (and checked the password) before the other one landed.
+    vi.spyOn(server.core.stores.users, 'findById').mockResolvedValueOnce(before);
+    const late = await v1Change(renewed.token, { currentPassword: PASSWORD, newPassword: 'too late to count' });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('PASSWORD_CHANGE_CONFLICT');
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: NEW_PASSWORD })).status).toBe(200);
+  });
+
+  it('lets an operator reset overwrite a change that landed after it read the user', async () => {
+    const { email, mine } = await twoSessions();
+    const before = (await server.core.stores.users.findByEmail(email))!;
+    expect((await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).status).toBe(200);
+    const read = vi.spyOn(server.core.stores.users, 'findById').mockResolvedValueOnce(before);
+    // One session is live: the one the change opened for its caller.
+    expect(await resetPassword(server.core, mine.user.id, 'the operator decides', CTX)).toBe(1);
+    expect(read).toHaveBeenCalledTimes(2);
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: 'the operator decides' })).status).toBe(200);
   });
 
   it('answers bad bodies with 400 in each surface’s shape', async () => {

@@ -5,6 +5,7 @@ import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
 
 const MINUTE_MS = 60_000;
+const LOCKOUT_AFTER = 5; // LOCKOUT_MAX_FAILURES's default
 
 // Actions that outlast the session: each must refuse a session whose login is too old. `fresh` is
 // what a fresh login gets (replacing recovery codes then fails on its own rule: 2FA is off).
@@ -76,15 +77,18 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
     expect((await client.post('/api/v1/auth/refresh', { refreshToken })).body.error.code).toBe('SESSION_REVOKED');
   });
 
-  it('re-authenticates only with the right password, counted like a login attempt', async () => {
-    const { client, token } = await staleSession();
-    const wrong = await client.post('/api/v1/auth/reauthenticate', { password: 'not the password' }, token);
+  it('re-authenticates only with the right password, counted towards the account lockout', async () => {
+    const { client, email, token } = await staleSession();
+    const stepUp = (password: string) => client.post('/api/v1/auth/reauthenticate', { password }, token);
+    const wrong = await stepUp('not the password');
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toEqual({ code: 'INVALID_CREDENTIALS', message: 'Invalid password' });
-    const failures = await server.core.stores.audit.listByType('login_failed', 200);
-    expect(failures.some((e) => e.details?.reason === 'password confirmation')).toBe(true);
     // The session it was tried with goes on.
     expect((await client.get('/api/v1/auth/me', token)).status).toBe(200);
+    for (let i = 1; i < LOCKOUT_AFTER; i++) expect((await stepUp('not the password')).status).toBe(401);
+    expect((await stepUp(PASSWORD)).status).toBe(423);
+    await server.core.limits.clearFailures(email);
+    expect((await stepUp(PASSWORD)).status).toBe(200);
   });
 
   it('refuses a personal access token there as it always did, whatever its age', async () => {

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { z } from 'zod';
 import type { Config } from '../config/index.js';
 import { AuthError } from '../core/errors.js';
-import { resetPassword } from '../core/password-change.js';
+import { resetPassword } from '../core/password-reset.js';
 import { createUser, setUserDisabled } from '../core/users.js';
+import type { Core } from '../core/core.js';
 import { openCore } from '../server.js';
-import { ROLES, type Role } from '../store/user-store.js';
+import { ROLES, type Role, type User } from '../store/user-store.js';
 
 async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
   const core = await openCore(config);
@@ -68,10 +68,14 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
   return options.password ?? (await readPassword());
 }
 
+async function userByEmail(core: Core, email: string): Promise<User> {
+  const user = await core.stores.users.findByEmail(email);
+  if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
+  return user;
+}
+
 /** `latchkey user create`: prints the new user's id. */
 export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan: string }): Promise<void> {
-  // The rule the HTTP surfaces apply at login: an account created with another could never sign in.
-  if (!z.email().safeParse(options.email.trim()).success) throw new AuthError('VALIDATION_FAILED', { message: '--email: expected an e-mail address' });
   const role = options.role.toUpperCase();
   if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
   const password = await passwordFrom(options);
@@ -85,8 +89,9 @@ export async function userCreate(config: Readonly<Config>, options: PasswordOpti
 export async function userSetPassword(config: Readonly<Config>, options: PasswordOptions & { email: string }): Promise<void> {
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
-    const { userId, revoked } = await resetPassword(core, options.email, password, CLI_CONTEXT);
-    console.log(`password set for ${userId}; ${revoked} session(s) signed out`);
+    const user = await userByEmail(core, options.email);
+    const revoked = await resetPassword(core, user.id, password, CLI_CONTEXT);
+    console.log(`password set for ${user.id}; ${revoked} session(s) signed out`);
   });
 }
 
@@ -103,8 +108,8 @@ export async function userUnlock(config: Readonly<Config>, options: { email: str
 /** `latchkey user disable` / `enable`: a disabled user cannot log in, and its sessions are revoked. */
 export async function userSetDisabled(config: Readonly<Config>, options: { email: string }, disabled: boolean): Promise<void> {
   await withCore(config, async (core) => {
-    const user = await core.stores.users.findByEmail(options.email);
-    if (!user || !(await setUserDisabled(core, user.id, disabled))) throw new AuthError('NOT_FOUND', { message: `no user with email ${options.email}` });
+    const user = await userByEmail(core, options.email);
+    if (!(await setUserDisabled(core, user.id, disabled))) throw new AuthError('NOT_FOUND', { message: `no user with email ${options.email}` });
     console.log(`${disabled ? 'disabled' : 'enabled'} ${user.id}`);
   });
 }

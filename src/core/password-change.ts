@@ -1,6 +1,5 @@
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
-import type { User } from '../store/user-store.js';
 import { AuthError } from './errors.js';
 import { confirmPassword, forgetSessionTokens, replacementPolicy, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
 import { confirmSecondFactorIfEnabled } from './two-factor.js';
@@ -51,42 +50,14 @@ export async function changePassword(
   const now = core.clock();
   const ended = await core.stores.users.replacePassword(user.id, user.passwordHash, newHash, now, input.revokeOtherSessions ? undefined : caller.sessionId);
   if (!ended) throw new AuthError('PASSWORD_CHANGE_CONFLICT');
-  // Opened before anything else can fail: the change is done, and the caller must not be left
-  // without a session and a misleading error. Only another change or a reset landing in between
-  // stops it, and then the caller is meant to sign in again.
+  // First, whatever happens next: the ended sessions' access tokens must stop at once.
+  await forgetSessionTokens(core, ended, now);
+  // The caller's replacement. Only a change, reset or disable landing since the line above stops it
+  // (the login lock sees it); the caller then signs in again, told why rather than "wrong password".
   const tokens = await startSession(core, { ...user, passwordHash: newHash }, ctx, renewal).catch((error: unknown) => {
     throw error instanceof AuthError && error.code === 'INVALID_CREDENTIALS' ? new AuthError('PASSWORD_CHANGE_CONFLICT') : error;
   });
-  await forgetSessionTokens(core, ended, now);
   const otherSessionsRevoked = ended.filter((id) => id !== caller.sessionId).length;
   await core.audit.record('password_changed', ctx, user.id, { otherSessionsRevoked, sessionId: tokens.sessionId });
   return { tokens, otherSessionsRevoked };
-}
-
-async function userByEmail(core: Core, email: string): Promise<User> {
-  const user = await core.stores.users.findByEmail(email);
-  if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
-  return user;
-}
-
-/**
- * An operator's reset (`latchkey user set-password`) for a user who forgot the password: every
- * session and pending login ends, and so do password and 2FA lockouts. Personal access tokens and
- * API keys stay; `latchkey user disable` ends those too. Returns how many sessions ended.
- */
-export async function resetPassword(core: Core, email: string, newPassword: string, ctx: RequestContext): Promise<{ userId: string; revoked: number }> {
-  let user = await userByEmail(core, email);
-  checkPasswordPolicy(newPassword, user.email);
-  const newHash = await core.passwords.hash(newPassword);
-  let ended = await core.stores.users.replacePassword(user.id, user.passwordHash, newHash, core.clock());
-  // The operator's word is final: a change the user made meanwhile is overwritten, not a conflict.
-  while (!ended) {
-    user = await userByEmail(core, email);
-    ended = await core.stores.users.replacePassword(user.id, user.passwordHash, newHash, core.clock());
-  }
-  await forgetSessionTokens(core, ended, core.clock());
-  await core.limits.clearFailures(user.email);
-  await core.limits.clearSecondFactorFailures(user.id);
-  await core.audit.record('password_reset', ctx, user.id, { sessionsRevoked: ended.length });
-  return { userId: user.id, revoked: ended.length };
 }

@@ -2,8 +2,8 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import { AuthError } from './errors.js';
 
 // NIST SP 800-63B section 5.1.1.2: at least 8 characters, and allow at least 64.
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
+const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MAX_LENGTH = 128;
 
 // Built on first use: about 49,000 entries, kept lower-cased for a case-insensitive match.
 let commonPasswords: Set<string> | undefined;

@@ -87,8 +87,8 @@ async function matchSecondFactor(core: Core, credential: EnabledCredential, code
 }
 
 /**
- * The second half of re-authenticating for a change that outlasts the session (a new password): an
- * account with 2FA on must also give a current code or a recovery code (MFA_CODE_REQUIRED without).
+ * The second half of a full re-authentication (a password change, a step-up): an account with 2FA
+ * on must also give a current code or a recovery code (MFA_CODE_REQUIRED without).
  */
 export async function confirmSecondFactorIfEnabled(core: Core, userId: string, code: string | undefined, ctx: RequestContext): Promise<void> {
   const credential = await core.stores.twoFactor.findCredential(userId);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Role, User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
@@ -17,6 +18,7 @@ export interface PublicUser {
 }
 
 export const DEFAULT_PLAN = 'STARTER';
+const EMAIL = z.email().max(254);
 
 export function publicUser(user: User): PublicUser {
   return { id: user.id, email: user.email, role: user.role, plan: user.plan };
@@ -41,6 +43,8 @@ export interface NewUser {
 
 /** Creates a user; throws EMAIL_TAKEN when the e-mail (compared case-insensitively) exists. */
 export async function createUser(core: Core, input: NewUser): Promise<User> {
+  // The rule login applies (http/schemas.ts): an account created with another could never sign in.
+  if (!EMAIL.safeParse(input.email.trim()).success) throw new AuthError('VALIDATION_FAILED', { message: 'email: must be a valid email address' });
   checkPasswordPolicy(input.password, input.email);
   const now = core.clock();
   const created = await core.stores.users.create({

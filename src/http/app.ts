@@ -10,6 +10,7 @@ import { healthRoutes } from './health-routes.js';
 import { rejectNulCharacters } from './nul-guard.js';
 import { registerOpenApi } from './openapi.js';
 import { responseSerializerCompiler } from './response-serializer.js';
+import { sayMissingFieldsAreRequired } from './schemas.js';
 import { useErrorShape } from './surface.js';
 import { v1Surface } from './v1/index.js';
 
@@ -47,6 +48,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
   useJsonBodies(app);
+  sayMissingFieldsAreRequired();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('principal', null);

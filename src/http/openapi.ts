@@ -1,26 +1,12 @@
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { flatErrorSchema } from './flat/error-body.js';
+import { v1ErrorSchema } from './v1/envelope.js';
 
-const ERROR_CODE = { type: 'string', description: 'Stable code (README, Errors)' };
-const ERROR_DETAILS = { type: 'object', description: 'Machine-readable extras: requiredScope, retryAfterSeconds, maxAgeSeconds' };
-
-// Every route can fail, and each surface has one error shape (surface.ts renders it).
-const ERROR_BODIES = {
-  v1: {
-    type: 'object',
-    required: ['success', 'error'],
-    properties: {
-      success: { const: false },
-      error: { type: 'object', required: ['code', 'message'], properties: { code: ERROR_CODE, message: { type: 'string' }, details: ERROR_DETAILS } },
-    },
-  },
-  flat: {
-    type: 'object',
-    required: ['detail', 'code'],
-    properties: { detail: { type: 'string' }, code: ERROR_CODE, details: ERROR_DETAILS },
-  },
-};
+// Every route can fail, and each surface has one error shape: the schemas of its renderers.
+const ERROR_BODIES = { v1: z.toJSONSchema(v1ErrorSchema), flat: z.toJSONSchema(flatErrorSchema) };
 
 /** The zod schemas as JSON Schema, plus the surface's error body as every API route's 4XX/5XX answer. */
 const withErrorBodies: typeof jsonSchemaTransform = (input) => {

@@ -1,9 +1,14 @@
 import { z } from 'zod';
-
-// A missing field reads "email: is required", not zod's "Invalid input: expected string, received
-// undefined". Set once for every schema the HTTP layer declares.
-z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) });
 import { ROLES } from '../store/user-store.js';
+
+/**
+ * Makes a missing field read "email: is required", not zod's "Invalid input: expected string,
+ * received undefined". zod keeps this setting process-wide, so it also words the configuration's
+ * errors; buildApp calls it.
+ */
+export function sayMissingFieldsAreRequired(): void {
+  z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) });
+}
 
 // Shared field rules; each surface names the fields its own doc uses.
 export const email = z.email({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a valid email address') }).max(254);
@@ -32,3 +37,10 @@ export function isoTime(ms: number | null): string | null;
 export function isoTime(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
+
+/** The parts every error body has, whichever its surface's shape (README, Errors). */
+export const errorCode = z.string().describe('Stable code (README, Errors)');
+export const errorDetails = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .describe('Machine-readable extras: requiredScope, retryAfterSeconds, maxAgeSeconds');

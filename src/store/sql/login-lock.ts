@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { updatedOne } from './rows.js';
+import { updatedOne } from './updated-one.js';
 import type { Tables } from './tables.js';
 
 /**

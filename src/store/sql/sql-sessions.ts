@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { RefreshToken, Session, SessionStore } from '../session-store.js';
 import { lockUserForLogin } from './login-lock.js';
-import { updatedOne } from './rows.js';
+import { updatedOne } from './updated-one.js';
 import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
 
 function toSession(row: Selectable<SessionRow>): Session {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { TwoFactorStore } from '../two-factor-store.js';
 import { lockUserForLogin } from './login-lock.js';
-import { updatedOne } from './rows.js';
+import { updatedOne } from './updated-one.js';
 import type { Tables } from './tables.js';
 
 export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { normalizeEmail, type Role, type User, type UserStore } from '../user-store.js';
 import { compileOnce } from './compile-once.js';
-import { updatedOne } from './rows.js';
+import { updatedOne } from './updated-one.js';
 import type { Tables, UserRow } from './tables.js';
 
 function toUser(row: Selectable<UserRow>): User {

@@ -19,7 +19,6 @@ export function NewPasswordField({ label, value, onValue }: NewPasswordFieldProp
       autoComplete="new-password"
       required
       minLength={PASSWORD_MIN_LENGTH}
-      maxLength={PASSWORD_MAX_LENGTH}
       hint={`${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters; common passwords are refused. A few unrelated words make a strong one.`}
       value={value}
       onValue={onValue}

@@ -73,18 +73,19 @@ export async function revokeCredential(core: Core, userId: string, id: string, k
 }
 
 /**
- * Resolves a presented secret to its credential. The checksum is checked first, so a malformed or
- * altered secret costs no lookup. A lookup (by hash, compared in constant time) is cached; the
- * denylist, checked on every request like an access token's, says when the cache is stale, and
- * then the database decides.
+ * Resolves a presented secret to its credential. The checksum is checked before any database
+ * lookup, so a malformed or altered secret costs none. A lookup (by hash, compared in constant
+ * time) is cached; the denylist, checked on every request like an access token's, says when the
+ * cache is stale, and then the database decides.
  */
 export async function authenticateCredential(core: Core, secret: string, kind: CredentialKind): Promise<Credential> {
   // Built only when needed: constructing an Error captures a stack, a measurable cost per request.
   const invalid = () => new AuthError(kind === 'pat' ? 'INVALID_PAT' : 'INVALID_API_KEY');
-  if (!isWellFormedSecret(secret, credentialPrefix(core, kind))) throw invalid();
   const secretHash = sha256Hex(secret);
   const now = core.clock();
   let credential = core.credentialCache.get(secretHash, now);
+  // A cached hash is of a secret that passed the checksum before; only a miss needs it (3 us).
+  if (!credential && !isWellFormedSecret(secret, credentialPrefix(core, kind))) throw invalid();
   if (credential && (await core.denylist.isRevoked([denyKey.credential(credential.id), denyKey.user(credential.userId)]))) {
     core.credentialCache.forget(secretHash);
     credential = undefined;

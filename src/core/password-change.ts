@@ -1,8 +1,8 @@
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { AuthError } from './errors.js';
-import { confirmPassword, forgetSessionTokens, replacementPolicy, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
-import { confirmSecondFactorIfEnabled } from './two-factor.js';
+import { forgetSessionTokens, replacementPolicy, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
+import { confirmIdentity } from './two-factor.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import { callerUser } from './users.js';
 
@@ -43,8 +43,7 @@ export async function changePassword(
   checkPasswordPolicy(input.newPassword, user.email);
   // Both come from the request: comparing them tells nothing about the stored password.
   if (input.newPassword === input.currentPassword) throw new AuthError('PASSWORD_UNCHANGED');
-  await confirmPassword(core, user, input.currentPassword, ctx);
-  await confirmSecondFactorIfEnabled(core, user.id, input.code, ctx);
+  await confirmIdentity(core, user, { password: input.currentPassword, code: input.code }, ctx);
   const newHash = await core.passwords.hash(input.newPassword);
   const renewal = await replacementPolicy(core, caller.sessionId, policy);
   const now = core.clock();

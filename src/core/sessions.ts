@@ -182,9 +182,14 @@ async function replaySpentToken(core: Core, idHash: string, user: User, session:
 // moment after; the denylist entry outlives such a token by this much.
 const REVOCATION_MARGIN_MS = 60_000;
 
+/** Until when a session revoked at `now` may have live access tokens: how long its entries last. */
+function lastAccessTokenExpiry(core: Core, now: number): number {
+  return now + core.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
+}
+
 /** Denylists every access token the sessions issued, until it would have expired anyway. */
 export function forgetSessionTokens(core: Core, sessionIds: string[], now: number): Promise<void> {
-  return core.denylist.revoke(sessionIds.map(denyKey.session), now + core.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS);
+  return core.denylist.revoke(sessionIds.map(denyKey.session), lastAccessTokenExpiry(core, now));
 }
 
 /**
@@ -216,9 +221,6 @@ export async function revokeAllSessionsOf(core: Core, userId: string): Promise<s
 export async function logout(core: Core, access: { userId: string; sessionId: string; jti: string }, ctx: RequestContext): Promise<void> {
   const now = core.clock();
   await core.stores.sessions.revokeSession(access.sessionId, now);
-  await core.denylist.revoke(
-    [denyKey.accessToken(access.jti), denyKey.session(access.sessionId)],
-    now + core.config.accessTokenTtlSeconds * 1000,
-  );
+  await core.denylist.revoke([denyKey.accessToken(access.jti), denyKey.session(access.sessionId)], lastAccessTokenExpiry(core, now));
   await core.audit.record('logout', ctx, access.userId, { sessionId: access.sessionId });
 }

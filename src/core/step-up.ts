@@ -1,7 +1,7 @@
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
-import { confirmPassword, replacementPolicy, revokeSessions, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
-import { confirmSecondFactorIfEnabled } from './two-factor.js';
+import { replacementPolicy, revokeSessions, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
+import { confirmIdentity } from './two-factor.js';
 import { callerUser } from './users.js';
 
 /**
@@ -18,8 +18,7 @@ export async function reauthenticate(
   policy: RefreshPolicy,
 ): Promise<IssuedTokens> {
   const user = await callerUser(core, caller.userId);
-  await confirmPassword(core, user, input.password, ctx);
-  await confirmSecondFactorIfEnabled(core, user.id, input.code, ctx);
+  await confirmIdentity(core, user, input, ctx);
   // The new session first: should it fail, the caller keeps the old one.
   const tokens = await startSession(core, user, ctx, await replacementPolicy(core, caller.sessionId, policy));
   await revokeSessions(core, [caller.sessionId]);

@@ -87,14 +87,16 @@ async function matchSecondFactor(core: Core, credential: EnabledCredential, code
 }
 
 /**
- * The second half of a full re-authentication (a password change, a step-up): an account with 2FA
- * on must also give a current code or a recovery code (MFA_CODE_REQUIRED without).
+ * A full re-authentication of a signed-in user (a password change, a step-up): the password, under
+ * the login limits, and with 2FA on a current code or a recovery code too (MFA_CODE_REQUIRED
+ * without one).
  */
-export async function confirmSecondFactorIfEnabled(core: Core, userId: string, code: string | undefined, ctx: RequestContext): Promise<void> {
-  const credential = await core.stores.twoFactor.findCredential(userId);
+export async function confirmIdentity(core: Core, user: User, input: { password: string; code?: string | undefined }, ctx: RequestContext): Promise<void> {
+  await confirmPassword(core, user, input.password, ctx);
+  const credential = await core.stores.twoFactor.findCredential(user.id);
   if (!isEnabled(credential)) return;
-  if (code === undefined) throw new AuthError('MFA_CODE_REQUIRED');
-  await verifySecondFactor(core, credential, code, ctx);
+  if (input.code === undefined) throw new AuthError('MFA_CODE_REQUIRED');
+  await verifySecondFactor(core, credential, input.code, ctx);
 }
 
 /** Turns 2FA off: needs the password (under the login limits) and a current code or a recovery code. */

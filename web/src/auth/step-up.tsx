@@ -1,9 +1,10 @@
-import { createContext, useCallback, useContext, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client.js';
 import { reauthenticate } from '../api/auth.js';
 import { Alert } from '../components/alert.js';
 import { CodeField } from '../components/code-field.js';
 import { Field } from '../components/field.js';
+import { useModal } from '../components/modal.js';
 import { describeError } from '../lib/error-message.js';
 import { useAuth } from './auth-context.js';
 
@@ -14,22 +15,12 @@ type ConfirmIdentity = () => Promise<boolean>;
 const StepUpContext = createContext<ConfirmIdentity>(async () => false);
 
 function StepUpDialog({ twoFactor, onClose }: { twoFactor: boolean; onClose(confirmed: boolean): void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModal();
   const id = useId();
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const element = dialog.current;
-    element?.showModal();
-    return () => {
-      if (element?.open) element.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useId, useRef, useState, type ReactNode } from 'react';
+import { useModal } from './modal.js';
 
 export interface ConfirmOptions {
   title: string;
@@ -17,21 +18,9 @@ interface ConfirmDialogProps extends ConfirmOptions {
  * a stray Enter does not confirm a destructive action; focus returns to where it was afterwards.
  */
 function ConfirmDialog({ title, message, confirmLabel, danger, onClose }: ConfirmDialogProps) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
+  const dialog = useModal(() => cancel.current?.focus());
   const id = useId();
-
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const element = dialog.current;
-    if (!element) return;
-    element.showModal();
-    cancel.current?.focus();
-    return () => {
-      if (element.open) element.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
 
   return (
     <dialog

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { OTHER_PROCESS_LAG_MS } from '../../src/store/embedded/data-version.js';
 
 /** Real services: the CI script exports these; locally the machine's loopback services are the default. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -45,6 +47,16 @@ export async function postgresTarget(redisUrl = TEST_REDIS_URL): Promise<Storage
       await client.end();
     },
   };
+}
+
+/**
+ * Waits as long as one instance may take to see another's writes: within OTHER_PROCESS_LAG_MS
+ * on one embedded DATA_DIR, at once on PostgreSQL and Redis (waited anyway; it is a millisecond).
+ * Measured on the same monotonic clock, since a timer may fire early by the time its loop turn took.
+ */
+export async function waitOutOtherProcessLag(): Promise<void> {
+  const until = performance.now() + OTHER_PROCESS_LAG_MS;
+  while (performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 export const TARGETS = [

@@ -1,6 +1,6 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { KvUnavailableError, type Kv } from '../kv.js';
+import type { EmbeddedFile } from '../sql/database.js';
 import type { Tables } from '../sql/tables.js';
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -13,13 +13,13 @@ const ROWS_PER_INSERT = 1_000;
  * are shared with every process on the DATA_DIR (the CLI, a second server).
  *
  * Reads are answered from an in-memory mirror, because the denylist is read on every request and
- * a query per request cost more than all the rest of it (see README, Benchmarks). The mirror stays
- * exact: this process updates it on its own writes, and `PRAGMA data_version`, which changes when
- * another connection commits, is checked on every read and triggers a reload.
+ * a query per request cost more than all the rest of it (see README, Benchmarks). This process
+ * updates the mirror on its own writes, and reloads it when the file's data version says another
+ * process committed (seen within OTHER_PROCESS_LAG_MS).
  */
-export function createSqliteKv(db: Kysely<Tables>, handle: BetterSqlite3.Database, now: () => number): Kv {
-  const selectLive = handle.prepare<[number], { key: string; expires_at: number }>('select key, expires_at from kv_entries where expires_at > ?');
-  const dataVersion = handle.prepare<[], number>('pragma data_version').pluck();
+export function createSqliteKv(db: Kysely<Tables>, file: EmbeddedFile, now: () => number): Kv {
+  const selectLive = file.handle.prepare<[number], { key: string; expires_at: number }>('select key, expires_at from kv_entries where expires_at > ?');
+  const ping = file.handle.prepare('pragma data_version');
 
   let mirror = new Map<string, number>();
   let seenVersion: number | undefined;
@@ -34,7 +34,7 @@ export function createSqliteKv(db: Kysely<Tables>, handle: BetterSqlite3.Databas
   }
 
   function refreshMirror(): void {
-    const version = dataVersion.get()!;
+    const version = file.dataVersion();
     if (version === seenVersion) return;
     seenVersion = version;
     mirror = new Map(selectLive.all(now()).map((row) => [row.key, Number(row.expires_at)]));
@@ -74,7 +74,7 @@ export function createSqliteKv(db: Kysely<Tables>, handle: BetterSqlite3.Databas
         }
       }),
 
-    ping: () => guard(() => void dataVersion.get()),
+    ping: () => guard(() => void ping.get()),
     // Entries leave only when they expire.
     settingsWarnings: async () => [],
     // The entries live in the durable database: there is no reconnect that could lose them.

@@ -1,19 +1,27 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { watchDataVersion } from '../embedded/data-version.js';
+import { sqliteStatements } from '../embedded/sqlite-statements.js';
 import { migrateToLatest } from './migrations.js';
 import type { Tables } from './tables.js';
 
 export type Dialect = 'postgres' | 'sqlite';
 
+export interface EmbeddedFile {
+  handle: BetterSqlite3.Database;
+  /** Moves when another process commits; see watchDataVersion. */
+  dataVersion: () => number;
+}
+
 /** An open database, with the one place where PostgreSQL and SQLite differ. */
 export interface Database {
   db: Kysely<Tables>;
   dialect: Dialect;
-  /** The raw SQLite handle (embedded default only), shared with the rate limiter. */
-  sqlite: BetterSqlite3.Database | undefined;
+  /** The SQLite file (embedded default only), shared with the kv store and the rate limiter. */
+  sqlite: EmbeddedFile | undefined;
   /** The raw pg pool (PostgreSQL only), shared with the rate limiter. */
   pgPool: pg.Pool | undefined;
   /** Brings the schema up to date, one process at a time; returns the migrations applied. */
@@ -25,7 +33,6 @@ const INT8_OID = 20;
 // How long a process waits for another one's migration (it blocks start-up only).
 const MIGRATION_LOCK_WAIT_MS = 30_000;
 const MIGRATION_LOCK_POLL_MS = 25;
-const STATEMENT_CACHE_MAX = 500;
 
 // Timestamps are epoch milliseconds in bigint columns; pg returns int8 as a string by default.
 // Milliseconds stay far below 2^53, so Number is exact.
@@ -53,37 +60,15 @@ export function openSqlite(dataDir: string): Database {
   handle.pragma('busy_timeout = 5000');
   handle.pragma('foreign_keys = ON');
   handle.pragma('synchronous = NORMAL');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
+  const dataVersion = watchDataVersion(handle);
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqliteStatements(handle, dataVersion) }) });
   return {
     db,
     dialect: 'sqlite',
-    sqlite: handle,
+    sqlite: { handle, dataVersion },
     pgPool: undefined,
     migrate: () => withFileLock(join(dataDir, 'migrate.lock'), () => migrateToLatest(db)),
     close: () => db.destroy(),
-  };
-}
-
-/**
- * Kysely prepares every query anew; on SQLite, preparing cost as much as running (see README,
- * Benchmarks). Statements are reusable, so they are kept by SQL text. Kysely never iterates a
- * statement while another use is under way (the driver runs one query at a time on its connection).
- */
-function withStatementCache(handle: BetterSqlite3.Database): SqliteDatabase {
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => handle.close(),
-    prepare(sqlText) {
-      let statement = statements.get(sqlText);
-      if (!statement) {
-        // Query texts come from code, not input (values are bound), so this stays small; the bound
-        // guards against a query built with a varying number of parameters.
-        if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
-        statement = handle.prepare(sqlText);
-        statements.set(sqlText, statement);
-      }
-      return statement;
-    },
   };
 }
 

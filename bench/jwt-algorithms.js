@@ -1,8 +1,9 @@
 // What a JWT signature costs on this machine, per algorithm, through jose (as the server uses it),
 // next to what the server's verified-token cache costs on a hit (a SHA-256 of the token plus a
 // Map lookup). This is the measurement behind EdDSA + the cache (ARCHITECTURE.md, "Tokens").
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
+import { sha256Hex } from '../dist/core/random.js';
 
 const KEY_OPTIONS = {
   EdDSA: ['ed25519', {}],
@@ -57,9 +58,9 @@ export async function measureJwtAlgorithms(secondsEach = 1) {
   }
   // A cache hit, as TokenService.verifyAccess does it: hash the token, look the hash up.
   const token = await signer('EdDSA', generateKeyPairSync('ed25519').privateKey)();
-  const cache = new Map([[createHash('sha256').update(token).digest('base64url'), { exp: Infinity }]]);
+  const cache = new Map([[sha256Hex(token), { exp: Infinity }]]);
   const cacheHitPerSec = await opsPerSecond(async () => {
-    if (!cache.get(createHash('sha256').update(token).digest('base64url'))) throw new Error('cache miss');
+    if (!cache.get(sha256Hex(token))) throw new Error('cache miss');
   }, secondsEach / 2);
   return { algorithms: results, cacheHitPerSec };
 }

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ROLES, type Role } from '../store/user-store.js';
 import type { Clock } from './clock.js';
 import type { ErrorCode } from './errors.js';
+import { sha256Hex } from './random.js';
 import { SIGNING_ALG, type KeyRing } from './signing-keys.js';
 
 /**
@@ -123,7 +124,7 @@ export class TokenService {
   }
 
   async verifyAccess(token: string): Promise<VerifyResult<AccessClaims>> {
-    const cacheKey = createHash('sha256').update(token).digest('base64url');
+    const cacheKey = sha256Hex(token);
     const cached = this.verified.get(cacheKey);
     if (cached) {
       if (cached.exp > this.nowSeconds()) return { ok: true, claims: cached };

@@ -9,12 +9,13 @@ const CACHED_ROWS_MAX = 10_000;
 
 type Parameters = readonly unknown[];
 
-// Only values whose JSON text names them exactly; anything else (a Buffer, a bigint) is not cached.
-function cacheKey(sqlText: string, parameters: Parameters): string | undefined {
+// A statement's number stands for its SQL text, which is long. Only values whose JSON text names
+// them exactly are cached; anything else (a Buffer, a bigint) is not.
+function cacheKey(statementNumber: number, parameters: Parameters): string | undefined {
   for (const value of parameters) {
     if (value !== null && typeof value !== 'string' && typeof value !== 'number') return undefined;
   }
-  return `${sqlText}\u0000${JSON.stringify(parameters)}`;
+  return `${statementNumber}${JSON.stringify(parameters)}`;
 }
 
 /**
@@ -34,6 +35,7 @@ function cacheKey(sqlText: string, parameters: Parameters): string | undefined {
  */
 export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: () => number): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
+  let statementsPrepared = 0;
   const results = new Map<string, readonly unknown[]>();
   let cachedRows = 0;
   let resultsVersion = dataVersion();
@@ -43,8 +45,8 @@ export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: ()
     cachedRows = 0;
   }
 
-  function cachedAll(statement: BetterSqlite3.Statement, sqlText: string, parameters: Parameters): unknown[] {
-    const key = handle.inTransaction ? undefined : cacheKey(sqlText, parameters);
+  function cachedAll(statement: BetterSqlite3.Statement, statementNumber: number, parameters: Parameters): unknown[] {
+    const key = handle.inTransaction ? undefined : cacheKey(statementNumber, parameters);
     if (key === undefined) return statement.all(parameters);
     const version = dataVersion();
     if (version !== resultsVersion) {
@@ -62,12 +64,13 @@ export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: ()
     return rows;
   }
 
-  function wrap(sqlText: string, statement: BetterSqlite3.Statement): SqliteStatement {
+  function wrap(statement: BetterSqlite3.Statement): SqliteStatement {
     // BEGIN and COMMIT count as read-only too; the writes inside a transaction forget on their own.
     if (statement.readonly) {
+      const statementNumber = ++statementsPrepared;
       return {
         reader: statement.reader,
-        all: (parameters) => cachedAll(statement, sqlText, parameters),
+        all: (parameters) => cachedAll(statement, statementNumber, parameters),
         run: (parameters) => statement.run(parameters),
         iterate: (parameters) => statement.iterate(parameters),
       };
@@ -95,7 +98,7 @@ export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: ()
       let statement = statements.get(sqlText);
       if (!statement) {
         if (statements.size >= STATEMENTS_MAX) statements.clear();
-        statement = wrap(sqlText, handle.prepare(sqlText));
+        statement = wrap(handle.prepare(sqlText));
         statements.set(sqlText, statement);
       }
       return statement;

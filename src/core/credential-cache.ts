@@ -10,7 +10,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 /**
  * One instance's memory of credential lookups (by secret hash) and of last-use writes. The
  * denylist says when an entry must not be trusted any more (revocation, a disabled owner), on
- * every instance at once; then the database decides again.
+ * every instance (at once, or within a millisecond on one embedded DATA_DIR); then the database
+ * decides again.
  */
 export class CredentialCache {
   private readonly lookups = new Map<string, { credential: Credential; until: number }>();

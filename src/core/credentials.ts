@@ -63,7 +63,8 @@ export function forgetCredentials(core: Core, ids: string[], now: number): Promi
 
 /**
  * Revokes a credential: in the database, and on the denylist for as long as any instance may hold
- * a cached lookup of it, so it is refused everywhere from the next request on.
+ * a cached lookup of it, so it is refused everywhere from the next request on (another process
+ * on one embedded DATA_DIR: from the next millisecond).
  */
 export async function revokeCredential(core: Core, userId: string, id: string, kind: CredentialKind): Promise<void> {
   const now = core.clock();

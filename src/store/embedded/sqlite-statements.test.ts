@@ -89,6 +89,26 @@ describe('sqliteStatements and watchDataVersion', () => {
     const byBlob = 'select count(*) as n from items where name = ?';
     const [first] = database.prepare(byBlob).all([Buffer.from('first')]);
     expect(database.prepare(byBlob).all([Buffer.from('first')])[0]).not.toBe(first);
+    // JSON writes Infinity as null; the two must not share an answer.
+    const isNull = 'select ? is null as answer';
+    expect(database.prepare(isNull).all([null])).toEqual([{ answer: 1 }]);
+    expect(database.prepare(isNull).all([Infinity])).toEqual([{ answer: 0 }]);
+  });
+
+  it('does not cache a read whose answer depends on more than the tables and the values', () => {
+    const [first] = database.prepare('select random() as r').all([]);
+    expect(database.prepare('select random() as r').all([])[0]).not.toBe(first);
+  });
+
+  it('stays bounded when every read finds nothing (lookups of made-up tokens)', () => {
+    expect(nameOf(1)).toBe('first');
+    theirs.prepare(RENAME).run('theirs', 1);
+    expect(nameOf(1)).toBe('first');
+    // No millisecond passes, yet after more empty answers than the bound the cache starts again
+    // empty, and the read of id 1 goes to SQLite.
+    const select = database.prepare(SELECT);
+    for (let id = 1_000; id < 11_001; id++) select.all([id]);
+    expect(nameOf(1)).toBe('theirs');
   });
 });
 

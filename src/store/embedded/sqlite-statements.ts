@@ -4,18 +4,25 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 // Query texts come from code, not input (values are bound), so there are few; the bound guards
 // against a query built with a varying number of parameters.
 const STATEMENTS_MAX = 500;
-// Rows kept across every cached read; a read that would pass it starts the cache again empty.
+// What the cached reads may hold, counting an empty answer as one row: a read that would pass it
+// starts the cache again empty. Callers choose some of the values (a lookup of a made-up token
+// finds nothing and is cached all the same), so answers and keys are both bounded.
 const CACHED_ROWS_MAX = 10_000;
+const CACHE_KEY_MAX_LENGTH = 1_024;
+// An answer that depends on more than the tables and the bound values (the time, chance, this
+// connection's state) is not the same answer on the next call.
+const VOLATILE_SQL = /\b(random|randomblob|date|time|datetime|julianday|unixepoch|strftime|current_date|current_time|current_timestamp|changes|total_changes|last_insert_rowid)\b/i;
 
 type Parameters = readonly unknown[];
 
 // A statement's number stands for its SQL text, which is long. Only values whose JSON text names
-// them exactly are cached; anything else (a Buffer, a bigint) is not.
+// them exactly are cached: not a Buffer or a bigint, nor NaN or Infinity (JSON writes them as null).
 function cacheKey(statementNumber: number, parameters: Parameters): string | undefined {
   for (const value of parameters) {
-    if (value !== null && typeof value !== 'string' && typeof value !== 'number') return undefined;
+    if (value !== null && typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return undefined;
   }
-  return `${statementNumber}${JSON.stringify(parameters)}`;
+  const key = `${statementNumber}${JSON.stringify(parameters)}`;
+  return key.length <= CACHE_KEY_MAX_LENGTH ? key : undefined;
 }
 
 /**
@@ -29,6 +36,9 @@ function cacheKey(statementNumber: number, parameters: Parameters): string | und
  *   another process, which `dataVersion` reports (see watchDataVersion for how soon). Each read
  *   SQLite runs takes its file locks, three system calls. Reads in a transaction always go to
  *   SQLite, so a transaction sees its own writes and checks what it is about to change.
+ *
+ * A read that must see another process's commit at once runs in a transaction. A query whose
+ * answer depends on more than the tables and the values (the time, chance) is never cached.
  *
  * Cached rows are frozen, since a caller changing one would change every later answer; each
  * answer is an array of its own, which the caller may sort (Kysely's migrator does).
@@ -56,17 +66,19 @@ export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: ()
     const cached = results.get(key);
     if (cached !== undefined) return cached.slice();
     const rows = statement.all(parameters).map((row) => Object.freeze(row));
-    if (rows.length <= CACHED_ROWS_MAX) {
-      if (cachedRows + rows.length > CACHED_ROWS_MAX) forgetResults();
+    const size = Math.max(1, rows.length);
+    if (size <= CACHED_ROWS_MAX) {
+      if (cachedRows + size > CACHED_ROWS_MAX) forgetResults();
       results.set(key, rows.slice());
-      cachedRows += rows.length;
+      cachedRows += size;
     }
     return rows;
   }
 
-  function wrap(statement: BetterSqlite3.Statement): SqliteStatement {
+  function wrap(sqlText: string, statement: BetterSqlite3.Statement): SqliteStatement {
     // BEGIN and COMMIT count as read-only too; the writes inside a transaction forget on their own.
     if (statement.readonly) {
+      if (VOLATILE_SQL.test(sqlText)) return statement;
       const statementNumber = ++statementsPrepared;
       return {
         reader: statement.reader,
@@ -97,8 +109,12 @@ export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: ()
     prepare(sqlText) {
       let statement = statements.get(sqlText);
       if (!statement) {
-        if (statements.size >= STATEMENTS_MAX) statements.clear();
-        statement = wrap(handle.prepare(sqlText));
+        if (statements.size >= STATEMENTS_MAX) {
+          statements.clear();
+          // Answers filed under the numbers of the statements let go could never be found again.
+          forgetResults();
+        }
+        statement = wrap(sqlText, handle.prepare(sqlText));
         statements.set(sqlText, statement);
       }
       return statement;

@@ -4,15 +4,14 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caller } from './helpers/api.js';
-import { manualClock, type ManualClock } from './helpers/clock.js';
-import { ingestAccount, upload, uploadDir, uploadedFiles, voiceLogsOf } from './helpers/ingest.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import type { ManualClock } from './helpers/clock.js';
+import { ingestAccount, openIngestTestbed, upload, uploadedFiles, voiceLogsOf, type IngestTestbed } from './helpers/ingest.js';
+import type { TestServer } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 import { audioPart, multipart, waitFor, wav, type Part } from './helpers/upload.js';
 
 describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
-  let target: StorageTarget;
-  let uploads: ReturnType<typeof uploadDir>;
+  let testbed: IngestTestbed;
   let dataDir: string;
   let clock: ManualClock;
   let server: TestServer;
@@ -20,18 +19,12 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
   let small: TestServer;
 
   beforeAll(async () => {
-    target = await create();
-    uploads = uploadDir(target);
-    dataDir = uploads.path;
-    clock = manualClock();
-    server = await startServer(target, { DATA_DIR: dataDir }, clock);
-    small = await startServer(target, { DATA_DIR: dataDir, UPLOAD_MAX_BYTES: '1000' });
+    testbed = await openIngestTestbed(create);
+    ({ dataDir, clock, server } = testbed);
+    small = await testbed.startAnother({ UPLOAD_MAX_BYTES: '1000' });
   });
   afterAll(async () => {
-    await small?.close();
-    await server?.close();
-    await target?.dispose();
-    uploads?.remove();
+    await testbed?.close();
   });
   afterEach(() => {
     vi.restoreAllMocks();

@@ -1,30 +1,24 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caller } from './helpers/api.js';
-import { manualClock, type ManualClock } from './helpers/clock.js';
-import { ingestAccount, upload, uploadDir, uploadedFiles, voiceLogsOf } from './helpers/ingest.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import type { ManualClock } from './helpers/clock.js';
+import { ingestAccount, openIngestTestbed, upload, uploadedFiles, voiceLogsOf, type IngestTestbed } from './helpers/ingest.js';
+import type { TestServer } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 import { audioPart, wav } from './helpers/upload.js';
 
 // Uploading itself is in ingest.test.ts; here, who may upload and who may read what was uploaded.
 describe.each(TARGETS)('ingest keys and the voice-log list on $name', ({ create }) => {
-  let target: StorageTarget;
-  let uploads: ReturnType<typeof uploadDir>;
+  let testbed: IngestTestbed;
   let dataDir: string;
   let clock: ManualClock;
   let server: TestServer;
 
   beforeAll(async () => {
-    target = await create();
-    uploads = uploadDir(target);
-    dataDir = uploads.path;
-    clock = manualClock();
-    server = await startServer(target, { DATA_DIR: dataDir }, clock);
+    testbed = await openIngestTestbed(create);
+    ({ dataDir, clock, server } = testbed);
   });
   afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-    uploads?.remove();
+    await testbed?.close();
   });
   afterEach(() => {
     vi.restoreAllMocks();

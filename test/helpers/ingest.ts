@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { caller, registerV1 } from './api.js';
-import { uniqueEmail, uniqueIp, type TestServer } from './server.js';
+import { manualClock, type ManualClock } from './clock.js';
+import { startServer, uniqueEmail, uniqueIp, type TestServer } from './server.js';
 import type { StorageTarget } from './targets.js';
 import { multipart, type Part } from './upload.js';
 
@@ -50,4 +51,39 @@ export function uploadDir(target: StorageTarget): { path: string; remove(): void
   if (target.env.DATA_DIR !== undefined) return { path: target.env.DATA_DIR, remove: () => {} };
   const path = mkdtempSync(join(tmpdir(), 'latchkey-uploads-'));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** What the ingest tests run on: one target, the folder its uploads go to, and servers over both. */
+export interface IngestTestbed {
+  dataDir: string;
+  clock: ManualClock;
+  /** The first server, on `clock`. */
+  server: TestServer;
+  /** Another server over the same data, with `env` on top (and the real clock). */
+  startAnother(env: Record<string, string>): Promise<TestServer>;
+  close(): Promise<void>;
+}
+
+export async function openIngestTestbed(create: () => Promise<StorageTarget>): Promise<IngestTestbed> {
+  const target = await create();
+  const uploads = uploadDir(target);
+  const clock = manualClock();
+  const servers: TestServer[] = [];
+  const close = async () => {
+    for (const server of servers) await server.close();
+    await target.dispose();
+    uploads.remove();
+  };
+  const startAnother = async (env: Record<string, string>, serverClock?: ManualClock) => {
+    const server = await startServer(target, { DATA_DIR: uploads.path, ...env }, serverClock);
+    servers.push(server);
+    return server;
+  };
+  try {
+    const server = await startAnother({}, clock);
+    return { dataDir: uploads.path, clock, server, startAnother: (env) => startAnother(env), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

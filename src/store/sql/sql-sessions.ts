@@ -4,6 +4,22 @@ import { lockUserForLogin } from './login-lock.js';
 import { updatedOne } from './updated-one.js';
 import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
 
+/**
+ * Ends a user's open sessions (only `onlySession`, when given), on `db` or inside a transaction
+ * on it; returns the ids ended.
+ */
+export async function endUserSessions(db: Kysely<Tables>, userId: string, at: number, onlySession?: string): Promise<string[]> {
+  const rows = await db
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .$if(onlySession !== undefined, (qb) => qb.where('id', '=', onlySession!))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 function toSession(row: Selectable<SessionRow>): Session {
   return {
     id: row.id,
@@ -126,15 +142,6 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async revokeUserSessions(userId, at) {
-      const rows = await db
-        .updateTable('sessions')
-        .set({ revoked_at: at })
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .returning('id')
-        .execute();
-      return rows.map((r) => r.id);
-    },
+    revokeUserSessions: (userId, at) => endUserSessions(db, userId, at),
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { normalizeEmail, type Role, type User, type UserStore } from '../user-store.js';
 import { compileOnce } from './compile-once.js';
+import { endUserSessions } from './sql-sessions.js';
 import { updatedOne } from './updated-one.js';
 import type { Tables, UserRow } from './tables.js';
 
@@ -65,15 +66,7 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
           .executeTakeFirst();
         if (!updatedOne(replaced)) return null;
         await tx.updateTable('pending_logins').set({ used_at: at }).where('user_id', '=', id).where('used_at', 'is', null).execute();
-        const ended = await tx
-          .updateTable('sessions')
-          .set({ revoked_at: at })
-          .where('user_id', '=', id)
-          .where('revoked_at', 'is', null)
-          .$if(onlySession !== undefined, (qb) => qb.where('id', '=', onlySession!))
-          .returning('id')
-          .execute();
-        return ended.map((row) => row.id);
+        return endUserSessions(tx, id, at, onlySession);
       });
     },
 

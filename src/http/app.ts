@@ -1,4 +1,3 @@
-import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -70,7 +69,6 @@ export async function buildApp({ core, logger }: AppOptions) {
   });
 
   app.addHook('preValidation', rejectNulCharacters);
-  await app.register(fastifyCookie);
   const dashboardPage = await registerDashboard(app);
   useErrorShape(app, flatErrorBody, (request, reply) => (dashboardPage && isDashboardPage(request) ? dashboardPage(reply) : undefined));
   await registerOpenApi(app, config.publicUrl);

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Core } from '../../core/core.js';
 import { useErrorShape } from '../surface.js';
@@ -13,10 +14,15 @@ import { v1TwoFactorRoutes } from './two-factor-routes.js';
 export function v1Surface(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     useErrorShape(app, v1ErrorBody);
-    await app.register(v1AuthRoutes(core));
-    await app.register(v1TwoFactorRoutes(core));
-    await app.register(v1SessionRoutes(core));
-    await app.register(v1PasswordRoutes(core));
+    // The routes that issue, rotate or end a session may carry the refresh cookie (refresh-cookie.ts);
+    // the cookie plugin's two hooks run on their requests only, not on every resource request.
+    await app.register(async (sessionRoutes) => {
+      await sessionRoutes.register(fastifyCookie);
+      await sessionRoutes.register(v1AuthRoutes(core));
+      await sessionRoutes.register(v1TwoFactorRoutes(core));
+      await sessionRoutes.register(v1SessionRoutes(core));
+      await sessionRoutes.register(v1PasswordRoutes(core));
+    });
     await app.register(v1TokenRoutes(core));
     await app.register(v1AgentsRoutes(core));
   };

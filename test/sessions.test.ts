@@ -150,6 +150,18 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       expect(JSON.parse(none.body).error.code).toBe('INVALID_REFRESH_TOKEN');
     });
 
+    it('sets the cookie on sign-up and clears it when every session is ended', async () => {
+      const email = uniqueEmail();
+      const register = await server.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: COOKIE_MODE, payload: { email, password: PASSWORD } });
+      expect(register.statusCode).toBe(201);
+      expect(Object.keys(JSON.parse(register.body).data).sort()).toEqual(['token', 'user']);
+      expect(refreshCookie(register.headers['set-cookie'])).toMatch(/; HttpOnly/);
+      const token = JSON.parse(register.body).data.token;
+      const endAll = await server.app.inject({ method: 'DELETE', url: '/api/v1/auth/sessions', headers: { ...COOKIE_MODE, authorization: `Bearer ${token}` } });
+      expect(endAll.statusCode).toBe(200);
+      expect(refreshCookie(endAll.headers['set-cookie'])).toMatch(/Expires=Thu, 01 Jan 1970/);
+    });
+
     it('refuses two refresh cookies (one tossed in from a sibling subdomain) without clearing the real one', async () => {
       const victim = uniqueEmail('victim');
       const attacker = uniqueEmail('attacker');

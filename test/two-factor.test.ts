@@ -107,6 +107,21 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       expect((await client.get('/api/v1/agents', res.body.data.token)).status).toBe(200);
     });
 
+    it('v1 cookie mode: verify-2fa puts the refresh token in the cookie, not the body', async () => {
+      const client = caller(server);
+      const { email, recoveryCodes } = await enrolledUser(client);
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/verify-2fa',
+        remoteAddress: client.ip,
+        headers: { 'x-refresh-token-mode': 'cookie' },
+        payload: { pendingToken: await pendingLoginV1(client, email), code: recoveryCodes[0] },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(Object.keys(JSON.parse(res.body).data).sort()).toEqual(['token', 'user']);
+      expect(String(res.headers['set-cookie'])).toMatch(/^latchkey_refresh=[^;]+; .*HttpOnly/);
+    });
+
     it('flat: mfa_required and mfa_token, then /mfa/verify answers the token pair', async () => {
       const client = caller(server);
       const { email, app } = await enrolledUser(client);

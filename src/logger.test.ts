@@ -47,4 +47,18 @@ describe('the logger', () => {
     for (const value of ['inner-token-value', 'own-rt-value', 'details-password']) expect(lines[0]).not.toContain(value);
     expect(logged.message).toBe('outer: inner');
   });
+
+  it('censors credential headers wherever headers are logged, and the raw bytes of a refused request', () => {
+    const { lines, stream } = capture();
+    const headers = { authorization: 'Bearer header-token', cookie: 'latchkey_refresh=cookie-token', 'x-api-key': 'lk_ingest_header-key', 'user-agent': 'curl' };
+    const logger = createLogger('trace', stream);
+    logger.trace({ busboyOptions: { headers } }, 'multipart options');
+    logger.info({ headers }, 'x');
+    logger.trace({ err: Object.assign(new Error('Parse Error'), { rawPacket: Buffer.from('GET / HTTP/1.1\r\nAuthorization: Bearer raw-token') }) }, 'client error');
+    const text = lines.join('');
+    for (const value of ['header-token', 'cookie-token', 'header-key', 'raw-token']) expect(text).not.toContain(value);
+    expect(JSON.parse(lines[1]!).headers['user-agent']).toBe('curl');
+    // A Buffer is logged as its bytes, which would spell the token out in numbers.
+    expect(JSON.parse(lines[2]!).err.rawPacket).toBe('[redacted]');
+  });
 });

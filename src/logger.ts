@@ -26,8 +26,20 @@ const SECRET_FIELDS = [
  */
 const CONTAINERS = ['body', 'err', 'err.details', 'err.cause', 'err.body', 'error', 'details', 'data', 'input', 'user', 'credentials', 'headers', 'query', 'params'];
 
-/** `code` is censored in bodies only: an error's `code` (a SQLSTATE, ECONNREFUSED) must stay readable. */
-const REDACT = [...CONTAINERS.flatMap((container) => SECRET_FIELDS.map((field) => `${container}.${field}`)), 'body.code', 'err.body.code'];
+// Request headers that carry credentials. Fastify never logs headers, but @fastify/multipart logs
+// the upload's headers at trace level (busboyOptions).
+const HEADER_CONTAINERS = ['headers', 'busboyOptions.headers'];
+const SECRET_HEADERS = ['authorization', 'cookie', '["x-api-key"]'];
+
+const REDACT = [
+  ...CONTAINERS.flatMap((container) => SECRET_FIELDS.map((field) => `${container}.${field}`)),
+  ...HEADER_CONTAINERS.flatMap((container) => SECRET_HEADERS.map((header) => `${container}.${header}`)),
+  // `code` is censored in bodies only: an error's `code` (a SQLSTATE, ECONNREFUSED) must stay readable.
+  'body.code',
+  'err.body.code',
+  // The bytes of a request Node's HTTP parser refused (Fastify logs the error at trace level).
+  'err.rawPacket',
+];
 
 /** A request as logged: the path without its query string (a client may put a token there). */
 function serializeRequest(request: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Clock } from '../../src/core/clock.js';
 import { createLatchkey, type Latchkey } from '../../src/server.js';
@@ -10,11 +10,12 @@ export type TestServer = Latchkey & { config: Readonly<Config> };
 /**
  * A Latchkey instance over `target`. Several built from one target behave as one server (they
  * share the data), each with its own connections and caches, like separate processes.
- * PASSWORD_HASH_CONCURRENCY is raised so parallel tests do not queue behind each other.
+ * PASSWORD_HASH_CONCURRENCY is raised so parallel tests do not queue behind each other. It logs
+ * nothing unless given a logger.
  */
-export async function startServer(target: StorageTarget, env: Record<string, string> = {}, clock?: Clock): Promise<TestServer> {
+export async function startServer(target: StorageTarget, env: Record<string, string> = {}, clock?: Clock, logger?: Logger): Promise<TestServer> {
   const config = loadConfig({ LOG_LEVEL: 'silent', PASSWORD_HASH_CONCURRENCY: '4', ...target.env, ...env });
-  const latchkey = await createLatchkey(config, { ...(clock ? { clock } : {}), logger: pino({ level: 'silent' }) });
+  const latchkey = await createLatchkey(config, { ...(clock ? { clock } : {}), logger: logger ?? pino({ level: 'silent' }) });
   await latchkey.app.ready();
   return { ...latchkey, config };
 }

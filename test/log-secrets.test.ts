@@ -1,8 +1,8 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { upload } from './helpers/ingest.js';
+import { captureLog } from './helpers/log-capture.js';
 import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';
 import { authenticator, midStepClock, TOTP_STEP_MS } from './helpers/totp.js';
@@ -21,18 +21,12 @@ const embedded = TARGETS.find((t) => t.name === 'embedded')!;
 
 describe('what reaches the log at trace level', () => {
   const clock = midStepClock();
-  const lines: string[] = [];
+  const { lines, stream } = captureLog();
   let target: StorageTarget;
   let server: TestServer;
 
   beforeAll(async () => {
     target = await embedded.create();
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
     server = await startServer(target, { LOGIN_RATE_LIMIT: '1000' }, clock, createLogger('trace', stream));
   });
   afterAll(async () => {

@@ -1,5 +1,4 @@
-import * as crypto from 'node:crypto';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A random identifier with a type prefix, e.g. `user_3f9c...` (96 bits). */
 export function randomId(prefix: string): string {

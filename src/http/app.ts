@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Core } from '../core/core.js';
+import { AccessLog } from './access-log.js';
 import { isDashboardPage, registerDashboard } from './dashboard.js';
 import { flatErrorBody } from './flat/error-body.js';
 import { flatSurface } from './flat/index.js';
@@ -42,6 +43,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     // times the response through two listeners for lines that go nowhere; README, Benchmarks):
     // at LOG_LEVEL=silent Fastify gets none.
     ...(logger.level === 'silent' ? {} : { loggerInstance: logger as FastifyBaseLogger }),
+    logController: new AccessLog(),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     // A client trickling a body must not hold a socket forever (Node's default is no limit).

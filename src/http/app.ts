@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Core } from '../core/core.js';
-import { AccessLog } from './access-log.js';
+import { AccessLog, logAbortedRequests } from './access-log.js';
 import { isDashboardPage, registerDashboard } from './dashboard.js';
 import { flatErrorBody } from './flat/error-body.js';
 import { flatSurface } from './flat/index.js';
@@ -41,7 +41,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   const app = Fastify({
     // A silent logger would still cost every request about 5 us (Fastify makes it a child and
     // times the response through two listeners for lines that go nowhere; README, Benchmarks):
-    // at LOG_LEVEL=silent Fastify gets none.
+    // at LOG_LEVEL=silent Fastify gets none. The level is read once, here.
     ...(logger.level === 'silent' ? {} : { loggerInstance: logger as FastifyBaseLogger }),
     logController: new AccessLog(),
     trustProxy: config.trustProxy,
@@ -74,6 +74,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   });
 
   app.addHook('preValidation', rejectNulCharacters);
+  logAbortedRequests(app, logger);
   const dashboardPage = await registerDashboard(app);
   useErrorShape(app, flatErrorBody, (request, reply) => (dashboardPage && isDashboardPage(request) ? dashboardPage(reply) : undefined));
   await registerOpenApi(app, config.publicUrl);

@@ -10,6 +10,9 @@ import type { Logger } from 'pino';
 export class AccessLog extends LogController {
   override incomingRequest(request: FastifyRequest): void {
     if (this.isLogDisabled(request)) return;
+    // The client's address is read on arrival, for the `request aborted` line: Node keeps it on the
+    // socket once read (one system call a connection), and a closed socket has none to give.
+    void request.ip;
     request.log.debug({ req: request }, 'incoming request');
   }
 
@@ -28,12 +31,6 @@ export class AccessLog extends LogController {
  */
 export function logAbortedRequests(app: FastifyInstance, logger: Logger): void {
   if (!logger.isLevelEnabled('info')) return;
-  // The client's address is read on arrival: Node keeps it on the socket once read, and a closed
-  // socket no longer has one to give.
-  app.addHook('onRequest', (request, _reply, done) => {
-    void request.ip;
-    done();
-  });
   app.addHook('onRequestAbort', (request, done) => {
     request.log.info({ req: request }, 'request aborted');
     done();

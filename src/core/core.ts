@@ -56,6 +56,7 @@ export async function createCore(options: {
   );
   const denylist = new Denylist(stores.kv, stores.revocations, clock);
   await denylist.start();
+  const passwords = await createPasswordHasher(config.passwordHashConcurrency);
   return {
     config,
     clock,
@@ -64,14 +65,14 @@ export async function createCore(options: {
     keys,
     tokens,
     denylist,
-    passwords: await createPasswordHasher(config.passwordHashConcurrency),
+    passwords,
     limits: new LoginLimits(options.createLimiter, config),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     async close() {
       keys.stop();
       denylist.stop();
-      await stores.close();
+      await Promise.all([stores.close(), passwords.close()]);
     },
   };
 }

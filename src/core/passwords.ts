@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Algorithm } from '@node-rs/argon2';
 import { Piscina } from 'piscina';
 
-// OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1.
-// Algorithm.Argon2id is 2; the enum is `const`, so it cannot be imported as a value.
-const ARGON2ID = { algorithm: 2 as Algorithm, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-
-// Hashing threads run at the lowest priority (nice 19): when the CPU is short, requests that need
-// no hash go first and logins wait. On Linux the pool sets it per thread, through @napi-rs/nice.
-const HASHING_NICE_INCREMENT = 19;
+// Hashing threads run at a low priority: when the CPU is short, requests that need no hash go
+// first, and logins still get about a tenth of a contended core (nice 10 weighs 110 against 1024;
+// nice 19, 15, let a busy host stall one hash for a second). On Linux the pool sets it per thread;
+// elsewhere nice(2) would lower the whole process, event loop included, so it is left alone.
+const HASHING_NICE_INCREMENT = process.platform === 'linux' ? 10 : 0;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -18,8 +15,8 @@ export interface PasswordHasher {
 }
 
 /**
- * Hashing runs on `concurrency` worker threads of its own (never the event loop), so a burst of
- * logins queues instead of starving request handling of CPU.
+ * Hashing (argon2id, parameters in password-worker.js) runs on `concurrency` worker threads of its
+ * own, never on the event loop, so a burst of logins queues instead of starving request handling.
  */
 export async function createPasswordHasher(concurrency: number): Promise<PasswordHasher> {
   const pool = new Piscina({
@@ -28,7 +25,10 @@ export async function createPasswordHasher(concurrency: number): Promise<Passwor
     maxThreads: concurrency,
     niceIncrement: HASHING_NICE_INCREMENT,
   });
-  const hash = (password: string): Promise<string> => pool.run({ password, options: ARGON2ID }, { name: 'hash' });
+  // Without a listener, a worker that fails outside any task (at start, or while idle) would end
+  // the process. The pool starts another, and a task on a failed worker rejects on its own.
+  pool.on('error', () => {});
+  const hash = (password: string): Promise<string> => pool.run({ password }, { name: 'hash' });
   try {
     const dummyHash = await hash(randomBytes(16).toString('hex'));
     return {

@@ -2,6 +2,9 @@
 // argon2id in one of the hasher's worker threads (passwords.ts). Plain JavaScript: a worker thread
 // loads its file with Node's own loader, which runs no TypeScript, in the tests as in dist.
 import { hashSync, verifySync } from '@node-rs/argon2';
+import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { workerData } from 'node:worker_threads';
 
 // OWASP Password Storage Cheat Sheet, argon2id: m=19 MiB, t=2, p=1. A verify reads the parameters
 // from the stored hash. Algorithm.Argon2id is 2; the enum is `const`, so it has no runtime value.
@@ -9,8 +12,35 @@ import { hashSync, verifySync } from '@node-rs/argon2';
 const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 /**
- * Synchronous on purpose: the work then runs on this thread, whose priority the pool lowered, not
- * on libuv's shared pool.
+ * Moves this thread to SCHED_IDLE: it runs only on CPU time no other thread wants, and a core that
+ * runs nothing else counts as free when the kernel places a waking thread (nice 19 does neither,
+ * so the event loop and its clients end up sharing a core while a hash runs). Node has no binding
+ * for sched_setscheduler(2); chrt (util-linux, on every glibc distribution) makes the call, once
+ * per thread. Any thread may lower its own policy, so no privilege is needed.
+ * @returns {boolean} whether this thread now runs at SCHED_IDLE
+ */
+function takeIdlePriority() {
+  if (process.platform !== 'linux') return false;
+  try {
+    const tid = readlinkSync('/proc/thread-self').split('/').at(-1) ?? '';
+    execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore', timeout: 5_000 });
+    return true;
+  } catch {
+    // No chrt (a distroless image): the thread keeps the nice level the pool gave it.
+    return false;
+  }
+}
+
+const idle = workerData?.idle === true && takeIdlePriority();
+
+/** Whether this thread runs at SCHED_IDLE (the hasher asks once, at start). */
+export function runsIdle() {
+  return idle;
+}
+
+/**
+ * Synchronous on purpose: the work then runs on this thread, whose priority was lowered, not on
+ * libuv's shared pool.
  * @param {{ password: string }} task
  */
 export function hash({ password }) {

@@ -57,13 +57,34 @@ export function createRedisLimiterFactory(client: Redis): LimiterFactory {
     );
 }
 
+/**
+ * The two calls rate-limiter-flexible makes on a better-sqlite3 database, with each SQL text
+ * prepared once: the library prepares its statement on every call, and preparing costs about as
+ * much as running it (three prepares a login, 90 us of the event loop under load here).
+ */
+function preparingOnce(handle: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; transaction: BetterSqlite3.Database['transaction'] } {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = handle.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    transaction: (fn) => handle.transaction(fn),
+  };
+}
+
 /** Limiters in the embedded SQLite file: shared with CLI processes, kept across restarts. */
 export function createSqliteLimiterFactory(handle: BetterSqlite3.Database): LimiterFactory {
+  const client = preparingOnce(handle);
   return (options) =>
     wrap(
       new RateLimiterSQLite({
         ...baseOptions(options),
-        storeClient: handle,
+        storeClient: client,
         storeType: 'better-sqlite3',
         tableName: 'rate_limits',
       }),

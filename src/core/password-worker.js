@@ -10,6 +10,8 @@ import { workerData } from 'node:worker_threads';
 // from the stored hash. Algorithm.Argon2id is 2; the enum is `const`, so it has no runtime value.
 /** @type {import('@node-rs/argon2').Options} */
 const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+// By its full path: the search path is the environment's to change.
+const CHRT = '/usr/bin/chrt';
 
 /**
  * Moves this thread to SCHED_IDLE: it runs only on CPU time no other thread wants, and a core that
@@ -17,26 +19,19 @@ const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 
  * so the event loop and its clients end up sharing a core while a hash runs). Node has no binding
  * for sched_setscheduler(2); chrt (util-linux, on every glibc distribution) makes the call, once
  * per thread. Any thread may lower its own policy, so no privilege is needed.
- * @returns {boolean} whether this thread now runs at SCHED_IDLE
  */
 function takeIdlePriority() {
-  if (process.platform !== 'linux') return false;
+  if (process.platform !== 'linux') return;
   try {
     const tid = readlinkSync('/proc/thread-self').split('/').at(-1) ?? '';
-    execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore', timeout: 5_000 });
-    return true;
+    if (!/^\d+$/.test(tid)) return;
+    execFileSync(CHRT, ['--idle', '--pid', '0', tid], { stdio: 'ignore', timeout: 5_000 });
   } catch {
     // No chrt (a distroless image): the thread keeps the nice level the pool gave it.
-    return false;
   }
 }
 
-const idle = workerData?.idle === true && takeIdlePriority();
-
-/** Whether this thread runs at SCHED_IDLE (the hasher asks once, at start). */
-export function runsIdle() {
-  return idle;
-}
+if (workerData?.idle === true) takeIdlePriority();
 
 /**
  * Synchronous on purpose: the work then runs on this thread, whose priority was lowered, not on

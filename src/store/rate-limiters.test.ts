@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createSqliteLimiterFactory } from './rate-limiters.js';
 
 describe('embedded rate limiters', () => {
   const handle = new Database(':memory:');
   afterEach(() => vi.restoreAllMocks());
+  afterAll(() => handle.close());
 
   it('count and reset as before while preparing each statement only once', async () => {
     const prepare = vi.spyOn(handle, 'prepare');

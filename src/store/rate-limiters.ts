@@ -60,14 +60,19 @@ export function createRedisLimiterFactory(client: Redis): LimiterFactory {
 /**
  * The two calls rate-limiter-flexible makes on a better-sqlite3 database, with each SQL text
  * prepared once: the library prepares its statement on every call, and preparing costs about as
- * much as running it (three prepares a login, 90 us of the event loop under load here).
+ * much as running it (three prepares a login, 90 us of the event loop under load here). Its SQL
+ * names only the table, so there are a handful of texts; the bound guards against a version that
+ * writes values into them.
  */
+const LIMITER_STATEMENTS_MAX = 32;
+
 function preparingOnce(handle: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; transaction: BetterSqlite3.Database['transaction'] } {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(sql: string) {
       let statement = statements.get(sql);
       if (!statement) {
+        if (statements.size >= LIMITER_STATEMENTS_MAX) statements.clear();
         statement = handle.prepare(sql);
         statements.set(sql, statement);
       }

@@ -51,7 +51,7 @@ export async function openStores(
     createLimiter = createRedisLimiterFactory(redis.client);
   } else if (database.sqlite) {
     kv = createSqliteKv(database.db, database.sqlite, now);
-    createLimiter = createSqliteLimiterFactory(database.sqlite.handle);
+    createLimiter = createSqliteLimiterFactory(database.db, database.sqlite.handle);
   } else {
     throw new TypeError('openStores: PostgreSQL needs a REDIS_URL (the config loader enforces this)');
   }

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -9,6 +10,7 @@ import {
 } from 'rate-limiter-flexible';
 import { KvUnavailableError } from './kv.js';
 import type { Limiter, LimiterFactory, LimiterOptions } from './limiter.js';
+import type { Tables } from './sql/tables.js';
 
 function baseOptions(options: LimiterOptions) {
   return {
@@ -82,11 +84,18 @@ function preparingOnce(handle: BetterSqlite3.Database): { prepare(sql: string): 
   };
 }
 
-/** Limiters in the embedded SQLite file: shared with CLI processes, kept across restarts. */
-export function createSqliteLimiterFactory(handle: BetterSqlite3.Database): LimiterFactory {
+/**
+ * Limiters in the embedded SQLite file: shared with CLI processes, kept across restarts.
+ *
+ * The library writes through the raw handle, which Kysely shares: a count taken while another
+ * request had a Kysely transaction open across an await joined that transaction, and a rollback
+ * took the count with it. Each call therefore holds Kysely's connection lock, as the kv store's
+ * writes do, so no other request's transaction is open while it runs.
+ */
+export function createSqliteLimiterFactory(db: Kysely<Tables>, handle: BetterSqlite3.Database): LimiterFactory {
   const client = preparingOnce(handle);
-  return (options) =>
-    wrap(
+  return (options) => {
+    const limiter = wrap(
       new RateLimiterSQLite({
         ...baseOptions(options),
         storeClient: client,
@@ -94,4 +103,9 @@ export function createSqliteLimiterFactory(handle: BetterSqlite3.Database): Limi
         tableName: 'rate_limits',
       }),
     );
+    return {
+      consume: (key) => db.connection().execute(() => limiter.consume(key)),
+      reset: (key) => db.connection().execute(() => limiter.reset(key)),
+    };
+  };
 }

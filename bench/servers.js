@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { loadConfig } from '../dist/config/index.js';
 import { createUser } from '../dist/core/users.js';
+import { writeAtEndOfTurn } from '../dist/http/write-coalescing.js';
 import { createLatchkey } from '../dist/server.js';
 
 export const HOST = '127.0.0.1';
@@ -45,9 +46,13 @@ export async function startLatchkey() {
   };
 }
 
-/** A bare Fastify with one GET route and no hooks, logger or schema. */
-export async function startBare() {
+/**
+ * A bare Fastify with one GET route and no hooks, logger or schema; with `coalesced`, plus the one
+ * hook Latchkey has that stock Fastify lacks: responses written at the end of the event loop's turn.
+ */
+export async function startBare({ coalesced = false } = {}) {
   const app = Fastify({ logger: false });
+  if (coalesced) app.addHook('onSend', writeAtEndOfTurn);
   app.get('/', async () => ({ ok: true }));
   await app.listen({ port: 0, host: HOST });
   return { url: baseUrlOf(app), close: () => app.close() };

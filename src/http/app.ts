@@ -13,6 +13,7 @@ import { responseSerializerCompiler } from './response-serializer.js';
 import { sayMissingFieldsAreRequired } from './schemas.js';
 import { useErrorShape } from './surface.js';
 import { v1Surface } from './v1/index.js';
+import { writeAtEndOfTurn } from './write-coalescing.js';
 
 export interface AppOptions {
   core: Core;
@@ -72,6 +73,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
+  app.addHook('onSend', writeAtEndOfTurn);
 
   app.addHook('preValidation', rejectNulCharacters);
   logAbortedRequests(app, logger);

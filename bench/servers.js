@@ -47,8 +47,9 @@ export async function startLatchkey() {
 }
 
 /**
- * A bare Fastify with one GET route and no hooks, logger or schema; with `coalesced`, plus the one
- * hook Latchkey has that stock Fastify lacks: responses written at the end of the event loop's turn.
+ * A bare Fastify with one GET route and no hooks, logger or schema; with `coalesced`, plus
+ * Latchkey's hook that writes responses at the end of the event loop's turn (stock Fastify writes
+ * each at once), to tell that hook's gain from the rest.
  */
 export async function startBare({ coalesced = false } = {}) {
   const app = Fastify({ logger: false });

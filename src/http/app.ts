@@ -65,6 +65,8 @@ export async function buildApp({ core, logger }: AppOptions) {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // First, so the hooks after it (the shutdown's `connection: close`) run when the response is written.
+  app.addHook('onSend', writeAtEndOfTurn);
   // A callback hook, not an async one: it runs on every response, and the promise costs measurably.
   app.addHook('onSend', (_request, reply, payload, done) => {
     // Nothing may be cached unless its route says so (static files, JWKS): responses that carry
@@ -73,7 +75,6 @@ export async function buildApp({ core, logger }: AppOptions) {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
-  app.addHook('onSend', writeAtEndOfTurn);
 
   app.addHook('preValidation', rejectNulCharacters);
   logAbortedRequests(app, logger);

@@ -18,17 +18,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * second time. A throw while writing (that second send, a header Node refuses) goes to Fastify's
  * error handling, as it does for an asynchronous hook, instead of escaping the setImmediate.
  */
-export function writeAtEndOfTurn(
-  _request: FastifyRequest,
-  _reply: FastifyReply,
-  payload: unknown,
-  done: (error: Error | null, payload?: unknown) => void,
-): void {
-  setImmediate(() => {
-    try {
-      done(null, payload);
-    } catch (error) {
-      done(error as Error);
-    }
-  });
+export function writeAtEndOfTurn(_request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: OnSendDone): void {
+  // Arguments, not a closure: no allocation per response beyond setImmediate's own.
+  setImmediate(handOn, done, payload);
+}
+
+type OnSendDone = (error: Error | null, payload?: unknown) => void;
+
+function handOn(done: OnSendDone, payload: unknown): void {
+  try {
+    done(null, payload);
+  } catch (error) {
+    done(error as Error);
+  }
 }

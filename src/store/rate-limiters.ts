@@ -9,6 +9,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import { KvUnavailableError } from './kv.js';
+import { preparingOnce } from './embedded/sqlite-statements.js';
 import type { Limiter, LimiterFactory, LimiterOptions } from './limiter.js';
 import type { Tables } from './sql/tables.js';
 
@@ -59,30 +60,9 @@ export function createRedisLimiterFactory(client: Redis): LimiterFactory {
     );
 }
 
-/**
- * The two calls rate-limiter-flexible makes on a better-sqlite3 database, with each SQL text
- * prepared once: the library prepares its statement on every call, and preparing costs about as
- * much as running it (three prepares a login, 90 us of the event loop under load here). Its SQL
- * names only the table, so there are a handful of texts; the bound guards against a version that
- * writes values into them.
- */
+// rate-limiter-flexible prepares its statement on every call (three prepares a login, 90 us of the
+// event loop under load here). Its SQL names only the table, so there are a handful of texts.
 const LIMITER_STATEMENTS_MAX = 32;
-
-function preparingOnce(handle: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; transaction: BetterSqlite3.Database['transaction'] } {
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  return {
-    prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        if (statements.size >= LIMITER_STATEMENTS_MAX) statements.clear();
-        statement = handle.prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
-    transaction: (fn) => handle.transaction(fn),
-  };
-}
 
 /**
  * Limiters in the embedded SQLite file: shared with CLI processes, kept across restarts.
@@ -93,7 +73,8 @@ function preparingOnce(handle: BetterSqlite3.Database): { prepare(sql: string): 
  * writes do, so no other request's transaction is open while it runs.
  */
 export function createSqliteLimiterFactory(db: Kysely<Tables>, handle: BetterSqlite3.Database): LimiterFactory {
-  const client = preparingOnce(handle);
+  // The two calls the library makes on a better-sqlite3 database.
+  const client = { prepare: preparingOnce((sql) => handle.prepare(sql), LIMITER_STATEMENTS_MAX), transaction: handle.transaction.bind(handle) };
   return (options) => {
     const limiter = wrap(
       new RateLimiterSQLite({

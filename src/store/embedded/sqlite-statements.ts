@@ -43,8 +43,28 @@ function cacheKey(statementNumber: number, parameters: Parameters): string | und
  * Cached rows are frozen, since a caller changing one would change every later answer; each
  * answer is an array of its own, which the caller may sort (Kysely's migrator does).
  */
+/**
+ * `prepare`, remembered by SQL text: preparing a statement costs about as much as running it.
+ * When `max` texts are held, all are let go (after `onForget`), which bounds a caller that builds
+ * texts with varying values in them.
+ */
+export function preparingOnce<S>(prepare: (sqlText: string) => S, max: number, onForget: () => void = () => {}): (sqlText: string) => S {
+  const statements = new Map<string, S>();
+  return (sqlText) => {
+    let statement = statements.get(sqlText);
+    if (statement === undefined) {
+      if (statements.size >= max) {
+        statements.clear();
+        onForget();
+      }
+      statement = prepare(sqlText);
+      statements.set(sqlText, statement);
+    }
+    return statement;
+  };
+}
+
 export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: () => number): SqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
   let statementsPrepared = 0;
   const results = new Map<string, readonly unknown[]>();
   let cachedRows = 0;
@@ -106,18 +126,7 @@ export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: ()
 
   return {
     close: () => handle.close(),
-    prepare(sqlText) {
-      let statement = statements.get(sqlText);
-      if (!statement) {
-        if (statements.size >= STATEMENTS_MAX) {
-          statements.clear();
-          // Answers filed under the numbers of the statements let go could never be found again.
-          forgetResults();
-        }
-        statement = wrap(sqlText, handle.prepare(sqlText));
-        statements.set(sqlText, statement);
-      }
-      return statement;
-    },
+    // Answers filed under the numbers of the statements let go could never be found again.
+    prepare: preparingOnce((sqlText) => wrap(sqlText, handle.prepare(sqlText)), STATEMENTS_MAX, forgetResults),
   };
 }

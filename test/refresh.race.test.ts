@@ -121,6 +121,51 @@ describe.each(TARGETS)('refresh rotation races on $name', ({ create }) => {
       expect(JSON.stringify(event)).not.toContain(login.refreshToken.split('.')[2]);
     });
 
+    /** A v1 refresh from a client of our choosing: its address and User-Agent. */
+    async function refreshAs(client: { ip: string; userAgent: string }, refreshToken: string) {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        remoteAddress: client.ip,
+        headers: { 'user-agent': client.userAgent },
+        payload: { refreshToken },
+      });
+      return { status: res.statusCode, body: JSON.parse(res.body) };
+    }
+
+    async function expectFamilyRevoked(sessionId: string, successor: string) {
+      expect((await refreshV1(caller(server), successor)).body.error.code).toBe('SESSION_REVOKED');
+      expect((await server.core.stores.sessions.findSession(sessionId))?.revokedAt).not.toBeNull();
+      const events = await server.core.stores.audit.listByType('refresh_reuse_detected', 1000);
+      expect(events.find((e) => e.details?.sessionId === sessionId)?.details).toMatchObject({ reason: 'another client' });
+    }
+
+    it.each([
+      ['another IP address', { ip: '198.51.100.7', userAgent: 'app/1.0' }],
+      ['another User-Agent', { ip: '203.0.113.5', userAgent: 'curl/8.0' }],
+      ['another IPv6 /64', { ip: '2001:db8:0:2::1', userAgent: 'app/1.0' }],
+    ])('inside the grace window, treats a replay from %s as reuse and revokes the session', async (_, thief) => {
+      const owner = { ip: thief.ip.includes(':') ? '2001:db8:0:1::1' : '203.0.113.5', userAgent: 'app/1.0' };
+      const login = await registerV1(caller(server), uniqueEmail());
+      const first = await refreshAs(owner, login.refreshToken);
+      expect(first.status).toBe(200);
+
+      clock.advance(1_000);
+      const replay = await refreshAs(thief, login.refreshToken);
+      expect(replay.status).toBe(401);
+      expect(replay.body.error.code).toBe('REFRESH_TOKEN_REUSED');
+      await expectFamilyRevoked(sessionOf(login.token), first.body.data.refreshToken);
+    });
+
+    it('inside the grace window, returns the successor to the same client from another address in its IPv6 /64', async () => {
+      const login = await registerV1(caller(server), uniqueEmail());
+      const first = await refreshAs({ ip: '2001:db8:0:7::1', userAgent: 'app/1.0' }, login.refreshToken);
+      clock.advance(1_000);
+      const retry = await refreshAs({ ip: '2001:db8:0:7:aaaa::2', userAgent: 'app/1.0' }, login.refreshToken);
+      expect(retry.status).toBe(200);
+      expect(retry.body.data.refreshToken).toBe(first.body.data.refreshToken);
+    });
+
     it('revokes only the replayed session: the same user’s other sessions keep working', async () => {
       const client = caller(server);
       const email = uniqueEmail();

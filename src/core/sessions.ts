@@ -4,7 +4,8 @@ import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
-import { randomId, sha256Hex } from './random.js';
+import { randomId, safeEqual, sha256Hex } from './random.js';
+import { rateLimitSubject } from './rate-limit-subject.js';
 import { newJti } from './tokens.js';
 import { publicUser, type PublicUser } from './users.js';
 
@@ -118,14 +119,22 @@ export async function startSession(core: Core, user: User, ctx: RequestContext, 
 }
 
 function refreshRow(idHash: string, sessionId: string, userId: string, parentHash: string | null, now: number, expSeconds: number): RefreshToken {
-  return { idHash, sessionId, userId, parentHash, issuedAt: now, expiresAt: expSeconds * 1000, usedAt: null, successorEnc: null };
+  return { idHash, sessionId, userId, parentHash, issuedAt: now, expiresAt: expSeconds * 1000, usedAt: null, successorEnc: null, spentBy: null };
+}
+
+/**
+ * Names the client that spends a refresh token: its IPv4 address or IPv6 /64, and its User-Agent.
+ * Hashed, since it only ever needs comparing.
+ */
+export function clientFingerprint(ctx: RequestContext): string {
+  return sha256Hex(`${rateLimitSubject(ctx.ip, 64)}\n${ctx.userAgent ?? ''}`);
 }
 
 /**
  * Exchanges a refresh token for a new access token. When the surface or the session rotates, the
  * presented token is spent and a successor issued (RFC 9700 section 4.14.2); a spent token
- * presented again returns the same successor inside the grace window, and after it revokes the
- * whole session. A rotating session rotates on every surface, so none can bypass reuse detection.
+ * presented again by the client that spent it returns the same successor inside the grace window;
+ * after it, or from any other client, it revokes the whole session. A rotating session rotates on every surface, so none can bypass reuse detection.
  */
 export async function refreshSession(core: Core, token: string, ctx: RequestContext, policy: RefreshPolicy): Promise<RefreshedTokens> {
   const verified = await core.tokens.verifyRefresh(token);
@@ -154,7 +163,7 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
     const successor = await core.tokens.signRefresh({ sub: user.id, sid: session.id, jti: successorJti });
     const successorRow = refreshRow(sha256Hex(successorJti), session.id, user.id, idHash, now, successor.exp);
     const sealed = core.box.seal(successor.token, 'refresh-successor');
-    if (await core.stores.sessions.spendRefreshToken(idHash, now, successorRow, sealed)) {
+    if (await core.stores.sessions.spendRefreshToken(idHash, now, clientFingerprint(ctx), successorRow, sealed)) {
       await core.audit.record('refresh', ctx, user.id, { sessionId: session.id });
       return { ...(await signAccessFor(core, user, session)), refreshToken: successor.token };
     }
@@ -169,12 +178,18 @@ async function replaySpentToken(core: Core, idHash: string, user: User, session:
   const spent = await core.stores.sessions.findRefreshToken(idHash);
   if (!spent || spent.usedAt === null || spent.successorEnc === null) throw new AuthError('INVALID_REFRESH_TOKEN');
   const withinGrace = core.clock() - spent.usedAt <= core.config.refreshReuseGraceSeconds * 1000;
-  if (withinGrace) {
+  // The grace covers one client's concurrent or retried requests; the same token from another
+  // client is the theft signal RFC 9700 section 4.14.2 describes.
+  const sameClient = spent.spentBy !== null && safeEqual(spent.spentBy, clientFingerprint(ctx));
+  if (withinGrace && sameClient) {
     const successor = core.box.open(spent.successorEnc, 'refresh-successor');
     return { ...(await signAccessFor(core, user, session)), refreshToken: successor };
   }
   await revokeSessions(core, [spent.sessionId]);
-  await core.audit.record('refresh_reuse_detected', ctx, user.id, { sessionId: spent.sessionId });
+  await core.audit.record('refresh_reuse_detected', ctx, user.id, {
+    sessionId: spent.sessionId,
+    reason: withinGrace ? 'another client' : 'after grace',
+  });
   throw new AuthError('REFRESH_TOKEN_REUSED');
 }
 

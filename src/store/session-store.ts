@@ -22,6 +22,8 @@ export interface RefreshToken {
   usedAt: number | null;
   /** Encrypted successor token, set when this one was spent. */
   successorEnc: string | null;
+  /** Who spent it: a hash of the client (see clientFingerprint), so only that client gets the successor again. */
+  spentBy: string | null;
 }
 
 export interface SessionStore {
@@ -36,10 +38,11 @@ export interface SessionStore {
   listLiveSessions(userId: string, now: number): Promise<Session[]>;
   findRefreshToken(idHash: string): Promise<RefreshToken | null>;
   /**
-   * Spends `idHash` and records its successor, atomically: returns false (and writes nothing)
-   * when the token was already spent, so two racing requests can never both mint a successor.
+   * Spends `idHash` for the client `spentBy` and records its successor, atomically: returns false
+   * (and writes nothing) when the token was already spent, so two racing requests can never both
+   * mint a successor.
    */
-  spendRefreshToken(idHash: string, usedAt: number, successor: RefreshToken, successorEnc: string): Promise<boolean>;
+  spendRefreshToken(idHash: string, usedAt: number, spentBy: string, successor: RefreshToken, successorEnc: string): Promise<boolean>;
   /** Records that the session was just used (a refresh that did not rotate). */
   touchSession(id: string, at: number): Promise<void>;
   /** Marks the session revoked; returns false when it already was (or does not exist). */

@@ -182,6 +182,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('agents_user_id_created_at_id').on('agents').columns(['user_id', 'created_at', 'id']).execute();
     },
   },
+  '0007_refresh_spent_by': {
+    async up(db: Kysely<any>) {
+      // Which client spent a refresh token: inside the grace window only that client gets the
+      // successor again (RFC 9700 section 4.14.2).
+      await db.schema.alterTable('refresh_tokens').addColumn('spent_by', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -44,6 +44,7 @@ function toRefreshToken(row: Selectable<RefreshTokenRow>): RefreshToken {
     expiresAt: row.expires_at,
     usedAt: row.used_at,
     successorEnc: row.successor_enc,
+    spentBy: row.spent_by,
   };
 }
 
@@ -57,6 +58,7 @@ function toRefreshTokenRow(token: RefreshToken): Insertable<RefreshTokenRow> {
     expires_at: token.expiresAt,
     used_at: token.usedAt,
     successor_enc: token.successorEnc,
+    spent_by: token.spentBy,
   };
 }
 
@@ -106,13 +108,13 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
       return row ? toRefreshToken(row) : null;
     },
 
-    async spendRefreshToken(idHash, usedAt, successor, successorEnc) {
+    async spendRefreshToken(idHash, usedAt, spentBy, successor, successorEnc) {
       return db.transaction().execute(async (tx) => {
         // The compare-and-set: on PostgreSQL a racing UPDATE waits for this row lock, then
         // re-checks `used_at is null` and matches nothing; SQLite serializes writers outright.
         const claimed = await tx
           .updateTable('refresh_tokens')
-          .set({ used_at: usedAt, successor_enc: successorEnc })
+          .set({ used_at: usedAt, successor_enc: successorEnc, spent_by: spentBy })
           .where('id_hash', '=', idHash)
           .where('used_at', 'is', null)
           .executeTakeFirst();

@@ -38,6 +38,8 @@ export interface RefreshTokenRow {
   used_at: number | null;
   /** The successor refresh token, encrypted, so a racing duplicate inside the grace window gets the same one. */
   successor_enc: string | null;
+  /** SHA-256 of the spending client's IP network and User-Agent. */
+  spent_by: string | null;
 }
 
 export interface SigningKeyRow {

@@ -3,6 +3,7 @@ import type { Core } from './core.js';
 import { AuthError } from './errors.js';
 import { forgetSessionTokens, replacementPolicy, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
 import { confirmIdentity } from './two-factor.js';
+import { hashPassword, normalizePassword } from './password-check.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import { callerUser } from './users.js';
 
@@ -42,9 +43,9 @@ export async function changePassword(
   // Checked first: a refused new password must not spend an attempt or reveal the current one.
   checkPasswordPolicy(input.newPassword, user.email);
   // Both come from the request: comparing them tells nothing about the stored password.
-  if (input.newPassword === input.currentPassword) throw new AuthError('PASSWORD_UNCHANGED');
+  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) throw new AuthError('PASSWORD_UNCHANGED');
   await confirmIdentity(core, user, { password: input.currentPassword, code: input.code }, ctx);
-  const newHash = await core.passwords.hash(input.newPassword);
+  const newHash = await hashPassword(core, input.newPassword);
   const renewal = await replacementPolicy(core, caller.sessionId, policy);
   const now = core.clock();
   const ended = await core.stores.users.replacePassword(user.id, user.passwordHash, newHash, now, input.revokeOtherSessions ? undefined : caller.sessionId);

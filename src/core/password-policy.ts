@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { AuthError } from './errors.js';
+import { normalizePassword } from './password-check.js';
 
 // NIST SP 800-63B section 5.1.1.2: at least 8 characters, and allow at least 64.
 const PASSWORD_MIN_LENGTH = 8;
@@ -24,14 +25,15 @@ function isRepeatedOrSequential(chars: string[]): boolean {
  * 5.1.1.2: 8 to 128 characters (code points, not UTF-16 units), not a commonly used or breached
  * password (the common-password list of zxcvbn-ts), not one repeated character or a simple
  * sequence, and not the account's e-mail address or its name part, each compared after NFKC and
- * lower-casing. Each refusal says why. The password is hashed as given.
+ * lower-casing. Each refusal says why. Length is counted in the NFKC form, the one that is hashed.
  * Composition rules (a digit, a symbol) are deliberately absent: NIST advises against them.
  */
 export function checkPasswordPolicy(password: string, email: string): void {
-  const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
   // Compatibility forms fold first, so fullwidth or ligature spellings of a listed password match it.
-  const lowered = password.normalize('NFKC').toLowerCase();
+  const normalized = normalizePassword(password);
+  const length = [...normalized].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) throw new AuthError('WEAK_PASSWORD');
+  const lowered = normalized.toLowerCase();
   const chars = [...lowered];
   if (isCommon(lowered)) {
     throw new AuthError('GUESSABLE_PASSWORD', { message: 'This password is on a list of commonly used passwords; choose another' });

@@ -1,6 +1,7 @@
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { AuthError } from './errors.js';
+import { hashPassword } from './password-check.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import { forgetSessionTokens } from './sessions.js';
 
@@ -17,7 +18,7 @@ export async function resetPassword(core: Core, userId: string, newPassword: str
   };
   let user = await current();
   checkPasswordPolicy(newPassword, user.email);
-  const newHash = await core.passwords.hash(newPassword);
+  const newHash = await hashPassword(core, newPassword);
   let ended = await core.stores.users.replacePassword(user.id, user.passwordHash, newHash, core.clock());
   // The operator's word is final: a change the user made meanwhile is overwritten, not a conflict.
   while (!ended) {

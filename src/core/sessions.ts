@@ -4,6 +4,7 @@ import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
+import { checkLoginPassword, isUserPassword } from './password-check.js';
 import { randomId, safeEqual, sha256Hex } from './random.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
 import { newJti } from './tokens.js';
@@ -60,11 +61,11 @@ async function takePasswordAttempt(core: Core, email: string, ctx: RequestContex
 /** Checks e-mail and password with the IP limit and account lockout applied; returns the user. */
 export async function checkCredentials(core: Core, input: LoginInput, ctx: RequestContext): Promise<User> {
   await takePasswordAttempt(core, input.email, ctx);
-  const user = await core.stores.users.findByEmail(input.email);
+  const found = await core.stores.users.findByEmail(input.email);
   // The unknown-user path verifies against a dummy hash, so both paths take the same time.
-  const passwordOk = await core.passwords.verify(user?.passwordHash, input.password);
-  if (!user || !passwordOk) {
-    await core.audit.record('login_failed', ctx, user?.id ?? null);
+  const user = await checkLoginPassword(core, found, input.password);
+  if (!user) {
+    await core.audit.record('login_failed', ctx, found?.id ?? null);
     throw new AuthError('INVALID_CREDENTIALS');
   }
   await core.limits.clearFailures(input.email);
@@ -81,7 +82,7 @@ export async function checkCredentials(core: Core, input: LoginInput, ctx: Reque
  */
 export async function confirmPassword(core: Core, user: User, password: string, ctx: RequestContext): Promise<void> {
   await takePasswordAttempt(core, user.email, ctx);
-  if (!(await core.passwords.verify(user.passwordHash, password))) {
+  if (!(await isUserPassword(core, user, password))) {
     await core.audit.record('login_failed', ctx, user.id, { reason: 'password confirmation' });
     throw new AuthError('INVALID_CREDENTIALS', { message: 'Invalid password' });
   }

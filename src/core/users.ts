@@ -3,6 +3,7 @@ import type { Role, User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
+import { hashPassword } from './password-check.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import { denyKey } from './denylist.js';
 import { AuthError } from './errors.js';
@@ -52,7 +53,7 @@ export async function createUser(core: Core, input: NewUser): Promise<User> {
     email: input.email.trim(),
     role: input.role ?? 'USER',
     plan: input.plan ?? DEFAULT_PLAN,
-    passwordHash: await core.passwords.hash(input.password),
+    passwordHash: await hashPassword(core, input.password),
     createdAt: now,
     disabledAt: null,
   });

@@ -23,6 +23,11 @@ export interface UserStore {
    * changed (another change won) or the user is gone.
    */
   replacePassword(id: string, currentHash: string, newHash: string, at: number, onlySession?: string): Promise<string[] | null>;
+  /**
+   * Replaces the hash of the same password by a new one (a rehash), if it is still `currentHash`;
+   * sessions are left alone. Returns false when the hash had changed.
+   */
+  upgradePasswordHash(id: string, currentHash: string, newHash: string, at: number): Promise<boolean>;
   /** Sets or clears disabled_at; returns false when no such user. */
   setDisabled(id: string, disabledAt: number | null, now: number): Promise<boolean>;
 }

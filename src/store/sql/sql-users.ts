@@ -70,6 +70,16 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
       });
     },
 
+    async upgradePasswordHash(id, currentHash, newHash, at) {
+      const result = await db
+        .updateTable('users')
+        .set({ password_hash: newHash, updated_at: at })
+        .where('id', '=', id)
+        .where('password_hash', '=', currentHash)
+        .executeTakeFirst();
+      return updatedOne(result);
+    },
+
     async setDisabled(id, disabledAt, now) {
       const result = await db
         .updateTable('users')

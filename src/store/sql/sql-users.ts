@@ -17,6 +17,17 @@ function toUser(row: Selectable<UserRow>): User {
   };
 }
 
+/** Sets the password hash if it is still `currentHash` (a compare-and-set); true when it did. */
+async function swapPasswordHash(db: Kysely<Tables>, id: string, currentHash: string, newHash: string, at: number): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ password_hash: newHash, updated_at: at })
+    .where('id', '=', id)
+    .where('password_hash', '=', currentHash)
+    .executeTakeFirst();
+  return updatedOne(result);
+}
+
 export function createSqlUserStore(db: Kysely<Tables>): UserStore {
   // Every request that acts for a user reads it.
   const byId = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', v.id));
@@ -58,27 +69,13 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
 
     async replacePassword(id, currentHash, newHash, at, onlySession) {
       return db.transaction().execute(async (tx) => {
-        const replaced = await tx
-          .updateTable('users')
-          .set({ password_hash: newHash, updated_at: at })
-          .where('id', '=', id)
-          .where('password_hash', '=', currentHash)
-          .executeTakeFirst();
-        if (!updatedOne(replaced)) return null;
+        if (!(await swapPasswordHash(tx, id, currentHash, newHash, at))) return null;
         await tx.updateTable('pending_logins').set({ used_at: at }).where('user_id', '=', id).where('used_at', 'is', null).execute();
         return endUserSessions(tx, id, at, onlySession);
       });
     },
 
-    async upgradePasswordHash(id, currentHash, newHash, at) {
-      const result = await db
-        .updateTable('users')
-        .set({ password_hash: newHash, updated_at: at })
-        .where('id', '=', id)
-        .where('password_hash', '=', currentHash)
-        .executeTakeFirst();
-      return updatedOne(result);
-    },
+    upgradePasswordHash: (id, currentHash, newHash, at) => swapPasswordHash(db, id, currentHash, newHash, at),
 
     async setDisabled(id, disabledAt, now) {
       const result = await db

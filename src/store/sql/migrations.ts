@@ -182,6 +182,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('agents_user_id_created_at_id').on('agents').columns(['user_id', 'created_at', 'id']).execute();
     },
   },
+  '0007_failure_records': {
+    async up(db: Kysely<any>) {
+      // Read only on the embedded default (Redis holds them otherwise); created everywhere so both schemas match.
+      await db.schema
+        .createTable('failure_records')
+        .addColumn('grp', 'text', (c) => c.notNull())
+        .addColumn('member', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('failure_records_pkey', ['grp', 'member'])
+        .execute();
+      await db.schema.createIndex('failure_records_expires_at').on('failure_records').column('expires_at').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

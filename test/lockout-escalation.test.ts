@@ -15,6 +15,7 @@ const LIMITS = {
   MFA_LOCKOUT_SECONDS: '1800',
   MFA_LOCKOUT_MAX_SECONDS: '7200',
   MFA_BLOCK_FAILURES: '6',
+  LOCKOUT_FORGET_SECONDS: String(10 * 24 * 3600),
   LOGIN_RATE_LIMIT: '1000',
 };
 
@@ -73,6 +74,7 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
     clock.advance(120 * MINUTE_MS);
     expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
     expect(await lockState(ip, email)).toEqual({ details: { reason: 'blocked' }, retryAfter: undefined });
+    // Longer than LOCKOUT_FORGET_SECONDS: a block is kept until an operator unlocks.
     clock.advance(30 * 24 * 60 * MINUTE_MS);
     expect((await lockState(ip, email)).details).toEqual({ reason: 'blocked' });
 
@@ -102,6 +104,20 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
     const knownAnswers = await run(known);
     expect(await run(unknown)).toEqual(knownAnswers);
     expect(knownAnswers.at(-1)).toContain('"reason":"blocked"');
+  });
+
+  it('forgets a count LOCKOUT_FORGET_SECONDS after its last failure', async () => {
+    const ip = uniqueIp();
+    const email = uniqueEmail();
+    await registerV1(caller(server, ip), email);
+    for (let i = 0; i < 3; i++) expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
+    clock.advance(10 * 24 * 60 * MINUTE_MS - 1_000);
+    // Not yet forgotten: the next failure brings the second lockout.
+    expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
+    expect((await lockState(ip, email)).details).toEqual({ reason: 'temporary', retryAfterSeconds: 3600 });
+    clock.advance(10 * 24 * 60 * MINUTE_MS);
+    for (let i = 0; i < 2; i++) expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
+    expect((await login(ip, email, PASSWORD)).statusCode).toBe(200);
   });
 
   it('starts over after a success: the next lockout is the first one again', async () => {

@@ -48,7 +48,7 @@ export const envSchema = z
     LOCKOUT_MAX_SECONDS: positiveInt.default(86400),
     /** Consecutive failed logins at which the password is blocked until `latchkey user unlock` (NIST SP 800-63B 5.2.2). Default 100. */
     LOCKOUT_BLOCK_FAILURES: positiveInt.default(100),
-    /** How long a failure count is kept after its last failure, in seconds (bounds what unknown e-mails leave behind). Default 31536000 (365 days). */
+    /** How long a failure count is kept after its last failure, in seconds (a block is kept until unlocked; bounds what unknown e-mails leave behind). Default 31536000 (365 days). */
     LOCKOUT_FORGET_SECONDS: positiveInt.default(31536000),
     /** Lifetime of the device cookie a browser gets after a successful login, in seconds. Default 31536000 (365 days). */
     DEVICE_COOKIE_TTL_SECONDS: positiveInt.default(31536000),

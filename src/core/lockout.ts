@@ -10,7 +10,7 @@ export interface LockoutPolicy {
   maxLockoutSeconds: number;
   /** Consecutive failures at which the factor is blocked until an operator unlocks it. */
   blockFailures: number;
-  /** How long a record is kept after its last failure. */
+  /** How long a record is kept after its last failure (a block is kept until unlocked). */
   forgetSeconds: number;
 }
 
@@ -24,6 +24,8 @@ export interface FailureRecord {
 export type AttemptVerdict = { allowed: true } | { allowed: false; reason: 'temporary'; retryAfterMs: number } | { allowed: false; reason: 'blocked' };
 
 const EMPTY: FailureRecord = { failures: 0, lockedUntil: 0, blocked: false };
+/** A block ends only by an operator's unlock: its record is kept for good (a century). */
+const BLOCK_KEPT_MS = 100 * 365 * 24 * 3_600_000;
 /** Enough for every parallel attempt on one record to get its turn. */
 const MAX_WRITE_RACES = 100;
 
@@ -50,14 +52,17 @@ export function takeAttempt(record: FailureRecord, now: number, policy: LockoutP
   return { verdict: { allowed: true }, next: { failures, blocked, lockedUntil: duration > 0 ? now + duration : record.lockedUntil } };
 }
 
-function parse(value: string | null): FailureRecord {
+// The stored form carries its own forget time, so the injected clock decides when a record is
+// forgotten on every store; the store's TTL only clears it away later.
+function parse(value: string | null, now: number): FailureRecord {
   if (value === null) return EMPTY;
-  const [failures, lockedUntil, blocked] = value.split(':').map(Number);
+  const [failures, lockedUntil, blocked, forgetAt] = value.split(':').map(Number);
+  if (!(Number(forgetAt) > now)) return EMPTY;
   return { failures: failures ?? 0, lockedUntil: lockedUntil ?? 0, blocked: blocked === 1 };
 }
 
-function format(record: FailureRecord): string {
-  return `${record.failures}:${record.lockedUntil}:${record.blocked ? 1 : 0}`;
+function format(record: FailureRecord, forgetAt: number): string {
+  return `${record.failures}:${record.lockedUntil}:${record.blocked ? 1 : 0}:${forgetAt}`;
 }
 
 /** One factor's lockouts over the shared failure records. */
@@ -72,9 +77,11 @@ export class Lockout {
   async take(group: string, member: string): Promise<AttemptVerdict> {
     for (let race = 0; race < MAX_WRITE_RACES; race++) {
       const current = await this.store.read(group, member);
-      const { verdict, next } = takeAttempt(parse(current), this.clock(), this.policy);
+      const now = this.clock();
+      const { verdict, next } = takeAttempt(parse(current, now), now, this.policy);
       if (!next) return verdict;
-      if (await this.store.compareAndSet(group, member, current, format(next), this.policy.forgetSeconds * 1000)) return verdict;
+      const forgetMs = next.blocked ? BLOCK_KEPT_MS : this.policy.forgetSeconds * 1000;
+      if (await this.store.compareAndSet(group, member, current, format(next, now + forgetMs), forgetMs)) return verdict;
     }
     throw new KvUnavailableError(`lockout record ${group} kept changing under ${MAX_WRITE_RACES} writes`);
   }

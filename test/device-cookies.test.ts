@@ -61,11 +61,11 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     expect((await login(email, PASSWORD)).statusCode).toBe(423);
   };
 
-  it('sets an HttpOnly, SameSite=Strict cookie for /api after a successful login on either surface, and none after a failure', async () => {
+  it('sets an HttpOnly, SameSite=Strict cookie for /api after a sign-up or successful login on either surface, and none after a failure', async () => {
     const email = uniqueEmail();
-    await registerV1(caller(server), email);
-    for (const path of ['/api/v1/auth/login', '/api/auth/login']) {
-      const res = await login(email, PASSWORD, {}, path);
+    const signUps = [await login(email, PASSWORD, {}, '/api/v1/auth/register'), await login(uniqueEmail(), PASSWORD, {}, '/api/auth/register')];
+    expect(signUps.map((r) => r.statusCode)).toEqual([201, 201]);
+    for (const res of [...signUps, await login(email, PASSWORD, {}, '/api/v1/auth/login'), await login(email, PASSWORD, {}, '/api/auth/login')]) {
       const cookie = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]).find((c) => DEVICE_COOKIE.test(c))!;
       expect(cookie).toMatch(/; Max-Age=86400; Path=\/api; HttpOnly; SameSite=Strict$/);
     }

@@ -14,9 +14,19 @@ export interface FailureStore {
   forget(group: string, member?: string): Promise<void>;
 }
 
+// Groups held before expired records are swept out: an outage must not let unknown e-mails grow it without end.
+const MEMORY_SWEEP_AT = 10_000;
+
 /** One process's records in memory: the fallback while Redis is unreachable. */
 export function createMemoryFailureStore(now: () => number): FailureStore {
   const groups = new Map<string, Map<string, { value: string; expiresAt: number }>>();
+  const sweep = () => {
+    const at = now();
+    for (const [group, members] of groups) {
+      for (const [member, entry] of members) if (entry.expiresAt <= at) members.delete(member);
+      if (members.size === 0) groups.delete(group);
+    }
+  };
   const live = (group: string, member: string) => {
     const entry = groups.get(group)?.get(member);
     return entry && entry.expiresAt > now() ? entry.value : null;
@@ -25,6 +35,7 @@ export function createMemoryFailureStore(now: () => number): FailureStore {
     read: async (group, member) => live(group, member),
     async compareAndSet(group, member, expected, next, ttlMs) {
       if (live(group, member) !== expected) return false;
+      if (groups.size >= MEMORY_SWEEP_AT) sweep();
       const members = groups.get(group) ?? new Map();
       members.set(member, { value: next, expiresAt: now() + ttlMs });
       groups.set(group, members);

@@ -35,7 +35,9 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const ctx = requestContext(request);
         const created = await registerUser(core, request.body, ctx);
-        return reply.code(201).send(tokenPairBody(await startSession(core, created, ctx, flatRefreshPolicy(core))));
+        const body = tokenPairBody(await startSession(core, created, ctx, flatRefreshPolicy(core)));
+        rememberDevice(core, request, reply, created.email);
+        return reply.code(201).send(body);
       },
     );
 

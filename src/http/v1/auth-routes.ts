@@ -47,6 +47,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
         const ctx = requestContext(request);
         const created = await registerUser(core, request.body, ctx);
         const body = sessionBody(core, request, reply, await startSession(core, created, ctx, V1_REFRESH_POLICY));
+        rememberDevice(core, request, reply, created.email);
         return reply.code(201).send(body);
       },
     );

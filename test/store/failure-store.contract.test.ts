@@ -99,3 +99,19 @@ describe.each([
     }
   });
 });
+
+describe('the failure store on Redis', () => {
+  it('never shortens a group\'s time to live when a member is written with a shorter one', async () => {
+    const { client, kv } = createRedisKv(TEST_REDIS_URL);
+    try {
+      if (client.status !== 'ready') await new Promise((r) => client.once('ready', r));
+      const store = createRedisFailureStore(client, Date.now);
+      const group = `test:${randomBytes(6).toString('hex')}`;
+      await store.compareAndSet(group, 'blocked', null, 'b', 3_600_000);
+      await store.compareAndSet(group, 'other', null, 'o', 60_000);
+      expect(await client.pttl(`lockout:${group}`)).toBeGreaterThan(3_500_000);
+    } finally {
+      await kv.close();
+    }
+  });
+});

@@ -2,12 +2,14 @@ import type { Redis } from 'ioredis';
 import { createMemoryFailureStore, type FailureStore } from '../failure-store.js';
 
 // One group is one hash; a member is a field. The compare and the write run as one script, so
-// parallel attempts on another instance cannot interleave between them.
+// parallel attempts on another instance cannot interleave between them. The hash's TTL only ever
+// grows: a member written later with a shorter one must not cut short a block kept for good.
 const COMPARE_AND_SET = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if (current or '') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 or ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 return 1`;
 
 type ScriptedRedis = Redis & {

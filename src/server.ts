@@ -16,9 +16,9 @@ export interface Latchkey {
 /** Opens the stores the config names (migrating the database) and builds the core over them. */
 export async function openCore(config: Readonly<Config>, clock: Clock = systemClock): Promise<Core> {
   const secret = resolveSecret(config);
-  const { stores, createLimiter } = await openStores(config, clock);
+  const { stores, createLimiter, failures } = await openStores(config, clock);
   try {
-    return await createCore({ config, secret, stores, createLimiter, clock });
+    return await createCore({ config, secret, stores, createLimiter, failures, clock });
   } catch (error) {
     await stores.close();
     throw error;

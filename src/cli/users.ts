@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Config } from '../config/index.js';
 import { AuthError } from '../core/errors.js';
 import { resetPassword } from '../core/password-reset.js';
+import { unlockAccount } from '../core/unlock-account.js';
 import { createUser, setUserDisabled } from '../core/users.js';
 import type { Core } from '../core/core.js';
 import { openCore } from '../server.js';
@@ -98,9 +99,7 @@ export async function userSetPassword(config: Readonly<Config>, options: Passwor
 /** `latchkey user unlock`: clears the failed-login and failed-2FA counts, ending a lockout. */
 export async function userUnlock(config: Readonly<Config>, options: { email: string }): Promise<void> {
   await withCore(config, async (core) => {
-    await core.limits.clearFailures(options.email);
-    const user = await core.stores.users.findByEmail(options.email);
-    if (user) await core.limits.clearSecondFactorFailures(user.id);
+    await unlockAccount(core, options.email);
     console.log(`unlocked ${options.email}`);
   });
 }

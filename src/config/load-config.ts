@@ -24,6 +24,10 @@ export interface Config {
   flatRefreshRotation: boolean;
   lockoutMaxFailures: number;
   lockoutSeconds: number;
+  lockoutMaxSeconds: number;
+  lockoutBlockFailures: number;
+  lockoutForgetSeconds: number;
+  deviceCookieTtlSeconds: number;
   loginRateLimit: number;
   loginRateLimitWindowSeconds: number;
   loginRateLimitIpv6Prefix: number;
@@ -31,6 +35,8 @@ export interface Config {
   mfaDriftSteps: number;
   mfaLockoutMaxFailures: number;
   mfaLockoutSeconds: number;
+  mfaLockoutMaxSeconds: number;
+  mfaBlockFailures: number;
   mfaIssuer: string;
   registrationEnabled: boolean;
   passwordHashConcurrency: number;
@@ -110,6 +116,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     flatRefreshRotation: env.FLAT_REFRESH_ROTATION,
     lockoutMaxFailures: env.LOCKOUT_MAX_FAILURES,
     lockoutSeconds: env.LOCKOUT_SECONDS,
+    lockoutMaxSeconds: env.LOCKOUT_MAX_SECONDS,
+    lockoutBlockFailures: env.LOCKOUT_BLOCK_FAILURES,
+    lockoutForgetSeconds: env.LOCKOUT_FORGET_SECONDS,
+    deviceCookieTtlSeconds: env.DEVICE_COOKIE_TTL_SECONDS,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     loginRateLimitWindowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
     loginRateLimitIpv6Prefix: env.LOGIN_RATE_LIMIT_IPV6_PREFIX,
@@ -117,6 +127,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mfaDriftSteps: env.MFA_DRIFT_STEPS,
     mfaLockoutMaxFailures: env.MFA_LOCKOUT_MAX_FAILURES,
     mfaLockoutSeconds: env.MFA_LOCKOUT_SECONDS,
+    mfaLockoutMaxSeconds: env.MFA_LOCKOUT_MAX_SECONDS,
+    mfaBlockFailures: env.MFA_BLOCK_FAILURES,
     mfaIssuer: env.MFA_ISSUER,
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),

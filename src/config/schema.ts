@@ -44,6 +44,14 @@ export const envSchema = z
     LOCKOUT_MAX_FAILURES: positiveInt.default(5),
     /** How long a locked account stays locked, in seconds. Default 1800 (30 minutes). */
     LOCKOUT_SECONDS: positiveInt.default(1800),
+    /** Longest a doubled password lockout lasts, in seconds (never less than LOCKOUT_SECONDS). Default 86400 (24 hours). */
+    LOCKOUT_MAX_SECONDS: positiveInt.default(86400),
+    /** Consecutive failed logins at which the password is blocked until `latchkey user unlock` (NIST SP 800-63B 5.2.2). Default 100. */
+    LOCKOUT_BLOCK_FAILURES: positiveInt.default(100),
+    /** How long a failure count is kept after its last failure, in seconds (a block is kept until unlocked; bounds what unknown e-mails leave behind). Default 31536000 (365 days). */
+    LOCKOUT_FORGET_SECONDS: positiveInt.default(31536000),
+    /** Lifetime of the device cookie a browser gets after a successful login, in seconds. Default 31536000 (365 days). */
+    DEVICE_COOKIE_TTL_SECONDS: positiveInt.default(31536000),
     /** Login attempts allowed per client IP per window. Default 10. */
     LOGIN_RATE_LIMIT: positiveInt.default(10),
     /** Login rate-limit window in seconds. Default 60. */
@@ -56,6 +64,10 @@ export const envSchema = z
     MFA_LOCKOUT_MAX_FAILURES: positiveInt.default(5),
     /** How long a 2FA lockout lasts, in seconds. Default 1800 (30 minutes). */
     MFA_LOCKOUT_SECONDS: positiveInt.default(1800),
+    /** Longest a doubled 2FA lockout lasts, in seconds (never less than MFA_LOCKOUT_SECONDS). Default 86400 (24 hours). */
+    MFA_LOCKOUT_MAX_SECONDS: positiveInt.default(86400),
+    /** Consecutive wrong second-factor codes at which 2FA is blocked until `latchkey user unlock`. Default 100. */
+    MFA_BLOCK_FAILURES: positiveInt.default(100),
     /** Issuer shown in authenticator apps. Default Latchkey. */
     MFA_ISSUER: z.string().min(1).max(64).default('Latchkey'),
     /** Brand in credential prefixes: `<brand>_pat_`, `<brand>_live_`/`<brand>_test_`. Default latchkey. */

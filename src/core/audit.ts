@@ -6,6 +6,8 @@ import { randomId } from './random.js';
 export interface RequestContext {
   ip: string;
   userAgent: string | null;
+  /** The device cookie the client presented (cookie or header), unverified. */
+  deviceCookie?: string | null;
 }
 
 export type AuditEventType =

@@ -1,10 +1,12 @@
 import type { Config } from '../config/index.js';
+import type { FailureStore } from '../store/failure-store.js';
 import type { LimiterFactory } from '../store/limiter.js';
 import type { Stores } from '../store/stores.js';
 import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { CredentialCache } from './credential-cache.js';
 import { Denylist } from './denylist.js';
+import { DeviceCookies } from './device-cookies.js';
 import { LoginLimits } from './login-limits.js';
 import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
@@ -25,6 +27,7 @@ export interface Core {
   denylist: Denylist;
   passwords: PasswordHasher;
   limits: LoginLimits;
+  devices: DeviceCookies;
   audit: Audit;
   credentialCache: CredentialCache;
   close(): Promise<void>;
@@ -35,6 +38,7 @@ export async function createCore(options: {
   secret: string;
   stores: Stores;
   createLimiter: LimiterFactory;
+  failures: FailureStore;
   clock: Clock;
 }): Promise<Core> {
   const { config, stores, clock } = options;
@@ -66,7 +70,8 @@ export async function createCore(options: {
     tokens,
     denylist,
     passwords,
-    limits: new LoginLimits(options.createLimiter, config),
+    limits: new LoginLimits(options.createLimiter, options.failures, config, clock),
+    devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     async close() {

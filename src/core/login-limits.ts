@@ -1,6 +1,8 @@
+import type { FailureStore } from '../store/failure-store.js';
 import type { Limiter, LimiterFactory } from '../store/limiter.js';
 import { normalizeEmail } from '../store/user-store.js';
-import { AuthError } from './errors.js';
+import { AuthError, type ErrorCode } from './errors.js';
+import { Lockout, type AttemptVerdict } from './lockout.js';
 import { rateLimitSubject } from './rate-limit-subject.js';
 
 export interface LoginLimitSettings {
@@ -10,52 +12,78 @@ export interface LoginLimitSettings {
   loginRateLimitIpv6Prefix: number;
   lockoutMaxFailures: number;
   lockoutSeconds: number;
+  lockoutMaxSeconds: number;
+  lockoutBlockFailures: number;
+  lockoutForgetSeconds: number;
   mfaLockoutMaxFailures: number;
   mfaLockoutSeconds: number;
+  mfaLockoutMaxSeconds: number;
+  mfaBlockFailures: number;
 }
 
 /** Wrong codes one pending token survives before it is spent. */
 export const PENDING_TOKEN_MAX_ATTEMPTS = 5;
 
+/** The account-wide record within an account's group. */
+const ACCOUNT = 'account';
+
 function retryAfter(ms: number): Record<string, string> {
   return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
 }
 
+/** 423 with why: `temporary` with the wait (and Retry-After), or `blocked` until an operator unlocks. */
+function lockedError(code: ErrorCode, verdict: Exclude<AttemptVerdict, { allowed: true }>): AuthError {
+  if (verdict.reason === 'blocked') return new AuthError(code, { details: { reason: 'blocked' } });
+  const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+  return new AuthError(code, { headers: retryAfter(verdict.retryAfterMs), details: { reason: 'temporary', retryAfterSeconds } });
+}
+
 /**
- * The IP rate limit, the per-account password lockout, and the second-factor counters (per
- * pending token and per account), all counted in the shared store.
+ * The IP rate limit, the password and second-factor lockouts (each factor its own count, per
+ * account or per known device), and the per-pending-token counter, all in the shared stores.
  */
 export class LoginLimits {
   private readonly perIp: Limiter;
-  private readonly perAccount: Limiter;
-  private readonly secondFactorPerAccount: Limiter;
   private readonly perPendingToken: Limiter;
+  private readonly password: Lockout;
+  private readonly secondFactor: Lockout;
   private readonly ipv6PrefixLength: number;
 
-  constructor(createLimiter: LimiterFactory, settings: LoginLimitSettings) {
+  constructor(createLimiter: LimiterFactory, failures: FailureStore, settings: LoginLimitSettings, clock: () => number) {
     this.ipv6PrefixLength = settings.loginRateLimitIpv6Prefix;
     this.perIp = createLimiter({
       name: 'login-ip',
       points: settings.loginRateLimit,
       durationSeconds: settings.loginRateLimitWindowSeconds,
     });
-    this.perAccount = createLimiter({
-      name: 'lockout',
-      points: settings.lockoutMaxFailures,
-      durationSeconds: settings.lockoutSeconds,
-      blockSeconds: settings.lockoutSeconds,
-    });
-    this.secondFactorPerAccount = createLimiter({
-      name: 'mfa-lockout',
-      points: settings.mfaLockoutMaxFailures,
-      durationSeconds: settings.mfaLockoutSeconds,
-      blockSeconds: settings.mfaLockoutSeconds,
-    });
     this.perPendingToken = createLimiter({
       name: 'mfa-pending',
       points: PENDING_TOKEN_MAX_ATTEMPTS,
       durationSeconds: 3600,
     });
+    const forgetSeconds = settings.lockoutForgetSeconds;
+    this.password = new Lockout(
+      failures,
+      {
+        maxFailures: settings.lockoutMaxFailures,
+        firstLockoutSeconds: settings.lockoutSeconds,
+        maxLockoutSeconds: settings.lockoutMaxSeconds,
+        blockFailures: settings.lockoutBlockFailures,
+        forgetSeconds,
+      },
+      clock,
+    );
+    this.secondFactor = new Lockout(
+      failures,
+      {
+        maxFailures: settings.mfaLockoutMaxFailures,
+        firstLockoutSeconds: settings.mfaLockoutSeconds,
+        maxLockoutSeconds: settings.mfaLockoutMaxSeconds,
+        blockFailures: settings.mfaBlockFailures,
+        forgetSeconds,
+      },
+      clock,
+    );
   }
 
   /** Counts one attempt from `ip` (an IPv6 client by its network); throws 429 once the window's budget is spent. */
@@ -65,43 +93,54 @@ export class LoginLimits {
   }
 
   /**
-   * Reserves one attempt on the account before the password is checked, so parallel guesses
-   * cannot slip past the limit; a success gives it back with `clearFailures`. Unknown e-mails
+   * Reserves one password attempt before the password is checked, so parallel guesses cannot slip
+   * past the limit; a success gives it back with `clearFailures`. `deviceId` (from a valid device
+   * cookie for this account) counts it against that device instead of the account. Unknown e-mails
    * are counted alike, so a 423 does not reveal whether an account exists.
    */
-  async takeAccountAttempt(email: string): Promise<{ locked: boolean; retryAfterMs: number }> {
-    const result = await this.perAccount.consume(normalizeEmail(email));
-    return { locked: !result.allowed, retryAfterMs: result.retryAfterMs };
+  takeAccountAttempt(email: string, deviceId: string | null): Promise<AttemptVerdict> {
+    return this.password.take(...passwordRecord(email, deviceId));
   }
 
-  accountLockedError(retryAfterMs: number): AuthError {
-    return new AuthError('ACCOUNT_LOCKED', {
-      headers: retryAfter(retryAfterMs),
-      details: { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) },
-    });
+  accountLockedError(verdict: Exclude<AttemptVerdict, { allowed: true }>): AuthError {
+    return lockedError('ACCOUNT_LOCKED', verdict);
   }
 
-  clearFailures(email: string): Promise<void> {
-    return this.perAccount.reset(normalizeEmail(email));
+  /** After a correct password: forgets the count the attempt was taken from (the device's, or the account's). */
+  clearFailures(email: string, deviceId: string | null = null): Promise<void> {
+    return this.password.forget(...passwordRecord(email, deviceId));
   }
 
-  /** Reserves one second-factor attempt on the account (same reserve-first scheme as passwords). */
-  async takeSecondFactorAttempt(userId: string): Promise<void> {
-    const result = await this.secondFactorPerAccount.consume(userId);
-    if (!result.allowed) {
-      throw new AuthError('MFA_LOCKED', {
-        headers: retryAfter(result.retryAfterMs),
-        details: { retryAfterSeconds: Math.ceil(result.retryAfterMs / 1000) },
-      });
-    }
+  /** Reserves one second-factor attempt (same scheme as passwords); throws MFA_LOCKED while locked. */
+  async takeSecondFactorAttempt(user: { id: string; email: string }, deviceId: string | null): Promise<void> {
+    const verdict = await this.secondFactor.take(...secondFactorRecord(user, deviceId));
+    if (!verdict.allowed) throw lockedError('MFA_LOCKED', verdict);
   }
 
-  clearSecondFactorFailures(userId: string): Promise<void> {
-    return this.secondFactorPerAccount.reset(userId);
+  clearSecondFactorFailures(user: { id: string; email: string }, deviceId: string | null): Promise<void> {
+    return this.secondFactor.forget(...secondFactorRecord(user, deviceId));
+  }
+
+  /** An operator's unlock: both factors' counts, lockouts and blocks, for the account and all its devices. */
+  async unlock(email: string, userId: string | null): Promise<void> {
+    const normalized = normalizeEmail(email);
+    await this.password.forget(`pw:${normalized}`);
+    await this.password.forget(`pw-device:${normalized}`);
+    await this.secondFactor.forget(`mfa-device:${normalized}`);
+    if (userId !== null) await this.secondFactor.forget(`mfa:${userId}`);
   }
 
   /** Counts one code tried with a pending token; false once the token has had its attempts. */
   async takePendingTokenAttempt(jtiHash: string): Promise<boolean> {
     return (await this.perPendingToken.consume(jtiHash)).allowed;
   }
+}
+
+function passwordRecord(email: string, deviceId: string | null): [group: string, member: string] {
+  const normalized = normalizeEmail(email);
+  return deviceId === null ? [`pw:${normalized}`, ACCOUNT] : [`pw-device:${normalized}`, deviceId];
+}
+
+function secondFactorRecord(user: { id: string; email: string }, deviceId: string | null): [group: string, member: string] {
+  return deviceId === null ? [`mfa:${user.id}`, ACCOUNT] : [`mfa-device:${normalizeEmail(user.email)}`, deviceId];
 }

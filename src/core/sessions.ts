@@ -48,19 +48,25 @@ async function signAccessFor(core: Core, user: User, session: { id: string; crea
   return { accessToken: access.token, expiresIn: access.exp - Math.floor(core.clock() / 1000) };
 }
 
-/** Counts one password attempt against the client's IP and the account (423 once locked). */
-async function takePasswordAttempt(core: Core, email: string, ctx: RequestContext): Promise<void> {
+/**
+ * Counts one password attempt against the client's IP and the account, or the client's device
+ * when it presented a valid device cookie for this account (423 once locked). Returns the device
+ * id, for clearFailures.
+ */
+async function takePasswordAttempt(core: Core, email: string, ctx: RequestContext): Promise<string | null> {
   await core.limits.takeIpAttempt(ctx.ip);
-  const attempt = await core.limits.takeAccountAttempt(email);
-  if (attempt.locked) {
-    await core.audit.record('account_locked', ctx, null, { reason: 'lockout' });
-    throw core.limits.accountLockedError(attempt.retryAfterMs);
+  const deviceId = core.devices.deviceOf(ctx.deviceCookie, email);
+  const attempt = await core.limits.takeAccountAttempt(email, deviceId);
+  if (!attempt.allowed) {
+    await core.audit.record('account_locked', ctx, null, { reason: attempt.reason, device: deviceId !== null });
+    throw core.limits.accountLockedError(attempt);
   }
+  return deviceId;
 }
 
 /** Checks e-mail and password with the IP limit and account lockout applied; returns the user. */
 export async function checkCredentials(core: Core, input: LoginInput, ctx: RequestContext): Promise<User> {
-  await takePasswordAttempt(core, input.email, ctx);
+  const deviceId = await takePasswordAttempt(core, input.email, ctx);
   const found = await core.stores.users.findByEmail(input.email);
   // The unknown-user path verifies against a dummy hash, so both paths take the same time.
   const user = await checkLoginPassword(core, found, input.password);
@@ -68,7 +74,7 @@ export async function checkCredentials(core: Core, input: LoginInput, ctx: Reque
     await core.audit.record('login_failed', ctx, found?.id ?? null);
     throw new AuthError('INVALID_CREDENTIALS');
   }
-  await core.limits.clearFailures(input.email);
+  await core.limits.clearFailures(input.email, deviceId);
   if (user.disabledAt !== null) {
     await core.audit.record('login_failed', ctx, user.id, { reason: 'disabled' });
     throw new AuthError('ACCOUNT_DISABLED');
@@ -81,12 +87,12 @@ export async function checkCredentials(core: Core, input: LoginInput, ctx: Reque
  * lockout as login: a stolen access token must not turn into an unlimited password oracle.
  */
 export async function confirmPassword(core: Core, user: User, password: string, ctx: RequestContext): Promise<void> {
-  await takePasswordAttempt(core, user.email, ctx);
+  const deviceId = await takePasswordAttempt(core, user.email, ctx);
   if (!(await isUserPassword(core, user, password))) {
     await core.audit.record('login_failed', ctx, user.id, { reason: 'password confirmation' });
     throw new AuthError('INVALID_CREDENTIALS', { message: 'Invalid password' });
   }
-  await core.limits.clearFailures(user.email);
+  await core.limits.clearFailures(user.email, deviceId);
 }
 
 /**

@@ -43,17 +43,26 @@ export async function beginTotpSetup(core: Core, user: Pick<User, 'id' | 'email'
   return { secret, uri: totpUri(secret, core.config.mfaIssuer, user.email) };
 }
 
-/** Confirms enrolment with the first code: 2FA turns on and the recovery codes are returned, once. */
+/**
+ * Confirms enrolment with the first code: 2FA turns on and the recovery codes are returned, once.
+ * Codes count like login codes (IP limit, second-factor lockout): a stolen session must not be
+ * able to brute-force a setup its owner left unfinished (NIST SP 800-63B 5.2.2).
+ */
 export async function confirmTotpSetup(core: Core, userId: string, code: string, ctx: RequestContext): Promise<string[]> {
   const credential = await core.stores.twoFactor.findCredential(userId);
   if (isEnabled(credential)) throw new AuthError('MFA_ALREADY_ENABLED');
   if (!credential?.pendingSecretEnc) throw new AuthError('MFA_SETUP_NOT_STARTED');
+  const user = await callerUser(core, userId);
+  await core.limits.takeIpAttempt(ctx.ip);
+  const deviceId = core.devices.deviceOf(ctx.deviceCookie, user.email);
+  await core.limits.takeSecondFactorAttempt(user, deviceId);
   const secret = core.box.open(credential.pendingSecretEnc, 'totp-secret');
   const step = TOTP_CODE.test(code) ? matchTotp(secret, code, core.clock(), core.config.mfaDriftSteps) : null;
   if (step === null) {
     await core.audit.record('mfa_setup_failed', ctx, userId);
     throw new AuthError('INVALID_2FA_CODE');
   }
+  await core.limits.clearSecondFactorFailures(user, deviceId);
   const { codes, hashes } = newRecoveryCodes();
   if (!(await core.stores.twoFactor.enable(userId, step, core.clock(), hashes))) throw new AuthError('MFA_ALREADY_ENABLED');
   await core.audit.record('mfa_enabled', ctx, userId);
@@ -62,16 +71,18 @@ export async function confirmTotpSetup(core: Core, userId: string, code: string,
 
 /**
  * Checks a second-factor code for an account with 2FA on: a TOTP code for a step not used before,
- * or an unused recovery code (spent by this call). Every try counts toward the account's
- * second-factor lockout, reserved before checking so parallel guesses cannot pass the limit.
+ * or an unused recovery code (spent by this call). Every try counts toward the second-factor
+ * lockout (the account's, or the device's with a valid device cookie), reserved before checking
+ * so parallel guesses cannot pass the limit.
  */
-async function verifySecondFactor(core: Core, credential: EnabledCredential, code: string, ctx: RequestContext): Promise<void> {
-  await core.limits.takeSecondFactorAttempt(credential.userId);
+async function verifySecondFactor(core: Core, credential: EnabledCredential, user: Pick<User, 'id' | 'email'>, code: string, ctx: RequestContext): Promise<void> {
+  const deviceId = core.devices.deviceOf(ctx.deviceCookie, user.email);
+  await core.limits.takeSecondFactorAttempt(user, deviceId);
   if (!(await matchSecondFactor(core, credential, code.trim()))) {
     await core.audit.record('mfa_failed', ctx, credential.userId);
     throw new AuthError('INVALID_2FA_CODE');
   }
-  await core.limits.clearSecondFactorFailures(credential.userId);
+  await core.limits.clearSecondFactorFailures(user, deviceId);
 }
 
 /** Whether `code` is a TOTP code for a step not used before, or an unused recovery code (spent now). */
@@ -96,22 +107,24 @@ export async function confirmIdentity(core: Core, user: User, input: { password:
   const credential = await core.stores.twoFactor.findCredential(user.id);
   if (!isEnabled(credential)) return;
   if (input.code === undefined) throw new AuthError('MFA_CODE_REQUIRED');
-  await verifySecondFactor(core, credential, input.code, ctx);
+  await verifySecondFactor(core, credential, user, input.code, ctx);
 }
 
 /** Turns 2FA off: needs the password (under the login limits) and a current code or a recovery code. */
 export async function disableTotp(core: Core, userId: string, input: { code: string; password: string }, ctx: RequestContext): Promise<void> {
   // Checked before the password, so a caller without 2FA learns nothing about it.
   const credential = await enabledCredential(core, userId);
-  await confirmPassword(core, await callerUser(core, userId), input.password, ctx);
-  await verifySecondFactor(core, credential, input.code, ctx);
+  const user = await callerUser(core, userId);
+  await confirmPassword(core, user, input.password, ctx);
+  await verifySecondFactor(core, credential, user, input.code, ctx);
   await core.stores.twoFactor.disable(userId);
   await core.audit.record('mfa_disabled', ctx, userId);
 }
 
 /** Replaces the recovery codes (the old set stops working); needs a current code. */
 export async function regenerateRecoveryCodes(core: Core, userId: string, code: string, ctx: RequestContext): Promise<string[]> {
-  await verifySecondFactor(core, await enabledCredential(core, userId), code, ctx);
+  const credential = await enabledCredential(core, userId);
+  await verifySecondFactor(core, credential, await callerUser(core, userId), code, ctx);
   const { codes, hashes } = newRecoveryCodes();
   await core.stores.twoFactor.replaceRecoveryCodes(userId, hashes, core.clock());
   await core.audit.record('mfa_recovery_codes_regenerated', ctx, userId);
@@ -149,13 +162,13 @@ export async function completePendingLogin(
     await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock());
     throw new AuthError('INVALID_PENDING_TOKEN', { message: 'Too many wrong codes for this login; log in again' });
   }
-  await verifySecondFactor(core, await enabledCredential(core, verified.claims.sub), code, ctx);
   // Read before the pending login is spent: a password change after this read makes startSession
   // refuse, and one before it ended the pending login, so the spend below fails.
   const user = await core.stores.users.findById(verified.claims.sub);
+  if (!user) throw new AuthError('INVALID_PENDING_TOKEN');
+  await verifySecondFactor(core, await enabledCredential(core, user.id), user, code, ctx);
   // Spent only now, atomically: of two racing correct submissions, one gets the session.
   if (!(await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock()))) throw new AuthError('INVALID_PENDING_TOKEN');
-  if (!user) throw new AuthError('INVALID_PENDING_TOKEN');
   if (user.disabledAt !== null) throw new AuthError('ACCOUNT_DISABLED');
   return startSession(core, user, ctx, policy);
 }

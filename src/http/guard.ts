@@ -8,9 +8,11 @@ import {
   type Principal,
   type SessionPrincipal,
 } from '../core/authenticate.js';
+import type { RequestContext } from '../core/audit.js';
 import type { Core } from '../core/core.js';
 import type { Scope } from '../core/credentials.js';
 import { AuthError } from '../core/errors.js';
+import { presentedDevice } from './device-cookie.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -106,6 +108,6 @@ export function sessionOf(request: FastifyRequest): SessionPrincipal {
   return principal;
 }
 
-export function requestContext(request: FastifyRequest): { ip: string; userAgent: string | null } {
-  return { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null };
+export function requestContext(request: FastifyRequest): RequestContext {
+  return { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null, deviceCookie: presentedDevice(request) };
 }

@@ -16,7 +16,8 @@ export function wantsCookieMode(request: FastifyRequest): boolean {
   return request.headers[COOKIE_MODE_HEADER] === 'cookie';
 }
 
-function secure(core: Core, request: FastifyRequest): boolean {
+/** Whether cookies get `Secure`: the request came over https, or the public URL is https. */
+export function secure(core: Core, request: FastifyRequest): boolean {
   return request.protocol === 'https' || core.config.publicUrl.startsWith('https:');
 }
 
@@ -40,9 +41,13 @@ export function clearRefreshCookie(core: Core, request: FastifyRequest, reply: F
  * does not stop it; the browser would send both, and whichever the parser kept would win.
  */
 export function refreshCookieOf(request: FastifyRequest): string | undefined {
-  const occurrences = (request.headers.cookie ?? '').split(';').filter((pair) => pair.trim().startsWith(`${REFRESH_COOKIE}=`));
-  if (occurrences.length > 1) {
+  if (cookieCount(request, REFRESH_COOKIE) > 1) {
     throw new AuthError('INVALID_REFRESH_TOKEN', { message: 'More than one refresh cookie was sent; sign in again' });
   }
   return request.cookies[REFRESH_COOKIE];
+}
+
+/** How many cookies named `name` the request carries (more than one: see refreshCookieOf). */
+export function cookieCount(request: FastifyRequest, name: string): number {
+  return (request.headers.cookie ?? '').split(';').filter((pair) => pair.trim().startsWith(`${name}=`)).length;
 }

@@ -43,4 +43,4 @@ export const errorCode = z.string().describe('Stable code (README, Errors)');
 export const errorDetails = z
   .record(z.string(), z.unknown())
   .optional()
-  .describe('Machine-readable extras: requiredScope, retryAfterSeconds, maxAgeSeconds');
+  .describe('Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds');

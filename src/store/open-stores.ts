@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
+import { createSqliteFailureStore } from './embedded/sqlite-failures.js';
 import { createSqliteKv } from './embedded/sqlite-kv.js';
+import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
 import { createRedisLimiterFactory, createSqliteLimiterFactory } from './rate-limiters.js';
+import { createRedisFailureStore } from './redis/redis-failures.js';
 import { createRedisKv } from './redis/redis-kv.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
 import { createSqlAgentStore } from './sql/sql-agents.js';
@@ -21,6 +24,8 @@ import { createUploadStorage } from './upload-storage.js';
 export interface OpenedStores {
   stores: Stores;
   createLimiter: LimiterFactory;
+  /** The lockouts' failure records, next to the limiters. */
+  failures: FailureStore;
   database: Database;
 }
 
@@ -45,13 +50,16 @@ export async function openStores(
   }
   let kv: Kv;
   let createLimiter: LimiterFactory;
+  let failures: FailureStore;
   if (config.redisUrl) {
     const redis = createRedisKv(config.redisUrl);
     kv = redis.kv;
     createLimiter = createRedisLimiterFactory(redis.client);
+    failures = createRedisFailureStore(redis.client, now);
   } else if (database.sqlite) {
     kv = createSqliteKv(database.db, database.sqlite, now);
     createLimiter = createSqliteLimiterFactory(database.db, database.sqlite.handle);
+    failures = createSqliteFailureStore(database.db, now);
   } else {
     throw new TypeError('openStores: PostgreSQL needs a REDIS_URL (the config loader enforces this)');
   }
@@ -74,5 +82,5 @@ export async function openStores(
       await database.close();
     },
   };
-  return { stores, createLimiter, database };
+  return { stores, createLimiter, failures, database };
 }

@@ -176,9 +176,11 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     expect(exposed).not.toMatch(/eyJ|latchkey_/);
     expect(readable.cookie).toBe('');
 
-    const cookies = await context.cookies();
-    expect(cookies).toHaveLength(1);
-    expect(cookies[0]).toMatchObject({ name: 'latchkey_refresh', httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth/refresh' });
+    // The refresh token, and the device cookie that gives this browser its own lockout budget.
+    const cookies = (await context.cookies()).sort((a, b) => a.name.localeCompare(b.name));
+    expect(cookies).toHaveLength(2);
+    expect(cookies[0]).toMatchObject({ name: 'latchkey_device', httpOnly: true, sameSite: 'Strict', path: '/api' });
+    expect(cookies[1]).toMatchObject({ name: 'latchkey_refresh', httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth/refresh' });
     await context.close();
   });
 

@@ -5,6 +5,7 @@ import { login } from '../../core/login.js';
 import { isTwoFactorEnabled } from '../../core/two-factor.js';
 import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
 import { callerUser, publicUser, registerUser } from '../../core/users.js';
+import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 
@@ -34,7 +35,9 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const ctx = requestContext(request);
         const created = await registerUser(core, request.body, ctx);
-        return reply.code(201).send(tokenPairBody(await startSession(core, created, ctx, flatRefreshPolicy(core))));
+        const body = tokenPairBody(await startSession(core, created, ctx, flatRefreshPolicy(core)));
+        rememberDevice(core, request, reply, created.email);
+        return reply.code(201).send(body);
       },
     );
 
@@ -46,9 +49,10 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
           response: { 200: z.union([tokenPair, z.object({ mfa_required: z.literal(true), mfa_token: z.string() })]) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const outcome = await login(core, request.body, requestContext(request), flatRefreshPolicy(core));
         if (outcome.kind === 'second-factor') return { mfa_required: true as const, mfa_token: outcome.pendingToken };
+        rememberDevice(core, request, reply, outcome.tokens.user.email);
         return tokenPairBody(outcome.tokens);
       },
     );

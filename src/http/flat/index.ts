@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Core } from '../../core/core.js';
 import { useErrorShape } from '../surface.js';
@@ -14,8 +15,12 @@ import { flatVoicelogsRoutes } from './voicelogs-routes.js';
 export function flatSurface(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     useErrorShape(app, flatErrorBody);
-    await app.register(flatAuthRoutes(core));
-    await app.register(flatMfaRoutes(core));
+    // Login and 2FA set and read the device cookie (device-cookie.ts); the plugin's hooks stay off the other routes.
+    await app.register(async (loginRoutes) => {
+      await loginRoutes.register(fastifyCookie);
+      await loginRoutes.register(flatAuthRoutes(core));
+      await loginRoutes.register(flatMfaRoutes(core));
+    });
     await app.register(flatSessionRoutes(core));
     await app.register(flatPasswordRoutes(core));
     await app.register(flatApiKeyRoutes(core));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, regenerateRecoveryCodes } from '../../core/two-factor.js';
 import { callerUser } from '../../core/users.js';
+import { rememberDevice } from '../device-cookie.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
@@ -41,7 +42,11 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/auth/mfa/verify',
       { schema: { body: z.object({ mfa_token: jwt, code: secondFactorCode }), response: { 200: tokenPair } } },
-      async (request) => tokenPairBody(await completePendingLogin(core, request.body.mfa_token, request.body.code, requestContext(request), flatRefreshPolicy(core))),
+      async (request, reply) => {
+        const issued = await completePendingLogin(core, request.body.mfa_token, request.body.code, requestContext(request), flatRefreshPolicy(core));
+        rememberDevice(core, request, reply, issued.user.email);
+        return tokenPairBody(issued);
+      },
     );
 
     app.post(

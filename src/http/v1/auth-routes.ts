@@ -7,6 +7,7 @@ import { login } from '../../core/login.js';
 import { isTwoFactorEnabled } from '../../core/two-factor.js';
 import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
 import { callerUser, publicUser, registerUser } from '../../core/users.js';
+import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
@@ -46,6 +47,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
         const ctx = requestContext(request);
         const created = await registerUser(core, request.body, ctx);
         const body = sessionBody(core, request, reply, await startSession(core, created, ctx, V1_REFRESH_POLICY));
+        rememberDevice(core, request, reply, created.email);
         return reply.code(201).send(body);
       },
     );
@@ -56,7 +58,9 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const outcome = await login(core, request.body, requestContext(request), V1_REFRESH_POLICY);
         if (outcome.kind === 'second-factor') return ok({ requires2FA: true as const, pendingToken: outcome.pendingToken });
-        return sessionBody(core, request, reply, outcome.tokens);
+        const body = sessionBody(core, request, reply, outcome.tokens);
+        rememberDevice(core, request, reply, outcome.tokens.user.email);
+        return body;
       },
     );
 

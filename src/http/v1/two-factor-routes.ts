@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, regenerateRecoveryCodes } from '../../core/two-factor.js';
 import { callerUser } from '../../core/users.js';
+import { rememberDevice } from '../device-cookie.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
@@ -63,8 +64,12 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
     app.post(
       '/auth/verify-2fa',
       { schema: { body: z.object({ pendingToken: jwt, code: secondFactorCode }), response: { 200: envelope(tokens) } } },
-      async (request, reply) =>
-        sessionBody(core, request, reply, await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request), V1_REFRESH_POLICY)),
+      async (request, reply) => {
+        const issued = await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request), V1_REFRESH_POLICY);
+        const body = sessionBody(core, request, reply, issued);
+        rememberDevice(core, request, reply, issued.user.email);
+        return body;
+      },
     );
   };
 }

@@ -189,6 +189,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('refresh_tokens').addColumn('spent_by', 'text').execute();
     },
   },
+  '0008_failure_records': {
+    async up(db: Kysely<any>) {
+      // Read only on the embedded default (Redis holds them otherwise); created everywhere so both schemas match.
+      await db.schema
+        .createTable('failure_records')
+        .addColumn('grp', 'text', (c) => c.notNull())
+        .addColumn('member', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('failure_records_pkey', ['grp', 'member'])
+        .execute();
+      await db.schema.createIndex('failure_records_expires_at').on('failure_records').column('expires_at').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

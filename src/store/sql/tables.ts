@@ -73,6 +73,14 @@ export interface KvEntryRow {
   expires_at: number;
 }
 
+/** A lockout's failure record (store/failure-store.ts); the embedded default's copy of what Redis holds. */
+export interface FailureRecordRow {
+  grp: string;
+  member: string;
+  value: string;
+  expires_at: number;
+}
+
 export interface TotpCredentialRow {
   user_id: string;
   /** The confirmed secret (base32), encrypted. */
@@ -150,6 +158,7 @@ export interface Tables {
   revocations: RevocationRow;
   audit_events: AuditEventRow;
   kv_entries: KvEntryRow;
+  failure_records: FailureRecordRow;
   totp_credentials: TotpCredentialRow;
   recovery_codes: RecoveryCodeRow;
   pending_logins: PendingLoginRow;

@@ -5,6 +5,11 @@ function waitFor(error: ApiError, fallbackSeconds: number): string {
   return formatDuration(error.retryAfterSeconds ?? fallbackSeconds);
 }
 
+/** A 423 that no wait ends: only an operator's unlock does. */
+function isBlocked(error: ApiError): boolean {
+  return error.details.reason === 'blocked';
+}
+
 /** What to tell a person about a failed call, in their terms rather than the API's. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) {
@@ -14,8 +19,10 @@ export function describeError(error: unknown): string {
     case 'INVALID_CREDENTIALS':
       return 'The e-mail address or password is not correct.';
     case 'ACCOUNT_LOCKED':
+      if (isBlocked(error)) return 'This account is locked after too many failed sign-in attempts. Ask your administrator to unlock it.';
       return `This account is locked after too many failed sign-in attempts. Try again in ${waitFor(error, 1800)}.`;
     case 'MFA_LOCKED':
+      if (isBlocked(error)) return 'Two-factor sign-in is locked after too many wrong codes. Ask your administrator to unlock it.';
       return `Two-factor sign-in is locked after too many wrong codes. Try again in ${waitFor(error, 1800)}.`;
     case 'TOO_MANY_LOGIN_ATTEMPTS':
       return `Too many attempts from your network. Wait ${waitFor(error, 60)} before trying again.`;

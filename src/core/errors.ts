@@ -6,6 +6,7 @@
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, message: 'Request validation failed' },
   INVALID_JSON: { status: 400, message: 'Request body is not valid JSON' },
+  JSON_TOO_DEEP: { status: 400, message: 'JSON is nested too deeply' },
   BAD_REQUEST: { status: 400, message: 'Bad request' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },

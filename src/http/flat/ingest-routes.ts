@@ -6,6 +6,7 @@ import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
 import { receiveVoiceLog, type ReceivedAudio } from '../../core/voice-logs.js';
 import { createIngestGuard, ingestPrincipalOf } from '../guard.js';
+import { inspectRequestData, tooDeep } from '../nul-guard.js';
 import { toVoiceLogBody, voiceLogBody } from './voice-log-body.js';
 
 // Limits of one upload besides the file's size (UPLOAD_MAX_BYTES): a file and a few text fields.
@@ -69,7 +70,9 @@ function addField(metadata: Map<string, string>, part: MultipartValue): void {
   }
   if (part.valueTruncated) throw new AuthError('VALIDATION_FAILED', { message: `${name}: longer than ${FIELD_MAX_BYTES} bytes` });
   if (metadata.has(name)) throw new AuthError('VALIDATION_FAILED', { message: `${name}: sent more than once` });
-  // A part sent as application/json arrives parsed; metadata is a map of strings.
+  // A part sent as application/json arrives parsed; metadata is a map of strings. Its depth is
+  // checked before JSON.stringify, which recurses.
+  if (typeof part.value !== 'string' && inspectRequestData(part.value) === 'too-deep') throw tooDeep();
   metadata.set(name, typeof part.value === 'string' ? part.value : JSON.stringify(part.value));
 }
 

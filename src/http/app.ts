@@ -36,6 +36,25 @@ function useJsonBodies(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Bounds a whole request (headers and body) by REQUEST_TIMEOUT_SECONDS, so a client trickling
+ * bytes cannot hold a socket (slowloris). Node keeps headersTimeout at its 60 s default when only
+ * requestTimeout is set, and where headersTimeout is the larger of the two it swaps them: a body
+ * was then bounded by 60 s, not the setting. Node also checks both only every
+ * connectionsCheckingInterval (30 s by default), which is checked here at a tenth of the setting.
+ */
+export function requestTimeouts(requestTimeoutSeconds: number) {
+  const requestTimeout = requestTimeoutSeconds * 1000;
+  return {
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 60_000),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.round(requestTimeout / 10))),
+    },
+  };
+}
+
 /** The HTTP server: both documented surfaces over one core, health and JWKS, and the dashboard. */
 export async function buildApp({ core, logger }: AppOptions) {
   const { config } = core;
@@ -47,8 +66,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     logController: new AccessLog(),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
-    // A client trickling a body must not hold a socket forever (Node's default is no limit).
-    requestTimeout: config.requestTimeoutSeconds * 1000,
+    ...requestTimeouts(config.requestTimeoutSeconds),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();

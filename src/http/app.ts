@@ -11,6 +11,7 @@ import { rejectNulCharacters } from './nul-guard.js';
 import { registerOpenApi } from './openapi.js';
 import { responseSerializerCompiler } from './response-serializer.js';
 import { sayMissingFieldsAreRequired } from './schemas.js';
+import { useSecurityHeaders } from './security-headers.js';
 import { useErrorShape } from './surface.js';
 import { v1Surface } from './v1/index.js';
 import { writeAtEndOfTurn } from './write-coalescing.js';
@@ -75,6 +76,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('principal', null);
+  await useSecurityHeaders(app);
 
   // close() only reaps sockets that are idle at that moment: a keep-alive socket whose request was
   // in flight would stay open for keepAliveTimeout (72 s), past the shutdown deadline. Responses

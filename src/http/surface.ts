@@ -22,6 +22,7 @@ export function useErrorShape(
   app.setNotFoundHandler(
     (request: FastifyRequest, reply) =>
       notFoundFallback?.(request, reply) ??
-      send(reply, new AuthError('ROUTE_NOT_FOUND', { message: `Route ${request.method} ${request.url.split('?')[0]} not found` })),
+      // The path is not echoed: it is the client's text, markup included.
+      send(reply, new AuthError('ROUTE_NOT_FOUND')),
   );
 }

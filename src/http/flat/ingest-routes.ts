@@ -62,14 +62,21 @@ export function flatIngestRoutes(core: Core): FastifyPluginAsyncZod {
   };
 }
 
+const PLAIN_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** A field name as an error message may quote it: plain names only, never the client's markup. */
+function shown(name: string): string {
+  return PLAIN_NAME.test(name) ? name : 'a field';
+}
+
 function addField(metadata: Map<string, string>, part: MultipartValue): void {
   const name = part.fieldname;
   if (name === 'file') throw new AuthError('NO_FILE', { message: 'The "file" field must be a file part (with a filename and an audio content type)' });
   if (name.length === 0 || name.length > FIELD_NAME_MAX_LENGTH) {
     throw new AuthError('VALIDATION_FAILED', { message: `Field names are 1 to ${FIELD_NAME_MAX_LENGTH} characters` });
   }
-  if (part.valueTruncated) throw new AuthError('VALIDATION_FAILED', { message: `${name}: longer than ${FIELD_MAX_BYTES} bytes` });
-  if (metadata.has(name)) throw new AuthError('VALIDATION_FAILED', { message: `${name}: sent more than once` });
+  if (part.valueTruncated) throw new AuthError('VALIDATION_FAILED', { message: `${shown(name)}: longer than ${FIELD_MAX_BYTES} bytes` });
+  if (metadata.has(name)) throw new AuthError('VALIDATION_FAILED', { message: `${shown(name)}: sent more than once` });
   // A part sent as application/json arrives parsed; metadata is a map of strings. Its depth is
   // checked before JSON.stringify, which recurses.
   if (typeof part.value !== 'string' && inspectRequestData(part.value) === 'too-deep') throw tooDeep();
@@ -79,7 +86,7 @@ function addField(metadata: Map<string, string>, part: MultipartValue): void {
 /** Streams the `file` part to storage, stopping at the size limit instead of reading on. */
 async function receiveFile(core: Core, part: MultipartFile, owner: { userId: string; apiKeyId: string }): Promise<ReceivedAudio> {
   try {
-    if (part.fieldname !== 'file') throw new AuthError('NO_FILE', { message: `No file part named "file" (got "${part.fieldname}")` });
+    if (part.fieldname !== 'file') throw new AuthError('NO_FILE', { message: `No file part named "file"${PLAIN_NAME.test(part.fieldname) ? ` (got "${part.fieldname}")` : ''}` });
     // busboy truncates the file at the limit and carries on reading; failing the stream stops the
     // write at once and lets storage delete the partial file. A part parsed before we got it may
     // be truncated already.

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import type { LimiterFactory } from '../store/limiter.js';
+import type { Limiter, LimiterFactory } from '../store/limiter.js';
 import type { Stores } from '../store/stores.js';
 import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -25,6 +25,8 @@ export interface Core {
   denylist: Denylist;
   passwords: PasswordHasher;
   limits: LoginLimits;
+  /** Uploads per ingest key (UPLOAD_RATE_LIMIT per UPLOAD_RATE_LIMIT_WINDOW_SECONDS), shared by every instance. */
+  uploadLimiter: Limiter;
   audit: Audit;
   credentialCache: CredentialCache;
   close(): Promise<void>;
@@ -67,6 +69,7 @@ export async function createCore(options: {
     denylist,
     passwords,
     limits: new LoginLimits(options.createLimiter, config),
+    uploadLimiter: options.createLimiter({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     async close() {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
-import { receiveVoiceLog, type ReceivedAudio } from '../../core/voice-logs.js';
+import { receiveVoiceLog, takeUploadAttempt, type ReceivedAudio } from '../../core/voice-logs.js';
 import { createIngestGuard, ingestPrincipalOf } from '../guard.js';
 import { inspectRequestData, tooDeep } from '../nul-guard.js';
 import { toVoiceLogBody, voiceLogBody } from './voice-log-body.js';
@@ -38,6 +38,10 @@ export function flatIngestRoutes(core: Core): FastifyPluginAsyncZod {
      */
     app.post('/ingest/upload', { onRequest: guard, schema: { response: { 201: voiceLogBody } } }, async (request, reply) => {
       const { userId, credentialId } = ingestPrincipalOf(request);
+      // Counted before the body is read: a refused upload costs the server nothing more.
+      await takeUploadAttempt(core, credentialId).catch((error: unknown) => {
+        throw toUploadError(error, request, maxBytes);
+      });
       if (!request.isMultipart()) {
         throw new AuthError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the upload as multipart/form-data' });
       }

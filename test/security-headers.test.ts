@@ -56,4 +56,23 @@ describe('API security headers', () => {
     const flat = await server.app.inject({ method: 'DELETE', url: `/api${path}` });
     expect(JSON.parse(flat.body)).toEqual({ detail: 'Route not found', code: 'ROUTE_NOT_FOUND' });
   });
+
+  it('answers a URL Fastify cannot route in the surface\'s shape, with the headers, without quoting it', async () => {
+    const cases = [
+      { url: '/api/v1/agents/%E0%A4%A<b>x</b>', status: 400, code: 'BAD_REQUEST', v1: true },
+      { url: '/api/voicelogs/%zz<script>alert(1)</script>', status: 400, code: 'BAD_REQUEST', v1: false },
+      { url: `/api/v1/agents/${'<b>'.repeat(40)}`, status: 414, code: 'URI_TOO_LONG', v1: true },
+    ];
+    for (const { url, status, code, v1 } of cases) {
+      const res = await server.app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(status);
+      expect(res.body).not.toMatch(/script|<b>|%3C|FST_/i);
+      const body = JSON.parse(res.body);
+      expect(v1 ? body.error.code : body.code).toBe(code);
+      if (v1) expect(body.success).toBe(false);
+      else expect(typeof body.detail).toBe('string');
+      expectApiHeaders(res.headers);
+      expect(res.headers['cache-control']).toBe('no-store');
+    }
+  });
 });

@@ -11,6 +11,7 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
+  URI_TOO_LONG: { status: 414, message: 'A part of the URL is longer than this server accepts' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid email or password' },
   ACCOUNT_LOCKED: { status: 423, message: 'Account locked' },

@@ -11,8 +11,9 @@ import { rejectNulCharacters } from './nul-guard.js';
 import { registerOpenApi } from './openapi.js';
 import { responseSerializerCompiler } from './response-serializer.js';
 import { sayMissingFieldsAreRequired } from './schemas.js';
-import { useSecurityHeaders } from './security-headers.js';
-import { useErrorShape } from './surface.js';
+import { API_HEADERS, useSecurityHeaders } from './security-headers.js';
+import { answerUnroutableUrl, useErrorShape } from './surface.js';
+import { v1ErrorBody } from './v1/envelope.js';
 import { v1Surface } from './v1/index.js';
 import { writeAtEndOfTurn } from './write-coalescing.js';
 
@@ -68,6 +69,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     ...requestTimeouts(config.requestTimeoutSeconds),
+    frameworkErrors: answerUnroutableUrl(v1ErrorBody, flatErrorBody, API_HEADERS),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();

@@ -20,3 +20,15 @@ export async function useSecurityHeaders(app: FastifyInstance): Promise<void> {
     frameguard: { action: 'deny' },
   });
 }
+
+/**
+ * The headers helmet would have added, for the few answers Fastify writes before any hook runs
+ * (frameworkErrors: a malformed or overlong URL).
+ */
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': API_CSP,
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};

@@ -25,6 +25,7 @@ describe('API security headers', () => {
     expect(directives(headers['content-security-policy'])).toEqual(directives(API_CSP));
     expect(headers['referrer-policy']).toBe('no-referrer');
     expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['strict-transport-security']).toMatch(/^max-age=\d+/);
   }
 
   it('come with successes, errors and 404s on both surfaces', async () => {

@@ -11,7 +11,7 @@ import { rejectNulCharacters } from './nul-guard.js';
 import { registerOpenApi } from './openapi.js';
 import { responseSerializerCompiler } from './response-serializer.js';
 import { sayMissingFieldsAreRequired } from './schemas.js';
-import { API_HEADERS, useSecurityHeaders } from './security-headers.js';
+import { API_SECURITY_HEADERS, SECURITY_HEADERS_BUT_CSP } from './security-headers.js';
 import { answerUnroutableUrl, useErrorShape } from './surface.js';
 import { v1ErrorBody } from './v1/envelope.js';
 import { v1Surface } from './v1/index.js';
@@ -69,7 +69,7 @@ export async function buildApp({ core, logger }: AppOptions) {
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     ...requestTimeouts(config.requestTimeoutSeconds),
-    frameworkErrors: answerUnroutableUrl(v1ErrorBody, flatErrorBody, API_HEADERS),
+    frameworkErrors: answerUnroutableUrl(v1ErrorBody, flatErrorBody, { ...API_SECURITY_HEADERS, 'cache-control': 'no-store' }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
@@ -78,7 +78,6 @@ export async function buildApp({ core, logger }: AppOptions) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('principal', null);
-  await useSecurityHeaders(app);
 
   // close() only reaps sockets that are idle at that moment: a keep-alive socket whose request was
   // in flight would stay open for keepAliveTimeout (72 s), past the shutdown deadline. Responses
@@ -94,6 +93,8 @@ export async function buildApp({ core, logger }: AppOptions) {
     // Nothing may be cached unless its route says so (static files, JWKS): responses that carry
     // credentials must never be. Decided per response, not by URL, which has other spellings.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // On every answer, errors and 404s included; a dashboard page keeps its own CSP.
+    reply.headers(reply.hasHeader('content-security-policy') ? SECURITY_HEADERS_BUT_CSP : API_SECURITY_HEADERS);
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });

@@ -59,10 +59,10 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
       expect(one.status).toBe(200);
       expect(one.body).toEqual(item);
 
-      expect(uploadedFiles(dataDir, userId)).toEqual([item.id]);
-      expect(readFileSync(join(dataDir, 'uploads', userId, item.id)).equals(audio)).toBe(true);
+      expect(uploadedFiles(dataDir, userId)).toEqual([`${item.id}.wav`]);
+      expect(readFileSync(join(dataDir, 'uploads', userId, `${item.id}.wav`)).equals(audio)).toBe(true);
       const record = await server.core.stores.voiceLogs.findForUser(userId, item.id);
-      expect(record?.storagePath).toBe(`${userId}/${item.id}`);
+      expect(record?.storagePath).toBe(`${userId}/${item.id}.wav`);
       expect(record?.apiKeyId).toMatch(/^key_/);
     });
 
@@ -77,7 +77,7 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
         expect(res.statusCode).toBe(201);
         const item = JSON.parse(res.body);
         expect(item.filename).toBe(stored);
-        expect(uploadedFiles(dataDir, userId)).toContain(item.id);
+        expect(uploadedFiles(dataDir, userId)).toContain(`${item.id}.wav`);
       }
       expect(uploadedFiles(dataDir, userId)).toHaveLength(3);
       expect(readdirSync(join(dataDir, 'uploads')).filter((name) => !name.startsWith('user_'))).toEqual([]);
@@ -113,7 +113,7 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
       }
       const list = await voiceLogsOf(small, token);
       expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([kept]);
-      expect(uploadedFiles(dataDir, userId)).toEqual([kept]);
+      expect(uploadedFiles(dataDir, userId)).toEqual([`${kept}.wav`]);
     });
 
     it('stops writing at the limit while an over-limit upload is still arriving', async () => {
@@ -151,7 +151,7 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
 
     it('deletes the stored file when the record cannot be written', async () => {
       const { userId, token, key } = await ingestAccount(server);
-      vi.spyOn(server.core.stores.voiceLogs, 'insert').mockRejectedValueOnce(new Error('database went away'));
+      vi.spyOn(server.core.stores.voiceLogs, 'insertWithinQuota').mockRejectedValueOnce(new Error('database went away'));
       const res = await upload(server, { 'x-api-key': key }, [audioPart(wav(100))]);
       expect(res.statusCode).toBe(500);
       expect(JSON.parse(res.body)).toEqual({ detail: 'Internal server error', code: 'INTERNAL_ERROR' });

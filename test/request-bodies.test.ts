@@ -10,7 +10,7 @@ describe('request bodies', () => {
 
   beforeAll(async () => {
     target = await TARGETS[0].create();
-    server = await startServer(target, { LOGIN_RATE_LIMIT: '1000' });
+    server = await startServer(target, { LOGIN_RATE_LIMIT: '1000', BODY_LIMIT_BYTES: String(1024 * 1024) });
   });
   afterAll(async () => {
     await server?.close();
@@ -52,5 +52,38 @@ describe('request bodies', () => {
   it('says a missing field "is required"', async () => {
     const res = await caller(server).post('/api/v1/auth/login', { password: 'whatever it is' });
     expect(res.body.error).toEqual({ code: 'VALIDATION_FAILED', message: 'email: is required' });
+  });
+
+  describe('deeply nested JSON', () => {
+    const arrays = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    const objects = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+    const json = { 'content-type': 'application/json' };
+
+    it('answers 400 JSON_TOO_DEEP in each surface\'s shape, before authentication, for thousands of levels', async () => {
+      for (const body of [arrays(5000), objects(5000), `{"email":${arrays(5000)}}`]) {
+        const v1 = await send('/api/v1/auth/login', json, body);
+        expect(v1.statusCode).toBe(400);
+        expect(JSON.parse(v1.body).error.code).toBe('JSON_TOO_DEEP');
+        const flat = await send('/api/auth/login', json, body);
+        expect(flat.statusCode).toBe(400);
+        expect(JSON.parse(flat.body)).toEqual({ detail: expect.stringContaining('32'), code: 'JSON_TOO_DEEP' });
+      }
+    });
+
+    it('answers 400 to 100,000 levels too: the parser itself does not overflow', async () => {
+      for (const body of [arrays(100_000), objects(100_000)]) {
+        const res = await send('/api/v1/auth/login', json, body);
+        expect(res.statusCode).toBe(400);
+        expect(JSON.parse(res.body).error.code).toBe('JSON_TOO_DEEP');
+      }
+    });
+
+    it('lets 32 levels through to validation', async () => {
+      const res = await send('/api/v1/auth/login', json, `{"email":${arrays(31)}}`);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body).error.code).toBe('VALIDATION_FAILED');
+      const deeper = await send('/api/v1/auth/login', json, `{"email":${arrays(32)}}`);
+      expect(JSON.parse(deeper.body).error.code).toBe('JSON_TOO_DEEP');
+    });
   });
 });

@@ -43,6 +43,14 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */
   uploadMaxBytes: number;
+  /** Audio bytes one user may keep stored, in bytes. Default 1073741824 (1 GiB). */
+  storageQuotaBytes: number;
+  /** Uploads per ingest key per uploadRateLimitWindowSeconds. Default 60. */
+  uploadRateLimit: number;
+  /** Default 60. */
+  uploadRateLimitWindowSeconds: number;
+  /** Agents one user may own. Default 1000. */
+  agentsMaxPerUser: number;
   requestTimeoutSeconds: number;
   shutdownTimeoutSeconds: number;
   logLevel: string;
@@ -134,6 +142,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+    storageQuotaBytes: env.STORAGE_QUOTA_BYTES,
+    uploadRateLimit: env.UPLOAD_RATE_LIMIT,
+    uploadRateLimitWindowSeconds: env.UPLOAD_RATE_LIMIT_WINDOW_SECONDS,
+    agentsMaxPerUser: env.AGENTS_MAX_PER_USER,
     requestTimeoutSeconds: env.REQUEST_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: env.LOG_LEVEL,

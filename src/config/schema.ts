@@ -80,6 +80,14 @@ export const envSchema = z
     BODY_LIMIT_BYTES: positiveInt.default(65536),
     /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */
     UPLOAD_MAX_BYTES: positiveInt.default(104857600),
+    /** Audio bytes one user may keep stored, all uploads together, in bytes. Default 1073741824 (1 GiB). */
+    STORAGE_QUOTA_BYTES: positiveInt.default(1073741824),
+    /** Uploads one ingest key may make per UPLOAD_RATE_LIMIT_WINDOW_SECONDS. Default 60. */
+    UPLOAD_RATE_LIMIT: positiveInt.default(60),
+    /** Upload rate-limit window in seconds. Default 60. */
+    UPLOAD_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+    /** Agents one user may own. Default 1000. */
+    AGENTS_MAX_PER_USER: positiveInt.default(1000),
     /** Longest time a client may take to send one request (headers and body), in seconds. Default 120. */
     REQUEST_TIMEOUT_SECONDS: positiveInt.default(120),
     /** How long SIGTERM waits for in-flight requests, in seconds. Default 10. */

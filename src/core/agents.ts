@@ -57,7 +57,7 @@ export async function listAgents(
   return core.stores.agents.list({ userId: query.allUsers ? null : actor.userId, limit: query.limit, offset: query.offset });
 }
 
-/** Creates an agent owned by the actor. */
+/** Creates an agent owned by the actor; AGENT_LIMIT_REACHED once the actor owns AGENTS_MAX_PER_USER. */
 export async function createAgent(core: Core, actor: Actor, input: { name: string; description?: string | null }): Promise<Agent> {
   const now = core.clock();
   const agent: Agent = {
@@ -68,7 +68,10 @@ export async function createAgent(core: Core, actor: Actor, input: { name: strin
     createdAt: now,
     updatedAt: now,
   };
-  await core.stores.agents.insert(agent);
+  // Checked and inserted in one step, so parallel creates cannot pass the cap together.
+  if (!(await core.stores.agents.insertWithinLimit(agent, core.config.agentsMaxPerUser))) {
+    throw new AuthError('AGENT_LIMIT_REACHED', { message: `An account may have at most ${core.config.agentsMaxPerUser} agents; delete one first` });
+  }
   return agent;
 }
 

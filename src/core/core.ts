@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { FailureStore } from '../store/failure-store.js';
-import type { LimiterFactory } from '../store/limiter.js';
+import type { Limiter, LimiterFactory } from '../store/limiter.js';
 import type { Stores } from '../store/stores.js';
 import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -28,6 +28,8 @@ export interface Core {
   passwords: PasswordHasher;
   limits: LoginLimits;
   devices: DeviceCookies;
+  /** Uploads per ingest key (UPLOAD_RATE_LIMIT per UPLOAD_RATE_LIMIT_WINDOW_SECONDS), shared by every instance. */
+  uploadLimiter: Limiter;
   audit: Audit;
   credentialCache: CredentialCache;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function createCore(options: {
     passwords,
     limits: new LoginLimits(options.createLimiter, options.failures, config, clock),
     devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
+    uploadLimiter: options.createLimiter({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     async close() {

@@ -11,7 +11,9 @@ import { rejectNulCharacters } from './nul-guard.js';
 import { registerOpenApi } from './openapi.js';
 import { responseSerializerCompiler } from './response-serializer.js';
 import { sayMissingFieldsAreRequired } from './schemas.js';
-import { useErrorShape } from './surface.js';
+import { API_SECURITY_HEADERS, SECURITY_HEADERS_BUT_CSP } from './security-headers.js';
+import { answerUnroutableUrl, useErrorShape } from './surface.js';
+import { v1ErrorBody } from './v1/envelope.js';
 import { v1Surface } from './v1/index.js';
 import { writeAtEndOfTurn } from './write-coalescing.js';
 
@@ -36,6 +38,25 @@ function useJsonBodies(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Bounds a whole request (headers and body) by REQUEST_TIMEOUT_SECONDS, so a client trickling
+ * bytes cannot hold a socket (slowloris). Node keeps headersTimeout at its 60 s default when only
+ * requestTimeout is set, and where headersTimeout is the larger of the two it swaps them: a body
+ * was then bounded by 60 s, not the setting. Node also checks both only every
+ * connectionsCheckingInterval (30 s by default), which is checked here at a tenth of the setting.
+ */
+export function requestTimeouts(requestTimeoutSeconds: number) {
+  const requestTimeout = requestTimeoutSeconds * 1000;
+  return {
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 60_000),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.round(requestTimeout / 10))),
+    },
+  };
+}
+
 /** The HTTP server: both documented surfaces over one core, health and JWKS, and the dashboard. */
 export async function buildApp({ core, logger }: AppOptions) {
   const { config } = core;
@@ -47,8 +68,8 @@ export async function buildApp({ core, logger }: AppOptions) {
     logController: new AccessLog(),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
-    // A client trickling a body must not hold a socket forever (Node's default is no limit).
-    requestTimeout: config.requestTimeoutSeconds * 1000,
+    ...requestTimeouts(config.requestTimeoutSeconds),
+    frameworkErrors: answerUnroutableUrl(v1ErrorBody, flatErrorBody, { ...API_SECURITY_HEADERS, 'cache-control': 'no-store' }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
@@ -72,6 +93,8 @@ export async function buildApp({ core, logger }: AppOptions) {
     // Nothing may be cached unless its route says so (static files, JWKS): responses that carry
     // credentials must never be. Decided per response, not by URL, which has other spellings.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // On every answer, errors and 404s included; a dashboard page keeps its own CSP.
+    reply.headers(reply.hasHeader('content-security-policy') ? SECURITY_HEADERS_BUT_CSP : API_SECURITY_HEADERS);
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../core/errors.js';
 import { toAuthError } from './error-mapping.js';
 
@@ -22,6 +22,25 @@ export function useErrorShape(
   app.setNotFoundHandler(
     (request: FastifyRequest, reply) =>
       notFoundFallback?.(request, reply) ??
-      send(reply, new AuthError('ROUTE_NOT_FOUND', { message: `Route ${request.method} ${request.url.split('?')[0]} not found` })),
+      // The path is not echoed: it is the client's text, markup included.
+      send(reply, new AuthError('ROUTE_NOT_FOUND')),
   );
+}
+
+/**
+ * For Fastify's `frameworkErrors`: a URL it cannot route (bad percent-encoding, an overlong
+ * parameter) is answered in the shape of the surface it was meant for, without quoting the path
+ * back (Fastify's own answer does, markup included).
+ */
+export function answerUnroutableUrl(v1Body: ErrorBody, flatBody: ErrorBody, headers: Readonly<Record<string, string>>) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const body = /^\/api\/v1(\/|$|\?)/.test(request.url) ? v1Body : flatBody;
+    const mapped =
+      error.code === 'FST_ERR_BAD_URL'
+        ? new AuthError('BAD_REQUEST', { message: 'The URL is not valid percent-encoding' })
+        : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new AuthError('URI_TOO_LONG')
+          : toAuthError(error, request.log);
+    return reply.code(mapped.status).headers(headers).headers(mapped.headers).send(body(mapped));
+  };
 }

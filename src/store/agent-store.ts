@@ -16,6 +16,8 @@ export interface AgentChanges {
 
 export interface AgentStore {
   insert(agent: Agent): Promise<void>;
+  /** Inserts `agent` unless its user already owns `max` agents (false, nothing written); atomic under racing inserts. */
+  insertWithinLimit(agent: Agent, max: number): Promise<boolean>;
   findById(id: string): Promise<Agent | null>;
   /**
    * A page of agents, newest first (ties broken by id, so pages never overlap): one user's, or

@@ -24,11 +24,14 @@ export interface UploadStorage {
   resolve(path: string): string;
 }
 
-// Owners and names are our own random ids; anything else reaching here is a bug (or a traversal).
-const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
+// Owners and names are our own random ids (a name with the extension the content was detected
+// as); anything else reaching here is a bug (or a traversal).
+const OWNER = /^[A-Za-z0-9_-]{1,128}$/;
+const NAME = /^[A-Za-z0-9_-]{1,128}(\.[a-z0-9]{1,10})?$/;
 
-function checkSegment(option: string, value: string): void {
-  if (!SEGMENT.test(value)) throw new TypeError(`UploadStorage: ${option} must match ${SEGMENT} (got ${JSON.stringify(value)})`);
+function checkSegment(option: 'owner' | 'name', value: string): void {
+  const pattern = option === 'owner' ? OWNER : NAME;
+  if (!pattern.test(value)) throw new TypeError(`UploadStorage: ${option} must match ${pattern} (got ${JSON.stringify(value)})`);
 }
 
 /** Upload storage rooted at `root` (DATA_DIR/uploads), created on first use with owner-only access. */

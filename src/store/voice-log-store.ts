@@ -17,6 +17,14 @@ export interface VoiceLog {
 
 export interface VoiceLogStore {
   insert(log: VoiceLog): Promise<void>;
+  /** The sizes of all the user's voice logs added up, in bytes. */
+  storedBytes(userId: string): Promise<number>;
+  /**
+   * Inserts `log` unless the user's stored bytes would then pass `quotaBytes` (false, nothing
+   * written). Atomic: of racing inserts that would together pass the quota, only those that fit
+   * are written.
+   */
+  insertWithinQuota(log: VoiceLog, quotaBytes: number): Promise<boolean>;
   /** The user's voice log with this id; null when there is none or it belongs to someone else. */
   findForUser(userId: string, id: string): Promise<VoiceLog | null>;
   /** One page of the user's voice logs, newest first, with the user's total count. */

@@ -4,8 +4,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
-import { receiveVoiceLog, type ReceivedAudio } from '../../core/voice-logs.js';
+import { receiveVoiceLog, takeUploadAttempt, type ReceivedAudio } from '../../core/voice-logs.js';
 import { createIngestGuard, ingestPrincipalOf } from '../guard.js';
+import { inspectRequestData, tooDeep } from '../nul-guard.js';
 import { toVoiceLogBody, voiceLogBody } from './voice-log-body.js';
 
 // Limits of one upload besides the file's size (UPLOAD_MAX_BYTES): a file and a few text fields.
@@ -37,6 +38,10 @@ export function flatIngestRoutes(core: Core): FastifyPluginAsyncZod {
      */
     app.post('/ingest/upload', { onRequest: guard, schema: { response: { 201: voiceLogBody } } }, async (request, reply) => {
       const { userId, credentialId } = ingestPrincipalOf(request);
+      // Counted before the body is read: a refused upload costs the server nothing more.
+      await takeUploadAttempt(core, credentialId).catch((error: unknown) => {
+        throw toUploadError(error, request, maxBytes);
+      });
       if (!request.isMultipart()) {
         throw new AuthError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the upload as multipart/form-data' });
       }
@@ -61,22 +66,31 @@ export function flatIngestRoutes(core: Core): FastifyPluginAsyncZod {
   };
 }
 
+const PLAIN_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** A field name as an error message may quote it: plain names only, never the client's markup. */
+function shown(name: string): string {
+  return PLAIN_NAME.test(name) ? name : 'a field';
+}
+
 function addField(metadata: Map<string, string>, part: MultipartValue): void {
   const name = part.fieldname;
   if (name === 'file') throw new AuthError('NO_FILE', { message: 'The "file" field must be a file part (with a filename and an audio content type)' });
   if (name.length === 0 || name.length > FIELD_NAME_MAX_LENGTH) {
     throw new AuthError('VALIDATION_FAILED', { message: `Field names are 1 to ${FIELD_NAME_MAX_LENGTH} characters` });
   }
-  if (part.valueTruncated) throw new AuthError('VALIDATION_FAILED', { message: `${name}: longer than ${FIELD_MAX_BYTES} bytes` });
-  if (metadata.has(name)) throw new AuthError('VALIDATION_FAILED', { message: `${name}: sent more than once` });
-  // A part sent as application/json arrives parsed; metadata is a map of strings.
+  if (part.valueTruncated) throw new AuthError('VALIDATION_FAILED', { message: `${shown(name)}: longer than ${FIELD_MAX_BYTES} bytes` });
+  if (metadata.has(name)) throw new AuthError('VALIDATION_FAILED', { message: `${shown(name)}: sent more than once` });
+  // A part sent as application/json arrives parsed; metadata is a map of strings. Its depth is
+  // checked before JSON.stringify, which recurses.
+  if (typeof part.value !== 'string' && inspectRequestData(part.value) === 'too-deep') throw tooDeep();
   metadata.set(name, typeof part.value === 'string' ? part.value : JSON.stringify(part.value));
 }
 
 /** Streams the `file` part to storage, stopping at the size limit instead of reading on. */
 async function receiveFile(core: Core, part: MultipartFile, owner: { userId: string; apiKeyId: string }): Promise<ReceivedAudio> {
   try {
-    if (part.fieldname !== 'file') throw new AuthError('NO_FILE', { message: `No file part named "file" (got "${part.fieldname}")` });
+    if (part.fieldname !== 'file') throw new AuthError('NO_FILE', { message: `No file part named "file"${PLAIN_NAME.test(part.fieldname) ? ` (got "${part.fieldname}")` : ''}` });
     // busboy truncates the file at the limit and carries on reading; failing the stream stops the
     // write at once and lets storage delete the partial file. A part parsed before we got it may
     // be truncated already.

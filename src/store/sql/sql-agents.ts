@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Agent, AgentStore } from '../agent-store.js';
 import { compileOnce, limitParameter } from './compile-once.js';
 import type { AgentRow, Tables } from './tables.js';
+import { withUserLocked } from './user-lock.js';
 
 function toAgent(row: Selectable<AgentRow>): Agent {
   return {
@@ -19,6 +20,20 @@ interface Page {
   offset: number;
 }
 
+async function insertRow(db: Kysely<Tables>, agent: Agent): Promise<void> {
+  await db
+    .insertInto('agents')
+    .values({
+      id: agent.id,
+      user_id: agent.userId,
+      name: agent.name,
+      description: agent.description,
+      created_at: agent.createdAt,
+      updated_at: agent.updatedAt,
+    })
+    .execute();
+}
+
 export function createSqlAgentStore(db: Kysely<Tables>): AgentStore {
   const byId = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('agents').selectAll().where('id', '=', v.id));
   const newestFirst = (page: Page) =>
@@ -27,18 +42,19 @@ export function createSqlAgentStore(db: Kysely<Tables>): AgentStore {
   const pageOfAll = compileOnce(db, ['limit', 'offset'], newestFirst);
 
   return {
-    async insert(agent) {
-      await db
-        .insertInto('agents')
-        .values({
-          id: agent.id,
-          user_id: agent.userId,
-          name: agent.name,
-          description: agent.description,
-          created_at: agent.createdAt,
-          updated_at: agent.updatedAt,
-        })
-        .execute();
+    insert: (agent) => insertRow(db, agent),
+
+    async insertWithinLimit(agent, max) {
+      return withUserLocked(db, agent.userId, async (tx) => {
+        const { owned } = await tx
+          .selectFrom('agents')
+          .select((eb) => eb.fn.countAll<number | string>().as('owned'))
+          .where('user_id', '=', agent.userId)
+          .executeTakeFirstOrThrow();
+        if (Number(owned) >= max) return false;
+        await insertRow(tx, agent);
+        return true;
+      });
     },
 
     async findById(id) {

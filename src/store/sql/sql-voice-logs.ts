@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { VoiceLog, VoiceLogStore } from '../voice-log-store.js';
 import { compileOnce, limitParameter } from './compile-once.js';
 import type { Tables, VoiceLogRow } from './tables.js';
+import { withUserLocked } from './user-lock.js';
 
 function toVoiceLog(row: Selectable<VoiceLogRow>): VoiceLog {
   return {
@@ -15,6 +16,33 @@ function toVoiceLog(row: Selectable<VoiceLogRow>): VoiceLog {
     metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, string>) : {},
     createdAt: row.created_at,
   };
+}
+
+async function insertRow(db: Kysely<Tables>, log: VoiceLog): Promise<void> {
+  await db
+    .insertInto('voice_logs')
+    .values({
+      id: log.id,
+      user_id: log.userId,
+      api_key_id: log.apiKeyId,
+      filename: log.filename,
+      content_type: log.contentType,
+      size_bytes: log.sizeBytes,
+      storage_path: log.storagePath,
+      metadata: JSON.stringify(log.metadata),
+      created_at: log.createdAt,
+    })
+    .execute();
+}
+
+async function storedBytesOf(db: Kysely<Tables>, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('voice_logs')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('size_bytes'), eb.lit(0)).as('total'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  // PostgreSQL sums a bigint column to numeric, which pg hands over as a string.
+  return Number(row.total);
 }
 
 export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
@@ -34,21 +62,18 @@ export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
   );
 
   return {
-    async insert(log) {
-      await db
-        .insertInto('voice_logs')
-        .values({
-          id: log.id,
-          user_id: log.userId,
-          api_key_id: log.apiKeyId,
-          filename: log.filename,
-          content_type: log.contentType,
-          size_bytes: log.sizeBytes,
-          storage_path: log.storagePath,
-          metadata: JSON.stringify(log.metadata),
-          created_at: log.createdAt,
-        })
-        .execute();
+    insert: (log) => insertRow(db, log),
+
+    async storedBytes(userId) {
+      return storedBytesOf(db, userId);
+    },
+
+    async insertWithinQuota(log, quotaBytes) {
+      return withUserLocked(db, log.userId, async (tx) => {
+        if ((await storedBytesOf(tx, log.userId)) + log.sizeBytes > quotaBytes) return false;
+        await insertRow(tx, log);
+        return true;
+      });
     },
 
     async findForUser(userId, id) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Role, User } from '../store/user-store.js';
+import { ROLES, type Role, type User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
@@ -17,7 +17,6 @@ export interface PublicUser {
   plan: string;
 }
 
-export const DEFAULT_PLAN = 'STARTER';
 const EMAIL = z.email().max(254);
 
 export function publicUser(user: User): PublicUser {
@@ -32,6 +31,22 @@ export async function callerUser(core: Core, userId: string): Promise<User> {
   const user = await core.stores.users.findById(userId);
   if (!user) throw new AuthError('TOKEN_REVOKED');
   return user;
+}
+
+/** The plan name as stored (upper case); VALIDATION_FAILED unless the PLANS setting lists it. */
+export function checkPlan(core: Core, plan: string): string {
+  const name = plan.trim().toUpperCase();
+  if (!core.config.plans.includes(name)) {
+    throw new AuthError('VALIDATION_FAILED', { message: `plan: expected one of ${core.config.plans.join(', ')} (the PLANS setting)` });
+  }
+  return name;
+}
+
+/** The role as stored (upper case); VALIDATION_FAILED when there is no such role. */
+export function checkRole(role: string): Role {
+  const name = role.trim().toUpperCase();
+  if (!ROLES.includes(name as Role)) throw new AuthError('VALIDATION_FAILED', { message: `role: expected one of ${ROLES.join(', ')}` });
+  return name as Role;
 }
 
 export interface NewUser {
@@ -51,7 +66,8 @@ export async function createUser(core: Core, input: NewUser): Promise<User> {
     id: randomId('user'),
     email: input.email.trim(),
     role: input.role ?? 'USER',
-    plan: input.plan ?? DEFAULT_PLAN,
+    // The first plan of the PLANS setting is the default one.
+    plan: input.plan === undefined ? core.config.plans[0]! : checkPlan(core, input.plan),
     passwordHash: await core.passwords.hash(input.password),
     createdAt: now,
     disabledAt: null,

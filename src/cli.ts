@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from './config/index.js';
+import { ConfigError, loadConfig, StartupError } from './config/index.js';
 import { AuthError } from './core/errors.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
@@ -36,8 +36,11 @@ user.command('enable').description('allow a disabled user again').requiredOption
 program.command('keys').description('signing keys').command('rotate').description('add a new signing key').action(() => keysRotate(loadConfig()));
 
 program.parseAsync().catch((error: unknown) => {
-  // Expected failures print one line; anything else is a bug and keeps its stack.
-  if (error instanceof ConfigError || error instanceof AuthError) console.error(`latchkey: ${error.message}`);
-  else console.error(error);
+  // One line for the operator; the stack only when asked for, since it says nothing they can act
+  // on (and an unexpected error is reported as one, with what to do).
+  const expected = error instanceof ConfigError || error instanceof AuthError || error instanceof StartupError;
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  console.error(expected ? `latchkey: ${message}` : `latchkey: unexpected error: ${message} (LOG_LEVEL=debug shows the stack)`);
+  if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(error);
   process.exit(1);
 });

@@ -6,10 +6,11 @@ import { resetPassword } from '../core/password-reset.js';
 import { createUser, setUserDisabled } from '../core/users.js';
 import type { Core } from '../core/core.js';
 import { openCore } from '../server.js';
+import { CLI_LOG } from './cli-log.js';
 import { ROLES, type Role, type User } from '../store/user-store.js';
 
 async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
-  const core = await openCore(config);
+  const core = await openCore(config, undefined, CLI_LOG);
   try {
     return await run(core);
   } finally {

@@ -33,12 +33,13 @@ export async function callerUser(core: Core, userId: string): Promise<User> {
   return user;
 }
 
-/** The plan name as stored (upper case); VALIDATION_FAILED unless the PLANS setting lists it. */
-export function checkPlan(core: Core, plan: string): string {
+/**
+ * The plan name as stored (upper case); VALIDATION_FAILED unless `plans` (the PLANS setting)
+ * lists it. `field` names the input in the message.
+ */
+export function checkPlan(plans: readonly string[], plan: string, field = 'plan'): string {
   const name = plan.trim().toUpperCase();
-  if (!core.config.plans.includes(name)) {
-    throw new AuthError('VALIDATION_FAILED', { message: `plan: expected one of ${core.config.plans.join(', ')} (the PLANS setting)` });
-  }
+  if (!plans.includes(name)) throw new AuthError('VALIDATION_FAILED', { message: `${field}: expected one of ${plans.join(', ')} (the PLANS setting)` });
   return name;
 }
 
@@ -67,7 +68,7 @@ export async function createUser(core: Core, input: NewUser): Promise<User> {
     email: input.email.trim(),
     role: input.role ?? 'USER',
     // The first plan of the PLANS setting is the default one.
-    plan: input.plan === undefined ? core.config.plans[0]! : checkPlan(core, input.plan),
+    plan: input.plan === undefined ? core.config.plans[0]! : checkPlan(core.config.plans, input.plan),
     passwordHash: await core.passwords.hash(input.password),
     createdAt: now,
     disabledAt: null,

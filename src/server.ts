@@ -4,7 +4,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { createCore, type Core } from './core/core.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
-import { openStores } from './store/open-stores.js';
+import { openStores, type StoreLog } from './store/open-stores.js';
 
 export interface Latchkey {
   app: App;
@@ -14,9 +14,9 @@ export interface Latchkey {
 }
 
 /** Opens the stores the config names (migrating the database) and builds the core over them. */
-export async function openCore(config: Readonly<Config>, clock: Clock = systemClock): Promise<Core> {
+export async function openCore(config: Readonly<Config>, clock: Clock = systemClock, log?: StoreLog): Promise<Core> {
   const secret = resolveSecret(config);
-  const { stores, createLimiter, failures } = await openStores(config, clock);
+  const { stores, createLimiter, failures } = await openStores(config, clock, log);
   try {
     return await createCore({ config, secret, stores, createLimiter, failures, clock });
   } catch (error) {
@@ -27,8 +27,9 @@ export async function openCore(config: Readonly<Config>, clock: Clock = systemCl
 
 /** The whole server: the core and the HTTP app over it. */
 export async function createLatchkey(config: Readonly<Config>, options: { clock?: Clock; logger?: Logger } = {}): Promise<Latchkey> {
-  const core = await openCore(config, options.clock);
-  const app = await buildApp({ core, logger: options.logger ?? createLogger(config.logLevel) });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const core = await openCore(config, options.clock, { warn: (message) => logger.warn(message), info: (message) => logger.info(message) });
+  const app = await buildApp({ core, logger });
   return {
     app,
     core,

@@ -63,7 +63,7 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
 
   /** Changes a role in the database behind the server's back (no API does this). */
   async function setRole(userId: string, role: Role): Promise<void> {
-    const database = openDatabase(server.config);
+    const database = await openDatabase(server.config);
     try {
       const result = await database.db.updateTable('users').set({ role }).where('id', '=', userId).executeTakeFirst();
       expect(Number(result.numUpdatedRows)).toBe(1);

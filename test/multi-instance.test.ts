@@ -98,7 +98,8 @@ describe('two instances over one PostgreSQL schema and Redis', () => {
 
   it('detects on B the reuse of a refresh token rotated on A, and revokes the family everywhere', async () => {
     const onA = caller(a);
-    const onB = caller(b);
+    // The same client, its next request landing on the other instance.
+    const onB = caller(b, onA.ip);
     const login = await registerV1(onA, uniqueEmail());
     const rotated = await onA.post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
     expect(rotated.status).toBe(200);

@@ -1,11 +1,36 @@
-import type { Config } from '../config/index.js';
+import { errorCode, StartupError, type Config } from '../config/index.js';
 import { createLatchkey } from '../server.js';
+
+/** One line for a listen() failure the operator can fix, naming the setting; null for anything else. */
+function listenFailure(error: unknown, config: Readonly<Config>): string | null {
+  switch (errorCode(error)) {
+    case 'EADDRINUSE':
+      return `PORT: ${config.port} is already in use on ${config.host}; stop the other process or choose another PORT`;
+    case 'EACCES':
+      return `PORT: this user may not listen on port ${config.port}; choose a PORT above 1023`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return `HOST: ${config.host} does not resolve to an address; use an IP address (127.0.0.1, 0.0.0.0) or a name this machine resolves`;
+    case 'EADDRNOTAVAIL':
+      return `HOST: ${config.host} is not an address of this machine; use one of its addresses, or 0.0.0.0 for all`;
+    default:
+      return null;
+  }
+}
 
 /** `latchkey serve`: listens until SIGTERM/SIGINT, then drains in-flight requests and exits. */
 export async function serve(config: Readonly<Config>): Promise<void> {
   const latchkey = await createLatchkey(config);
   const { app } = latchkey;
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await latchkey.close().catch(() => {});
+    const message = listenFailure(error, config);
+    throw message ? new StartupError(message, { cause: error }) : error;
+  }
   app.log.info({ env: config.env, storage: config.databaseUrl ? 'postgres+redis' : 'embedded' }, 'latchkey ready');
 
   let stopping = false;

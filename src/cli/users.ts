@@ -4,13 +4,14 @@ import type { Config } from '../config/index.js';
 import { AuthError } from '../core/errors.js';
 import { resetPassword } from '../core/password-reset.js';
 import { unlockAccount } from '../core/unlock-account.js';
-import { createUser, setUserDisabled } from '../core/users.js';
+import { checkPlan, createUser, setUserDisabled } from '../core/users.js';
 import type { Core } from '../core/core.js';
 import { openCore } from '../server.js';
+import { CLI_LOG } from './cli-log.js';
 import { ROLES, type Role, type User } from '../store/user-store.js';
 
-async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
-  const core = await openCore(config);
+export async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
+  const core = await openCore(config, undefined, CLI_LOG);
   try {
     return await run(core);
   } finally {
@@ -19,7 +20,7 @@ async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnT
 }
 
 // What the audit log records as the origin of an operator's change.
-const CLI_CONTEXT = { ip: 'cli', userAgent: 'latchkey cli' };
+export const CLI_CONTEXT = { ip: 'cli', userAgent: 'latchkey cli' };
 
 /**
  * The first line of standard input, without its line ending. At a terminal it is asked for and
@@ -69,19 +70,21 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
   return options.password ?? (await readPassword());
 }
 
-async function userByEmail(core: Core, email: string): Promise<User> {
+export async function userByEmail(core: Core, email: string): Promise<User> {
   const user = await core.stores.users.findByEmail(email);
   if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
   return user;
 }
 
 /** `latchkey user create`: prints the new user's id. */
-export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan: string }): Promise<void> {
+export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan?: string }): Promise<void> {
   const role = options.role.toUpperCase();
   if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
+  // Checked before a password is asked for: the operator should not type it for nothing.
+  const plan = options.plan === undefined ? undefined : checkPlan(config.plans, options.plan, '--plan');
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
-    const user = await createUser(core, { email: options.email, password, role: role as Role, plan: options.plan.toUpperCase() });
+    const user = await createUser(core, { email: options.email, password, role: role as Role, ...(plan === undefined ? {} : { plan }) });
     console.log(user.id);
   });
 }

@@ -1,3 +1,5 @@
 export { loadConfig, ConfigError, issuerFor } from './load-config.js';
 export { resolveSecret } from './secret.js';
 export type { Config } from './load-config.js';
+export { StartupError, errorCode } from './startup-error.js';
+export { createDataDir } from './data-dir.js';

@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** How long start-up retries an unreachable PostgreSQL, in seconds; 0 tries once. */
+  databaseConnectTimeoutSeconds: number;
   redisUrl: string | undefined;
   env: string;
   /** Undefined only on the embedded default, where the secret is generated into dataDir. */
@@ -38,6 +40,8 @@ export interface Config {
   mfaLockoutMaxSeconds: number;
   mfaBlockFailures: number;
   mfaIssuer: string;
+  /** The plans a user may be on; the first is the default for new users. */
+  plans: readonly string[];
   registrationEnabled: boolean;
   passwordHashConcurrency: number;
   bodyLimitBytes: number;
@@ -90,7 +94,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const parsed = envSchema.safeParse(defined);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
   }
   const env = parsed.data;
   const production = env.LATCHKEY_ENV === 'production';
@@ -102,6 +106,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env.DATABASE_URL && !env.REDIS_URL) {
     throw new ConfigError('REDIS_URL: required with DATABASE_URL (the denylist and limits must be shared by every instance)');
   }
+  // The embedded default keeps its kv store in DATA_DIR; a Redis beside one SQLite file would
+  // only add a way to fail, so it is refused rather than half used.
+  if (env.REDIS_URL && !env.DATABASE_URL) {
+    throw new ConfigError('REDIS_URL: only used together with DATABASE_URL (PostgreSQL); set DATABASE_URL too, or unset REDIS_URL to keep everything in DATA_DIR');
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
   const issuer = issuerFor(env.LATCHKEY_ENV);
   return Object.freeze({
@@ -110,6 +119,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: resolve(env.DATA_DIR),
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseConnectTimeoutSeconds: env.DATABASE_CONNECT_TIMEOUT_SECONDS,
     redisUrl: env.REDIS_URL,
     env: env.LATCHKEY_ENV,
     secret: env.LATCHKEY_SECRET,
@@ -138,6 +148,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mfaLockoutMaxSeconds: env.MFA_LOCKOUT_MAX_SECONDS,
     mfaBlockFailures: env.MFA_BLOCK_FAILURES,
     mfaIssuer: env.MFA_ISSUER,
+    plans: Object.freeze([...new Set(env.PLANS)]),
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

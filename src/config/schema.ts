@@ -1,6 +1,36 @@
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
+// Decimal digits only: Number() would also read 0x1F90 or 1e3 as a port.
+const port = z
+  .string()
+  .regex(/^[0-9]{1,5}$/, 'a decimal port number (0 to 65535)')
+  .transform(Number)
+  .pipe(z.number().max(65535, 'a decimal port number (0 to 65535)'));
+
+/**
+ * A connection URL with one of `schemes`, parsed as its client will parse it. The messages never
+ * quote the value: it may carry a password.
+ */
+function connectionUrl(schemes: string[], example: string) {
+  const expected = `a ${schemes.map((s) => `${s}//`).join(' or ')} URL such as ${example}`;
+  return z.string().superRefine((value, ctx) => {
+    if (!schemes.some((scheme) => value.startsWith(`${scheme}//`))) return void ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+    if (/\s/.test(value)) return void ctx.addIssue({ code: 'custom', message: `contains white space; percent-encode it (a space is %20), expected ${expected}` });
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return void ctx.addIssue({ code: 'custom', message: `not a valid URL (check the host, a numeric port, and percent-encode @ : / in the password), expected ${expected}` });
+    }
+    if (!url.hostname) ctx.addIssue({ code: 'custom', message: `names no host, expected ${expected}` });
+  });
+}
+
+/** A comma-separated list of plan names, upper-cased. */
+const planList = z
+  .string()
+  .transform((raw) => raw.split(',').map((name) => name.trim().toUpperCase()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Z][A-Z0-9_-]{0,31}$/, 'plan names of letters, digits, _ and - (at most 32)')).min(1, 'at least one plan name'));
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -17,11 +47,13 @@ export const envSchema = z
     /** Folder for the embedded database, its generated secret and uploads. Default ./data. */
     DATA_DIR: z.string().min(1).default('./data'),
     /** PostgreSQL connection string; when unset, SQLite in DATA_DIR is used. */
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL').optional(),
+    DATABASE_URL: connectionUrl(['postgres:', 'postgresql:'], 'postgresql://user:password@db.example:5432/latchkey').optional(),
+    /** How long start-up keeps retrying an unreachable PostgreSQL, in seconds (0: try once). Default 30. */
+    DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     /** Maximum PostgreSQL connections per instance. Default 10. */
     DATABASE_POOL_SIZE: positiveInt.default(10),
     /** Redis URL; when unset, the kv store lives in the embedded database. */
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+    REDIS_URL: connectionUrl(['redis:', 'rediss:'], 'redis://redis.example:6379/0').optional(),
     /** Deployment name (development, staging, production, ...): scopes signing keys, iss and aud. */
     LATCHKEY_ENV: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes').default('development'),
     /** Master key (at least 32 characters) that encrypts signing keys and TOTP secrets at rest. */
@@ -72,6 +104,8 @@ export const envSchema = z
     MFA_ISSUER: z.string().min(1).max(64).default('Latchkey'),
     /** Brand in credential prefixes: `<brand>_pat_`, `<brand>_live_`/`<brand>_test_`. Default latchkey. */
     CREDENTIAL_BRAND: z.string().regex(/^[a-z][a-z0-9]{1,15}$/, '2 to 16 lowercase letters and digits').default('latchkey'),
+    /** Plans a user may be on, comma-separated; the first is the one sign-up gives. Default STARTER,PRO,ENTERPRISE. */
+    PLANS: planList.default(['STARTER', 'PRO', 'ENTERPRISE']),
     /** Self sign-up on /auth/register. Default true, except when LATCHKEY_ENV=production. */
     REGISTRATION_ENABLED: flag.optional(),
     /** Password hashes computed at once; the rest wait. Default: half the CPU cores, at least 1. */

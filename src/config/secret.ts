@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDataDir } from './data-dir.js';
 import type { Config } from './load-config.js';
 
 const SECRET_FILE = 'secret.key';
@@ -11,7 +12,7 @@ const SECRET_FILE = 'secret.key';
  */
 export function resolveSecret(config: Pick<Config, 'secret' | 'dataDir'>): string {
   if (config.secret) return config.secret;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  createDataDir(config.dataDir);
   const path = join(config.dataDir, SECRET_FILE);
   // Written whole to a private file, then linked into place: link is atomic and fails if the
   // file exists, so a process starting at the same moment never reads a half-written secret.

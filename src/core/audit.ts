@@ -26,7 +26,11 @@ export type AuditEventType =
   | 'mfa_setup_failed'
   | 'mfa_disabled'
   | 'mfa_failed'
-  | 'mfa_recovery_codes_regenerated';
+  | 'mfa_recovery_codes_regenerated'
+  | 'mfa_reset'
+  | 'role_changed'
+  | 'plan_changed'
+  | 'user_deleted';
 
 export class Audit {
   constructor(

@@ -122,12 +122,17 @@ export class LoginLimits {
   }
 
   /** An operator's unlock: both factors' counts, lockouts and blocks, for the account and all its devices. */
-  async unlock(email: string, userId: string | null): Promise<void> {
-    const normalized = normalizeEmail(email);
+  async unlock(user: { id: string; email: string }): Promise<void> {
+    const normalized = normalizeEmail(user.email);
     await this.password.forget(`pw:${normalized}`);
     await this.password.forget(`pw-device:${normalized}`);
-    await this.secondFactor.forget(`mfa-device:${normalized}`);
-    if (userId !== null) await this.secondFactor.forget(`mfa:${userId}`);
+    await this.forgetSecondFactor(user);
+  }
+
+  /** Forgets the second factor's counts, lockouts and blocks, for the account and all its devices. */
+  async forgetSecondFactor(user: { id: string; email: string }): Promise<void> {
+    await this.secondFactor.forget(`mfa-device:${normalizeEmail(user.email)}`);
+    await this.secondFactor.forget(`mfa:${user.id}`);
   }
 
   /** Counts one code tried with a pending token; false once the token has had its attempts. */

@@ -26,7 +26,7 @@ export async function resetPassword(core: Core, userId: string, newPassword: str
     ended = await core.stores.users.replacePassword(user.id, user.passwordHash, newHash, core.clock());
   }
   await forgetSessionTokens(core, ended, core.clock());
-  await core.limits.unlock(user.email, user.id);
+  await core.limits.unlock(user);
   await core.audit.record('password_reset', ctx, user.id, { sessionsRevoked: ended.length });
   return ended.length;
 }

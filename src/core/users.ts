@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Role, User } from '../store/user-store.js';
+import { ROLES, type Role, type User } from '../store/user-store.js';
 import type { RequestContext } from './audit.js';
 import type { Core } from './core.js';
 import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
@@ -18,7 +18,6 @@ export interface PublicUser {
   plan: string;
 }
 
-export const DEFAULT_PLAN = 'STARTER';
 const EMAIL = z.email().max(254);
 
 export function publicUser(user: User): PublicUser {
@@ -33,6 +32,23 @@ export async function callerUser(core: Core, userId: string): Promise<User> {
   const user = await core.stores.users.findById(userId);
   if (!user) throw new AuthError('TOKEN_REVOKED');
   return user;
+}
+
+/**
+ * The plan name as stored (upper case); VALIDATION_FAILED unless `plans` (the PLANS setting)
+ * lists it. `field` names the input in the message.
+ */
+export function checkPlan(plans: readonly string[], plan: string, field = 'plan'): string {
+  const name = plan.trim().toUpperCase();
+  if (!plans.includes(name)) throw new AuthError('VALIDATION_FAILED', { message: `${field}: expected one of ${plans.join(', ')} (the PLANS setting)` });
+  return name;
+}
+
+/** The role as stored (upper case); VALIDATION_FAILED when there is no such role. */
+export function checkRole(role: string): Role {
+  const name = role.trim().toUpperCase();
+  if (!ROLES.includes(name as Role)) throw new AuthError('VALIDATION_FAILED', { message: `role: expected one of ${ROLES.join(', ')}` });
+  return name as Role;
 }
 
 export interface NewUser {
@@ -52,7 +68,8 @@ export async function createUser(core: Core, input: NewUser): Promise<User> {
     id: randomId('user'),
     email: input.email.trim(),
     role: input.role ?? 'USER',
-    plan: input.plan ?? DEFAULT_PLAN,
+    // The first plan of the PLANS setting is the default one.
+    plan: input.plan === undefined ? core.config.plans[0]! : checkPlan(core.config.plans, input.plan),
     passwordHash: await hashPassword(core, input.password),
     createdAt: now,
     disabledAt: null,

@@ -25,6 +25,8 @@ export interface CredentialStore {
   /** Revokes one of the user's credentials of `kind`; returns it, or null when there was no live one. */
   revoke(userId: string, id: string, kind: CredentialKind, at: number): Promise<Credential | null>;
   touch(id: string, at: number): Promise<void>;
+  /** Revokes the user's live credentials of `kind` that carry one of `roles`; returns them. */
+  revokeWithRoles(userId: string, kind: CredentialKind, roles: readonly Role[], at: number): Promise<Credential[]>;
   /**
    * Stores the user's ingest key, atomically with its rules: one live key per user (a unique
    * index); with `replace`, the live one is revoked in the same transaction. Returns the revoked

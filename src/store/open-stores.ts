@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Config } from '../config/index.js';
+import { createDataDir, type Config } from '../config/index.js';
 import { createSqliteFailureStore } from './embedded/sqlite-failures.js';
 import { createSqliteKv } from './embedded/sqlite-kv.js';
 import type { FailureStore } from './failure-store.js';
@@ -18,6 +18,7 @@ import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
 import { createSqlTwoFactorStore } from './sql/sql-two-factor.js';
 import { createSqlUserStore } from './sql/sql-users.js';
 import { createSqlVoiceLogStore } from './sql/sql-voice-logs.js';
+import { waitForPostgres } from './sql/wait-for-postgres.js';
 import type { Stores } from './stores.js';
 import { createUploadStorage } from './upload-storage.js';
 
@@ -29,8 +30,29 @@ export interface OpenedStores {
   database: Database;
 }
 
-export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>): Database {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, config.databasePoolSize) : openSqlite(config.dataDir);
+type DatabaseSettings = Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'databaseConnectTimeoutSeconds' | 'dataDir'>;
+
+/**
+ * Where the stores report what the operator should know: each failed attempt to reach the
+ * database at start, and the kv store going away and coming back.
+ */
+export interface StoreLog {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+const QUIET: StoreLog = { warn: () => {}, info: () => {} };
+
+/**
+ * Opens the database the config names, once DATA_DIR exists (uploads live there in every mode)
+ * and PostgreSQL answers (retried for DATABASE_CONNECT_TIMEOUT_SECONDS). Failures that the
+ * operator can fix throw StartupError.
+ */
+export async function openDatabase(config: DatabaseSettings, log: StoreLog = QUIET): Promise<Database> {
+  createDataDir(config.dataDir);
+  if (!config.databaseUrl) return openSqlite(config.dataDir);
+  await waitForPostgres(config.databaseUrl, config.databaseConnectTimeoutSeconds, (message) => log.warn(message));
+  return openPostgres(config.databaseUrl, config.databasePoolSize);
 }
 
 /**
@@ -38,10 +60,11 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolS
  * Redis in production, or the embedded SQLite file for both.
  */
 export async function openStores(
-  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir' | 'redisUrl'>,
+  config: DatabaseSettings & Pick<Config, 'redisUrl'>,
   now: () => number,
+  log: StoreLog = QUIET,
 ): Promise<OpenedStores> {
-  const database = openDatabase(config);
+  const database = await openDatabase(config, log);
   try {
     await database.migrate();
   } catch (error) {
@@ -52,7 +75,7 @@ export async function openStores(
   let createLimiter: LimiterFactory;
   let failures: FailureStore;
   if (config.redisUrl) {
-    const redis = createRedisKv(config.redisUrl);
+    const redis = createRedisKv(config.redisUrl, log);
     kv = redis.kv;
     createLimiter = createRedisLimiterFactory(redis.client);
     failures = createRedisFailureStore(redis.client, now);

@@ -30,6 +30,14 @@ export interface UserStore {
   upgradePasswordHash(id: string, currentHash: string, newHash: string, at: number): Promise<boolean>;
   /** Sets or clears disabled_at; returns false when no such user. */
   setDisabled(id: string, disabledAt: number | null, now: number): Promise<boolean>;
+  /** Every user, oldest first. */
+  list(): Promise<User[]>;
+  /** Sets the role and returns the user as it was before, or null when no such user. */
+  setRole(id: string, role: Role, now: number): Promise<User | null>;
+  /** Sets the plan; returns false when no such user. */
+  setPlan(id: string, plan: string, now: number): Promise<boolean>;
+  /** Deletes the user and, by cascade, everything the user owns in the database; false when no such user. */
+  delete(id: string): Promise<boolean>;
 }
 
 /** E-mail addresses are unique case-insensitively: this is the form they are compared in. */

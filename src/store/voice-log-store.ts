@@ -29,4 +29,6 @@ export interface VoiceLogStore {
   findForUser(userId: string, id: string): Promise<VoiceLog | null>;
   /** One page of the user's voice logs, newest first, with the user's total count. */
   listForUser(userId: string, page: { limit: number; offset: number }): Promise<{ items: VoiceLog[]; total: number }>;
+  /** Where every one of the user's recordings is stored (relative to DATA_DIR/uploads). */
+  listStoragePaths(userId: string): Promise<string[]>;
 }

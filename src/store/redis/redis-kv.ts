@@ -9,7 +9,19 @@ export interface RedisKv {
 
 const KEY_PREFIX = 'latchkey:';
 
-export function createRedisKv(url: string): RedisKv {
+/** Where the kv store reports losing and regaining its connection. */
+export interface ConnectionLog {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+const QUIET: ConnectionLog = { warn: () => {}, info: () => {} };
+
+/**
+ * `log` hears one warning when Redis goes away (or is not there at start) and one line when it is
+ * back: ioredis reports every failed reconnect, which would flood the log during an outage.
+ */
+export function createRedisKv(url: string, log: ConnectionLog = QUIET): RedisKv {
   const client = new Redis(url, {
     keyPrefix: KEY_PREFIX,
     // Fail fast while disconnected instead of queueing: the denylist must fail closed at once,
@@ -18,8 +30,26 @@ export function createRedisKv(url: string): RedisKv {
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   });
+  const parsed = new URL(url);
+  // Host and port only: the URL may carry a password.
+  const where = `Redis at ${parsed.hostname}:${parsed.port || '6379'}`;
+  // Unknown until the first connect succeeds or fails; false from the first failure until 'ready'.
+  let reachable: boolean | undefined;
+  let closing = false;
+  const lost = (cause: string) => {
+    if (closing || reachable === false) return;
+    reachable = false;
+    log.warn(`kv store: ${where} unreachable (${cause}); authenticated requests answer 503 KV_UNAVAILABLE until it is back`);
+  };
   // Connection errors are reported through failing commands; without a listener ioredis logs them.
-  client.on('error', () => {});
+  client.on('error', (error: NodeJS.ErrnoException) => lost(error.code ?? error.message));
+  client.on('close', () => {
+    if (reachable) lost('connection closed');
+  });
+  client.on('ready', () => {
+    if (reachable === false) log.info(`kv store: ${where} is back`);
+    reachable = true;
+  });
 
   async function guard<T>(operation: () => Promise<T>): Promise<T> {
     if (client.status !== 'ready') throw new KvUnavailableError(`redis is ${client.status}`);
@@ -67,6 +97,7 @@ export function createRedisKv(url: string): RedisKv {
     },
     onReady: (listener) => void client.on('ready', listener),
     close: async () => {
+      closing = true;
       if (client.status === 'end') return;
       await client.quit().catch(() => client.disconnect());
     },

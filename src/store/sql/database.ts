@@ -1,8 +1,9 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { createDataDir } from '../../config/data-dir.js';
 import { watchDataVersion } from '../embedded/data-version.js';
 import { sqliteStatements } from '../embedded/sqlite-statements.js';
 import { migrateToLatest } from './migrations.js';
@@ -50,7 +51,7 @@ export function openPostgres(url: string, poolSize: number): Database {
 }
 
 export function openSqlite(dataDir: string): Database {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  createDataDir(dataDir);
   const file = join(dataDir, 'latchkey.db');
   const handle = new BetterSqlite3(file);
   // Hashes and ciphertexts only, but still nobody else's business; SQLite gives -wal and -shm the same mode.

@@ -36,6 +36,10 @@ function toRow(c: Credential): Insertable<ApiCredentialRow> {
 }
 
 export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
+  /** Revokes the user's live credentials of `kind` that the caller's further conditions pick. */
+  const revokeLive = (userId: string, kind: CredentialKind, at: number) =>
+    db.updateTable('api_credentials').set({ revoked_at: at }).where('user_id', '=', userId).where('kind', '=', kind).where('revoked_at', 'is', null);
+
   return {
     async insert(credential) {
       await db.insertInto('api_credentials').values(toRow(credential)).execute();
@@ -66,16 +70,14 @@ export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
       return rows.map(toCredential);
     },
 
+    async revokeWithRoles(userId, kind, roles, at) {
+      if (roles.length === 0) return [];
+      const rows = await revokeLive(userId, kind, at).where('role', 'in', roles).returningAll().execute();
+      return rows.map(toCredential);
+    },
+
     async revoke(userId, id, kind, at) {
-      const row = await db
-        .updateTable('api_credentials')
-        .set({ revoked_at: at })
-        .where('id', '=', id)
-        .where('user_id', '=', userId)
-        .where('kind', '=', kind)
-        .where('revoked_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const row = await revokeLive(userId, kind, at).where('id', '=', id).returningAll().executeTakeFirst();
       return row ? toCredential(row) : null;
     },
 

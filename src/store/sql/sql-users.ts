@@ -85,5 +85,30 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
+
+    async list() {
+      const rows = await db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(toUser);
+    },
+
+    async setRole(id, role, now) {
+      // Read and written in one transaction, so the role reported as "before" is the one replaced.
+      return db.transaction().execute(async (tx) => {
+        const row = await tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) return null;
+        await tx.updateTable('users').set({ role, updated_at: now }).where('id', '=', id).execute();
+        return toUser(row);
+      });
+    },
+
+    async setPlan(id, plan, now) {
+      const result = await db.updateTable('users').set({ plan, updated_at: now }).where('id', '=', id).executeTakeFirst();
+      return updatedOne(result);
+    },
+
+    async delete(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
   };
 }

@@ -85,5 +85,10 @@ export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
       const [rows, [count]] = await Promise.all([pageOfUser({ userId, limit, offset }), countOfUser({ userId })]);
       return { items: rows.map(toVoiceLog), total: Number(count!.total) };
     },
+
+    async listStoragePaths(userId) {
+      const rows = await db.selectFrom('voice_logs').select('storage_path').where('user_id', '=', userId).execute();
+      return rows.map((row) => row.storage_path);
+    },
   };
 }

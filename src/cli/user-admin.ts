@@ -1,0 +1,123 @@
+import { createInterface } from 'node:readline';
+import type { Config } from '../config/index.js';
+import { AuthError } from '../core/errors.js';
+import { deleteUser, describeUser, listUsers, resetTwoFactor, setUserPlan, setUserRole, type UserDetails } from '../core/user-admin.js';
+import { checkRole } from '../core/users.js';
+import type { User } from '../store/user-store.js';
+import { CLI_CONTEXT, userByEmail, withCore } from './users.js';
+
+const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
+
+/** Rows as an aligned text table with a header line. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function listed(user: User) {
+  return { id: user.id, email: user.email, role: user.role, plan: user.plan, createdAt: iso(user.createdAt), disabledAt: iso(user.disabledAt) };
+}
+
+/** `latchkey user list [--json]`: every user, oldest first. */
+export async function userList(config: Readonly<Config>, options: { json?: boolean }): Promise<void> {
+  await withCore(config, async (core) => {
+    const users = (await listUsers(core)).map(listed);
+    if (options.json) return console.log(JSON.stringify(users, null, 2));
+    if (users.length === 0) return console.log('no users');
+    const rows = users.map((u) => [u.id, u.email, u.role, u.plan, u.disabledAt ? 'disabled' : 'active', u.createdAt!]);
+    console.log(table(['ID', 'EMAIL', 'ROLE', 'PLAN', 'STATUS', 'CREATED'], rows));
+  });
+}
+
+function shown(details: UserDetails) {
+  return {
+    ...details,
+    createdAt: iso(details.createdAt),
+    disabledAt: iso(details.disabledAt),
+    personalAccessTokens: details.personalAccessTokens.map((t) => ({ ...t, createdAt: iso(t.createdAt), lastUsedAt: iso(t.lastUsedAt) })),
+  };
+}
+
+/** `latchkey user show <email> [--json]`: one user, with 2FA, sessions and credentials (never a secret). */
+export async function userShow(config: Readonly<Config>, email: string, options: { json?: boolean }): Promise<void> {
+  await withCore(config, async (core) => {
+    const details = shown(await describeUser(core, await userByEmail(core, email)));
+    if (options.json) return console.log(JSON.stringify(details, null, 2));
+    const lines = [
+      `id:          ${details.id}`,
+      `email:       ${details.email}`,
+      `role:        ${details.role}`,
+      `plan:        ${details.plan}`,
+      `status:      ${details.disabledAt ? `disabled since ${details.disabledAt}` : 'active'}`,
+      `created:     ${details.createdAt}`,
+      `two-factor:  ${details.twoFactorEnabled ? 'on' : 'off'}`,
+      `sessions:    ${details.liveSessions} live`,
+      `ingest key:  ${details.hasIngestKey ? 'yes' : 'none'}`,
+      `tokens:      ${details.personalAccessTokens.length}`,
+      ...details.personalAccessTokens.map((t) => `  ${t.prefix}  ${t.role}  ${JSON.stringify(t.name)}  created ${t.createdAt}`),
+    ];
+    console.log(lines.join('\n'));
+  });
+}
+
+/** `latchkey user set-role <email> <role>`: on a demotion, lists the tokens it revoked. */
+export async function userSetRole(config: Readonly<Config>, email: string, roleName: string): Promise<void> {
+  const role = checkRole(roleName);
+  await withCore(config, async (core) => {
+    const user = await userByEmail(core, email);
+    const change = await setUserRole(core, user.id, role, CLI_CONTEXT);
+    console.log(`role of ${user.email} (${user.id}) set to ${change.role} (was ${change.previousRole})`);
+    if (change.revokedTokens.length > 0) {
+      console.log(`revoked ${change.revokedTokens.length} personal access token(s) created under a higher role:`);
+      for (const token of change.revokedTokens) console.log(`  ${token.prefix}  ${token.role}  ${JSON.stringify(token.name)}  (${token.id})`);
+    }
+    if (change.sessionsEnded > 0) console.log(`${change.sessionsEnded} session(s) signed out (their access tokens carried ${change.previousRole})`);
+  });
+}
+
+/** `latchkey user set-plan <email> <plan>`: one of the PLANS setting. */
+export async function userSetPlan(config: Readonly<Config>, email: string, plan: string): Promise<void> {
+  await withCore(config, async (core) => {
+    const user = await userByEmail(core, email);
+    const name = await setUserPlan(core, user.id, plan, CLI_CONTEXT);
+    console.log(`plan of ${user.email} (${user.id}) set to ${name} (was ${user.plan})`);
+  });
+}
+
+/** `latchkey user reset-2fa <email>`: for a user who lost both the authenticator and the recovery codes. */
+export async function userResetTwoFactor(config: Readonly<Config>, email: string): Promise<void> {
+  await withCore(config, async (core) => {
+    const user = await userByEmail(core, email);
+    const ended = await resetTwoFactor(core, user, CLI_CONTEXT);
+    console.log(`two-factor removed for ${user.email} (${user.id}); ${ended} session(s) signed out`);
+  });
+}
+
+/** Asks on the terminal (stderr, so stdout keeps only the answer); true when `expected` is typed. */
+async function confirm(question: string, expected: string): Promise<boolean> {
+  const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      lines.question(question, resolve);
+      lines.once('close', () => resolve(''));
+    });
+    return answer.trim() === expected;
+  } finally {
+    lines.close();
+  }
+}
+
+/** `latchkey user delete <email> [--yes]`: the user and all the user's data; asks first at a terminal. */
+export async function userDelete(config: Readonly<Config>, email: string, options: { yes?: boolean }): Promise<void> {
+  await withCore(config, async (core) => {
+    const user = await userByEmail(core, email);
+    if (!options.yes) {
+      // A script must say so: without a terminal there is nobody to ask.
+      if (!process.stdin.isTTY) throw new AuthError('VALIDATION_FAILED', { message: 'user delete: no terminal to confirm on; add --yes to delete without asking' });
+      const confirmed = await confirm(`Delete ${user.email} (${user.id}) with every session, token, key, agent and voice log? Type the e-mail address to confirm: `, user.email);
+      if (!confirmed) throw new AuthError('VALIDATION_FAILED', { message: 'user delete: not confirmed; nothing deleted' });
+    }
+    const { files } = await deleteUser(core, user, CLI_CONTEXT);
+    console.log(`deleted ${user.email} (${user.id}) and ${files} uploaded file(s)`);
+  });
+}

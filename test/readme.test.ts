@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lines, Served } from './helpers/cli.js';
+
+/** The first ```sh block under the README heading `heading`, exactly as a reader would copy it. */
+function codeBlockUnder(heading: string): string {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
+  const block = /```sh\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error(`no sh block under ${heading}`);
+  return block[1]!;
+}
+
+async function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // -e and pipefail: a step that fails (node cannot parse an answer) fails the run.
+  const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('the README "Try it" block', () => {
+  let dataDir: string;
+  let served: Served;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-readme-'));
+    served = await Served.start(dataDir);
+  });
+  afterAll(async () => {
+    await served?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs as pasted against a real server: sign up, log in, a call, refresh, logout', async () => {
+    const block = codeBlockUnder('### Try it');
+    const result = await bash(block, { PATH: process.env.PATH, BASE: served.base });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const answers = lines(result.stdout).map((line) => JSON.parse(line));
+    expect(answers).toEqual([
+      { success: true, data: expect.objectContaining({ token: expect.any(String) }) },
+      { success: true, data: expect.objectContaining({ user: expect.objectContaining({ email: 'ada@example.com' }), token: expect.any(String) }) },
+      { success: true, data: [] },
+      { success: true, data: { token: expect.any(String), refreshToken: expect.any(String) } },
+      { success: true, data: { message: expect.any(String) } },
+    ]);
+    const refreshed = answers[3].data.token as string;
+    // The logout used the refreshed token, so that one is revoked now.
+    expect((await served.get('/api/v1/auth/me', refreshed)).body.error.code).toBe('TOKEN_REVOKED');
+  });
+
+  it('runs again on the same server: the sign-up answers 409, the rest still succeeds', async () => {
+    const result = await bash(codeBlockUnder('### Try it'), { PATH: process.env.PATH, BASE: served.base });
+    expect(result.code).toBe(0);
+    const answers = lines(result.stdout).map((line) => JSON.parse(line));
+    expect(answers[0]).toEqual({ success: false, error: { code: 'EMAIL_TAKEN', message: expect.any(String) } });
+    expect(answers.slice(1).every((answer) => answer.success === true)).toBe(true);
+  });
+});

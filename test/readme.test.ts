@@ -6,13 +6,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lines, Served } from './helpers/cli.js';
 
-/** The first ```sh block under the README heading `heading`, exactly as a reader would copy it. */
-function codeBlockUnder(heading: string): string {
+/** The first ```lang block under the README heading `heading`, exactly as a reader would copy it. */
+function codeBlockUnder(heading: string, lang = 'sh'): string {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf(`\n${heading}\n`));
-  const block = /```sh\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error(`no sh block under ${heading}`);
+  const block = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(section);
+  if (!block) throw new Error(`no ${lang} block under ${heading}`);
   return block[1]!;
+}
+
+/** Runs the README's token-verification snippet with `token`, against `base`; prints the payload. */
+async function verifySnippet(base: string, token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const snippet = codeBlockUnder('## Protect your API', 'js').replaceAll('http://127.0.0.1:3000', base);
+  const script = `const token = process.env.TOKEN;\n${snippet}\nconsole.log(JSON.stringify(payload));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
 }
 
 async function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -63,5 +76,31 @@ describe('the README "Try it" block', () => {
     const answers = lines(result.stdout).map((line) => JSON.parse(line));
     expect(answers[0]).toEqual({ success: false, error: { code: 'EMAIL_TAKEN', message: expect.any(String) } });
     expect(answers.slice(1).every((answer) => answer.success === true)).toBe(true);
+  });
+});
+
+describe('the README "Protect your API" snippet', () => {
+  let dataDir: string;
+  let served: Served;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-readme-'));
+    served = await Served.start(dataDir);
+  });
+  afterAll(async () => {
+    await served?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('verifies a Latchkey access token with jose as written, and refuses a refresh token', async () => {
+    const signUp = await served.post('/api/v1/auth/register', { email: 'grace@example.com', password: 'correct horse battery' });
+    expect(signUp.status).toBe(201);
+    const accepted = await verifySnippet(served.base, signUp.body.data.token);
+    expect(accepted.stderr).toBe('');
+    expect(JSON.parse(accepted.stdout)).toMatchObject({ sub: signUp.body.data.user.id, role: 'USER', iss: 'latchkey:development' });
+
+    const refused = await verifySnippet(served.base, signUp.body.data.refreshToken);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('ERR_JWT_CLAIM_VALIDATION_FAILED');
   });
 });

@@ -19,7 +19,11 @@ function codeBlockUnder(heading: string, lang = 'sh'): string {
 async function verifySnippet(base: string, token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const snippet = codeBlockUnder('## Protect your API', 'js').replaceAll('http://127.0.0.1:3000', base);
   const script = `const token = process.env.TOKEN;\n${snippet}\nconsole.log(JSON.stringify(payload));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return run(process.execPath, ['--input-type=module', '-e', script], { TOKEN: token });
+}
+
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -28,18 +32,10 @@ async function verifySnippet(base: string, token: string): Promise<{ code: numbe
   return { code, stdout, stderr };
 }
 
-async function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // -e and pipefail: a step that fails (node cannot parse an answer) fails the run.
-  const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
+// -e and pipefail: a step that fails (node cannot parse an answer) fails the run.
+const bash = (script: string, env: NodeJS.ProcessEnv) => run('bash', ['-e', '-o', 'pipefail', '-c', script], env);
 
-describe('the README "Try it" block', () => {
+describe('the README code blocks, against a real server', () => {
   let dataDir: string;
   let served: Served;
 
@@ -52,7 +48,7 @@ describe('the README "Try it" block', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs as pasted against a real server: sign up, log in, a call, refresh, logout', async () => {
+  it('"Try it" runs as pasted against a real server: sign up, log in, a call, refresh, logout', async () => {
     const block = codeBlockUnder('### Try it');
     const result = await bash(block, { PATH: process.env.PATH, BASE: served.base });
     expect(result.stderr).toBe('');
@@ -70,29 +66,15 @@ describe('the README "Try it" block', () => {
     expect((await served.get('/api/v1/auth/me', refreshed)).body.error.code).toBe('TOKEN_REVOKED');
   });
 
-  it('runs again on the same server: the sign-up answers 409, the rest still succeeds', async () => {
+  it('"Try it" runs again on the same server: the sign-up answers 409, the rest still succeeds', async () => {
     const result = await bash(codeBlockUnder('### Try it'), { PATH: process.env.PATH, BASE: served.base });
     expect(result.code).toBe(0);
     const answers = lines(result.stdout).map((line) => JSON.parse(line));
     expect(answers[0]).toEqual({ success: false, error: { code: 'EMAIL_TAKEN', message: expect.any(String) } });
     expect(answers.slice(1).every((answer) => answer.success === true)).toBe(true);
   });
-});
 
-describe('the README "Protect your API" snippet', () => {
-  let dataDir: string;
-  let served: Served;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-readme-'));
-    served = await Served.start(dataDir);
-  });
-  afterAll(async () => {
-    await served?.stop('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('verifies a Latchkey access token with jose as written, and refuses a refresh token', async () => {
+  it('"Protect your API" verifies a Latchkey access token with jose as written, and refuses a refresh token', async () => {
     const signUp = await served.post('/api/v1/auth/register', { email: 'grace@example.com', password: 'correct horse battery' });
     expect(signUp.status).toBe(201);
     const accepted = await verifySnippet(served.base, signUp.body.data.token);

@@ -1,7 +1,23 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config/index.js';
+import { ConfigError, loadConfig, type Config } from '../src/config/index.js';
+import { envSchema } from '../src/config/schema.js';
 
 const SECRET = 'x'.repeat(32);
+
+// The field names the rest of the code reads; Config is derived from the schema, so renaming a
+// variable there must not rename a field silently. The type check below fails on a missing or extra name.
+const FIELDS = [
+  'port', 'host', 'dataDir', 'databaseUrl', 'databasePoolSize', 'databaseConnectTimeoutSeconds', 'redisUrl', 'env',
+  'secret', 'publicUrl', 'trustProxy', 'issuer', 'audience', 'accessTokenTtlSeconds', 'refreshTokenTtlSeconds',
+  'refreshReuseGraceSeconds', 'recentLoginMaxAgeSeconds', 'flatRefreshRotation', 'lockoutMaxFailures', 'lockoutSeconds',
+  'lockoutMaxSeconds', 'lockoutBlockFailures', 'lockoutForgetSeconds', 'deviceCookieTtlSeconds', 'loginRateLimit',
+  'loginRateLimitWindowSeconds', 'loginRateLimitIpv6Prefix', 'credentialBrand', 'mfaDriftSteps', 'mfaLockoutMaxFailures',
+  'mfaLockoutSeconds', 'mfaLockoutMaxSeconds', 'mfaBlockFailures', 'mfaIssuer', 'plans', 'registrationEnabled',
+  'passwordHashConcurrency', 'bodyLimitBytes', 'uploadMaxBytes', 'storageQuotaBytes', 'uploadRateLimit',
+  'uploadRateLimitWindowSeconds', 'agentsMaxPerUser', 'requestTimeoutSeconds', 'shutdownTimeoutSeconds', 'logLevel',
+] as const satisfies readonly (keyof Config)[];
+const everyFieldListed: [Exclude<keyof Config, (typeof FIELDS)[number]>] extends [never] ? true : false = true;
 
 function failure(env: Record<string, string>): string {
   try {
@@ -61,5 +77,42 @@ describe('loadConfig', () => {
     expect(loadConfig({}).databaseConnectTimeoutSeconds).toBe(30);
     expect(loadConfig({ DATABASE_CONNECT_TIMEOUT_SECONDS: '0' }).databaseConnectTimeoutSeconds).toBe(0);
     expect(failure({ DATABASE_CONNECT_TIMEOUT_SECONDS: 'soon' })).toMatch(/^DATABASE_CONNECT_TIMEOUT_SECONDS: /);
+  });
+
+  it('gives Config exactly its known fields, every one set once the environment names every variable', () => {
+    expect(everyFieldListed).toBe(true);
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://db/app',
+      REDIS_URL: 'redis://cache:6379/0',
+      LATCHKEY_SECRET: SECRET,
+      PUBLIC_URL: 'https://auth.example/',
+      REGISTRATION_ENABLED: 'false',
+      PASSWORD_HASH_CONCURRENCY: '3',
+    });
+    expect(Object.keys(config).sort()).toEqual([...FIELDS].sort());
+    expect(Object.entries(config).filter(([, value]) => value === undefined)).toEqual([]);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('copies each variable to its camel-case field, parsed by the schema', () => {
+    const config = loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '60', LOGIN_RATE_LIMIT_IPV6_PREFIX: '56', FLAT_REFRESH_ROTATION: '1', LATCHKEY_ENV: 'staging', LATCHKEY_SECRET: SECRET });
+    expect(config.accessTokenTtlSeconds).toBe(60);
+    expect(config.loginRateLimitIpv6Prefix).toBe(56);
+    expect(config.flatRefreshRotation).toBe(true);
+    expect(config.env).toBe('staging');
+    expect(config.secret).toBe(SECRET);
+    expect(config.issuer).toBe('latchkey:staging');
+    expect(config.audience).toBe('latchkey:staging:api');
+    expect(config.mfaIssuer).toBe(envSchema.shape.MFA_ISSUER.parse(undefined));
+  });
+
+  it('derives the fields computed from several variables', () => {
+    const config = loadConfig({ HOST: '0.0.0.0', PORT: '8080', TRUST_PROXY: '10.0.0.0/8, 10.1.0.1', DATA_DIR: 'rel/dir' });
+    expect(config.publicUrl).toBe('http://0.0.0.0:8080');
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', '10.1.0.1']);
+    expect(config.dataDir).toBe(resolve('rel/dir'));
+    expect(config.registrationEnabled).toBe(true);
+    expect(loadConfig({ LATCHKEY_ENV: 'production', LATCHKEY_SECRET: SECRET }).registrationEnabled).toBe(false);
+    expect(config.passwordHashConcurrency).toBeGreaterThanOrEqual(1);
   });
 });

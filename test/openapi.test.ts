@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_TYPES_FILE, renderApiTypes } from '../scripts/api-types.js';
 import { caller } from './helpers/api.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { embeddedTarget, type StorageTarget } from './helpers/targets.js';
@@ -31,5 +33,11 @@ describe('the OpenAPI document', () => {
     // Each surface's error body, on every route.
     expect(login.responses['4XX'].content['application/json'].schema.properties.error.required).toEqual(['code', 'message']);
     expect(res.body.paths['/api/auth/change-password'].post.responses['4XX'].content['application/json'].schema.required).toEqual(['detail', 'code']);
+  });
+
+  it('is what the dashboard\'s committed types (web/src/api/openapi.d.ts) were generated from', async () => {
+    const generated = await renderApiTypes((await caller(server).get('/openapi.json')).body);
+    expect(generated).toContain('"/api/v1/tokens": {');
+    expect(readFileSync(API_TYPES_FILE, 'utf8') === generated, 'web/src/api/openapi.d.ts is stale: run npm run gen:api').toBe(true);
   });
 });

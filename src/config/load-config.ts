@@ -1,64 +1,67 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { envSchema } from './schema.js';
+import { envSchema, type Env } from './schema.js';
 
-/** Latchkey's settings, parsed once from the environment and frozen. Units are in the names. */
-export interface Config {
-  port: number;
-  host: string;
-  dataDir: string;
-  databaseUrl: string | undefined;
-  databasePoolSize: number;
-  /** How long start-up retries an unreachable PostgreSQL, in seconds; 0 tries once. */
-  databaseConnectTimeoutSeconds: number;
-  redisUrl: string | undefined;
-  env: string;
-  /** Undefined only on the embedded default, where the secret is generated into dataDir. */
-  secret: string | undefined;
-  publicUrl: string;
-  trustProxy: boolean | string[];
-  issuer: string;
-  audience: string;
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
-  refreshReuseGraceSeconds: number;
-  recentLoginMaxAgeSeconds: number;
-  flatRefreshRotation: boolean;
-  lockoutMaxFailures: number;
-  lockoutSeconds: number;
-  lockoutMaxSeconds: number;
-  lockoutBlockFailures: number;
-  lockoutForgetSeconds: number;
-  deviceCookieTtlSeconds: number;
-  loginRateLimit: number;
-  loginRateLimitWindowSeconds: number;
-  loginRateLimitIpv6Prefix: number;
-  credentialBrand: string;
-  mfaDriftSteps: number;
-  mfaLockoutMaxFailures: number;
-  mfaLockoutSeconds: number;
-  mfaLockoutMaxSeconds: number;
-  mfaBlockFailures: number;
-  mfaIssuer: string;
-  /** The plans a user may be on; the first is the default for new users. */
-  plans: readonly string[];
-  registrationEnabled: boolean;
-  passwordHashConcurrency: number;
-  bodyLimitBytes: number;
-  /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */
-  uploadMaxBytes: number;
-  /** Audio bytes one user may keep stored, in bytes. Default 1073741824 (1 GiB). */
-  storageQuotaBytes: number;
-  /** Uploads per ingest key per uploadRateLimitWindowSeconds. Default 60. */
-  uploadRateLimit: number;
-  /** Default 60. */
-  uploadRateLimitWindowSeconds: number;
-  /** Agents one user may own. Default 1000. */
-  agentsMaxPerUser: number;
-  requestTimeoutSeconds: number;
-  shutdownTimeoutSeconds: number;
-  logLevel: string;
+/** PORT -> port, ACCESS_TOKEN_TTL_SECONDS -> accessTokenTtlSeconds, LATCHKEY_ENV -> env. */
+type FieldName<K extends string> = K extends `LATCHKEY_${infer Rest}` ? Camel<Rest> : Camel<K>;
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Pascal<Tail>}`
+  : Lowercase<S>;
+type Pascal<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Capitalize<Lowercase<Head>>}${Pascal<Tail>}`
+  : Capitalize<Lowercase<S>>;
+
+/** The same transform at run time; the type above is what makes `Config` follow the schema. */
+function fieldName<K extends string>(variable: K): FieldName<K> {
+  return variable
+    .replace(/^LATCHKEY_/, '')
+    .toLowerCase()
+    .replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()) as FieldName<K>;
 }
+
+/**
+ * The variables whose field is computed rather than copied: from several variables, from the
+ * machine, or parsed further than the schema does.
+ */
+const DERIVED = [
+  'DATA_DIR',
+  'PUBLIC_URL',
+  'TRUST_PROXY',
+  'PLANS',
+  'REGISTRATION_ENABLED',
+  'PASSWORD_HASH_CONCURRENCY',
+] as const satisfies readonly (keyof Env)[];
+type DerivedVariable = (typeof DERIVED)[number];
+type CopiedVariable = Exclude<keyof Env, DerivedVariable>;
+const COPIED = Object.keys(envSchema.shape).filter(
+  (variable): variable is CopiedVariable => !(DERIVED as readonly string[]).includes(variable),
+);
+
+interface DerivedFields {
+  /** DATA_DIR, resolved against the working directory at start. */
+  dataDir: string;
+  /** PUBLIC_URL without a trailing slash; default http://HOST:PORT. */
+  publicUrl: string;
+  /** TRUST_PROXY: false (off), true (any proxy), or the trusted addresses and CIDRs. */
+  trustProxy: boolean | string[];
+  /** `latchkey:<LATCHKEY_ENV>`, the `iss` of every token. */
+  issuer: string;
+  /** `<issuer>:api`, the `aud` of every access token. */
+  audience: string;
+  /** The plans a user may be on, without repeats; the first is the default for new users. */
+  plans: readonly string[];
+  /** REGISTRATION_ENABLED; default true, except when LATCHKEY_ENV=production. */
+  registrationEnabled: boolean;
+  /** PASSWORD_HASH_CONCURRENCY; default half the CPU cores, at least 1. */
+  passwordHashConcurrency: number;
+}
+
+/**
+ * Latchkey's settings, parsed once from the environment and frozen: each schema variable under
+ * its camel-case name (units and defaults are documented in schema.ts), plus the derived fields.
+ * `databaseUrl`, `redisUrl` and `secret` are undefined when unset (the embedded default).
+ */
+export type Config = { [K in CopiedVariable as FieldName<K>]: Env[K] } & DerivedFields;
 
 /** A bad environment value: the message is one line naming the variable and what it expects. */
 export class ConfigError extends Error {
@@ -111,54 +114,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env.REDIS_URL && !env.DATABASE_URL) {
     throw new ConfigError('REDIS_URL: only used together with DATABASE_URL (PostgreSQL); set DATABASE_URL too, or unset REDIS_URL to keep everything in DATA_DIR');
   }
-  const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
-  const issuer = issuerFor(env.LATCHKEY_ENV);
-  return Object.freeze({
-    port: env.PORT,
-    host: env.HOST,
+  const derived: DerivedFields = {
     dataDir: resolve(env.DATA_DIR),
-    databaseUrl: env.DATABASE_URL,
-    databasePoolSize: env.DATABASE_POOL_SIZE,
-    databaseConnectTimeoutSeconds: env.DATABASE_CONNECT_TIMEOUT_SECONDS,
-    redisUrl: env.REDIS_URL,
-    env: env.LATCHKEY_ENV,
-    secret: env.LATCHKEY_SECRET,
-    publicUrl,
+    publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    issuer,
-    audience: `${issuer}:api`,
-    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
-    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
-    recentLoginMaxAgeSeconds: env.RECENT_LOGIN_MAX_AGE_SECONDS,
-    flatRefreshRotation: env.FLAT_REFRESH_ROTATION,
-    lockoutMaxFailures: env.LOCKOUT_MAX_FAILURES,
-    lockoutSeconds: env.LOCKOUT_SECONDS,
-    lockoutMaxSeconds: env.LOCKOUT_MAX_SECONDS,
-    lockoutBlockFailures: env.LOCKOUT_BLOCK_FAILURES,
-    lockoutForgetSeconds: env.LOCKOUT_FORGET_SECONDS,
-    deviceCookieTtlSeconds: env.DEVICE_COOKIE_TTL_SECONDS,
-    loginRateLimit: env.LOGIN_RATE_LIMIT,
-    loginRateLimitWindowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
-    loginRateLimitIpv6Prefix: env.LOGIN_RATE_LIMIT_IPV6_PREFIX,
-    credentialBrand: env.CREDENTIAL_BRAND,
-    mfaDriftSteps: env.MFA_DRIFT_STEPS,
-    mfaLockoutMaxFailures: env.MFA_LOCKOUT_MAX_FAILURES,
-    mfaLockoutSeconds: env.MFA_LOCKOUT_SECONDS,
-    mfaLockoutMaxSeconds: env.MFA_LOCKOUT_MAX_SECONDS,
-    mfaBlockFailures: env.MFA_BLOCK_FAILURES,
-    mfaIssuer: env.MFA_ISSUER,
+    issuer: issuerFor(env.LATCHKEY_ENV),
+    audience: `${issuerFor(env.LATCHKEY_ENV)}:api`,
     plans: Object.freeze([...new Set(env.PLANS)]),
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
-    bodyLimitBytes: env.BODY_LIMIT_BYTES,
-    uploadMaxBytes: env.UPLOAD_MAX_BYTES,
-    storageQuotaBytes: env.STORAGE_QUOTA_BYTES,
-    uploadRateLimit: env.UPLOAD_RATE_LIMIT,
-    uploadRateLimitWindowSeconds: env.UPLOAD_RATE_LIMIT_WINDOW_SECONDS,
-    agentsMaxPerUser: env.AGENTS_MAX_PER_USER,
-    requestTimeoutSeconds: env.REQUEST_TIMEOUT_SECONDS,
-    shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
-    logLevel: env.LOG_LEVEL,
-  });
+  };
+  const copied = Object.fromEntries(COPIED.map((variable) => [fieldName(variable), env[variable]]));
+  return Object.freeze({ ...copied, ...derived } as Config);
 }

@@ -1,22 +1,15 @@
 import { apiRequest, publicRequest, refreshAccessToken, setAccessToken } from './client.js';
+import type { Answer } from './contract.js';
 
-export interface User {
-  id: string;
-  email: string;
-  role: string;
-  plan: string;
-  /** Present when the server reports it; otherwise the dashboard learns it as it goes. */
-  twoFactorEnabled?: boolean;
-}
+type LoginAnswer = Answer<'/api/v1/auth/login', 'post'>;
+type Me = Answer<'/api/v1/auth/me', 'get'>;
+
+/** twoFactorEnabled is present when the server reports it (/auth/me); otherwise the dashboard learns it as it goes. */
+export type User = Exclude<LoginAnswer, { requires2FA: true }>['user'] & Partial<Pick<Me['user'], 'twoFactorEnabled'>>;
 
 interface SignedIn {
   user: User;
   token: string;
-}
-
-interface SecondStep {
-  requires2FA: true;
-  pendingToken: string;
 }
 
 export type LoginOutcome = { kind: 'signed-in'; user: User } | { kind: 'second-factor'; pendingToken: string };
@@ -27,12 +20,12 @@ function keep(result: SignedIn): User {
 }
 
 /** GET /api/v1/auth/features: what this server allows before sign-in. */
-export async function fetchFeatures(): Promise<{ registrationEnabled: boolean }> {
+export async function fetchFeatures(): Promise<Answer<'/api/v1/auth/features', 'get'>> {
   return publicRequest('/api/v1/auth/features');
 }
 
 export async function login(email: string, password: string): Promise<LoginOutcome> {
-  const result = await publicRequest<SignedIn | SecondStep>('/api/v1/auth/login', {
+  const result = await publicRequest<LoginAnswer>('/api/v1/auth/login', {
     method: 'POST',
     body: { email, password },
     cookieMode: true,
@@ -43,7 +36,7 @@ export async function login(email: string, password: string): Promise<LoginOutco
 
 /** The second login step: a TOTP code or a recovery code. */
 export async function verifySecondFactor(pendingToken: string, code: string): Promise<User> {
-  const result = await publicRequest<SignedIn>('/api/v1/auth/verify-2fa', {
+  const result = await publicRequest<Answer<'/api/v1/auth/verify-2fa', 'post'>>('/api/v1/auth/verify-2fa', {
     method: 'POST',
     body: { pendingToken, code },
     cookieMode: true,
@@ -52,7 +45,7 @@ export async function verifySecondFactor(pendingToken: string, code: string): Pr
 }
 
 export async function register(email: string, password: string): Promise<User> {
-  const result = await publicRequest<SignedIn>('/api/v1/auth/register', {
+  const result = await publicRequest<Answer<'/api/v1/auth/register', 'post'>>('/api/v1/auth/register', {
     method: 'POST',
     body: { email, password },
     cookieMode: true,
@@ -61,7 +54,7 @@ export async function register(email: string, password: string): Promise<User> {
 }
 
 export async function fetchMe(): Promise<User> {
-  return (await apiRequest<{ user: User }>('/api/v1/auth/me')).user;
+  return (await apiRequest<Me>('/api/v1/auth/me')).user;
 }
 
 /** Start-up: the refresh cookie (if any) buys an access token, so a reload stays signed in. */
@@ -85,5 +78,5 @@ export async function logout(): Promise<void> {
  */
 export async function reauthenticate(password: string, code: string | undefined): Promise<void> {
   const body = code === undefined ? { password } : { password, code };
-  keep(await apiRequest<SignedIn>('/api/v1/auth/reauthenticate', { method: 'POST', body, cookieMode: true }));
+  keep(await apiRequest<Answer<'/api/v1/auth/reauthenticate', 'post'>>('/api/v1/auth/reauthenticate', { method: 'POST', body, cookieMode: true }));
 }

@@ -2,6 +2,7 @@
  * The one place the dashboard talks HTTP. The access token lives in this module's memory only;
  * the refresh token is an HttpOnly cookie the page never sees (cookie mode, below).
  */
+import type { Answer } from './contract.js';
 
 /** An API failure with the server's stable code (both surfaces' body shapes are read). */
 export class ApiError extends Error {
@@ -107,7 +108,7 @@ export function publicRequest<T>(path: string, options: RequestOptions = {}): Pr
 
 async function refreshNow(): Promise<boolean> {
   try {
-    const data = await send<{ token: string }>('/api/v1/auth/refresh', { method: 'POST', body: {}, cookieMode: true }, null);
+    const data = await send<Answer<'/api/v1/auth/refresh', 'post'>>('/api/v1/auth/refresh', { method: 'POST', body: {}, cookieMode: true }, null);
     accessToken = data.token;
     return true;
   } catch (error) {

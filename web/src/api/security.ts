@@ -1,17 +1,15 @@
 import { apiRequest, setAccessToken } from './client.js';
+import type { Answer, RequestBody } from './contract.js';
 
-export interface TotpSetup {
-  secret: string;
-  otpauthUrl: string;
-  qrCodeDataUrl: string;
-}
+export type TotpSetup = Answer<'/api/v1/auth/2fa/setup', 'post'>;
 
 export function beginTotpSetup(): Promise<TotpSetup> {
   return apiRequest('/api/v1/auth/2fa/setup', { method: 'POST' });
 }
 
 export async function confirmTotpSetup(code: string): Promise<string[]> {
-  return (await apiRequest<{ recoveryCodes: string[] }>('/api/v1/auth/2fa/verify-setup', { method: 'POST', body: { code } })).recoveryCodes;
+  const path = '/api/v1/auth/2fa/verify-setup';
+  return (await apiRequest<Answer<typeof path, 'post'>>(path, { method: 'POST', body: { code } })).recoveryCodes;
 }
 
 export async function disableTotp(code: string, password: string): Promise<void> {
@@ -19,23 +17,19 @@ export async function disableTotp(code: string, password: string): Promise<void>
 }
 
 export async function regenerateRecoveryCodes(code: string): Promise<string[]> {
-  return (await apiRequest<{ recoveryCodes: string[] }>('/api/v1/auth/2fa/recovery-codes', { method: 'POST', body: { code } })).recoveryCodes;
+  const path = '/api/v1/auth/2fa/recovery-codes';
+  return (await apiRequest<Answer<typeof path, 'post'>>(path, { method: 'POST', body: { code } })).recoveryCodes;
 }
 
-export interface PasswordChange {
-  currentPassword: string;
-  newPassword: string;
-  /** Required when the account has two-factor on. */
-  code?: string;
-  revokeOtherSessions: boolean;
-}
+/** `code` is required when the account has two-factor on. */
+export type PasswordChange = RequestBody<'/api/v1/auth/change-password', 'post'>;
 
 /**
  * Changes the password. The server replaces this session with a new one (its refresh token in the
  * cookie), whose access token is used from now on. Returns how many other sessions were signed out.
  */
 export async function changePassword(change: PasswordChange): Promise<number> {
-  const result = await apiRequest<{ token: string; otherSessionsRevoked: number }>('/api/v1/auth/change-password', {
+  const result = await apiRequest<Answer<'/api/v1/auth/change-password', 'post'>>('/api/v1/auth/change-password', {
     method: 'POST',
     body: change,
     cookieMode: true,
@@ -44,20 +38,13 @@ export async function changePassword(change: PasswordChange): Promise<number> {
   return result.otherSessionsRevoked;
 }
 
-export interface Session {
-  id: string;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  current: boolean;
-}
+export type Session = Answer<'/api/v1/auth/sessions', 'get'>[number];
 
 export function listSessions(): Promise<Session[]> {
   return apiRequest('/api/v1/auth/sessions');
 }
 
-export function revokeSession(id: string): Promise<{ revoked: true }> {
+export function revokeSession(id: string): Promise<Answer<'/api/v1/auth/sessions/{id}', 'delete'>> {
   return apiRequest(`/api/v1/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
 

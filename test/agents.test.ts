@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/core/users.js';
+import { createUser } from '../src/core/users/users.js';
 import { openDatabase } from '../src/store/open-stores.js';
 import type { Role } from '../src/store/user-store.js';
 import { caller, PASSWORD, registerV1, type Response } from './helpers/api.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createUser, setUserDisabled } from '../src/core/users.js';
+import { createUser, setUserDisabled } from '../src/core/users/users.js';
 import { caller, PASSWORD, registerV1, type Caller } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, waitOutOtherProcessLag, type StorageTarget } from './helpers/targets.js';

@@ -1,10 +1,10 @@
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { changePassword } from '../src/core/password-change.js';
-import { resetPassword } from '../src/core/password-reset.js';
-import { startSession } from '../src/core/sessions.js';
-import { issuePendingLogin } from '../src/core/two-factor.js';
-import { setUserDisabled } from '../src/core/users.js';
+import { changePassword } from '../src/core/sessions/password-change.js';
+import { resetPassword } from '../src/core/sessions/password-reset.js';
+import { startSession } from '../src/core/sessions/sessions.js';
+import { issuePendingLogin } from '../src/core/two-factor/two-factor.js';
+import { setUserDisabled } from '../src/core/users/users.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';

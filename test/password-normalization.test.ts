@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetPassword } from '../src/core/password-reset.js';
+import { resetPassword } from '../src/core/sessions/password-reset.js';
 import { caller, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';

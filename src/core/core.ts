@@ -4,14 +4,14 @@ import type { Limiter, LimiterFactory } from '../store/limiter.js';
 import type { Stores } from '../store/stores.js';
 import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
-import { CredentialCache } from './credential-cache.js';
-import { Denylist } from './denylist.js';
-import { DeviceCookies } from './device-cookies.js';
-import { LoginLimits } from './login-limits.js';
-import { createPasswordHasher, type PasswordHasher } from './passwords.js';
-import { createSecretBox, type SecretBox } from './secret-box.js';
-import { KeyRing } from './signing-keys.js';
-import { TokenService } from './tokens.js';
+import { CredentialCache } from './credentials/credential-cache.js';
+import { Denylist } from './revocation/denylist.js';
+import { DeviceCookies } from './limits/device-cookies.js';
+import { LoginLimits } from './limits/login-limits.js';
+import { createPasswordHasher, type PasswordHasher } from '../runtime/password-pool.js';
+import { createSecretBox, type SecretBox } from './keys/secret-box.js';
+import { KeyRing } from './keys/signing-keys.js';
+import { TokenService } from './keys/tokens.js';
 
 /** A 2FA pending token lives this long (seconds). */
 export const PENDING_TOKEN_TTL_SECONDS = 300;

@@ -7,10 +7,10 @@ import {
   type IngestPrincipal,
   type Principal,
   type SessionPrincipal,
-} from '../core/authenticate.js';
+} from '../core/credentials/authenticate.js';
 import type { RequestContext } from '../core/audit.js';
 import type { Core } from '../core/core.js';
-import type { Scope } from '../core/credentials.js';
+import type { Scope } from '../core/credentials/credentials.js';
 import { AuthError } from '../core/errors.js';
 import { presentedDevice } from './device-cookie.js';
 

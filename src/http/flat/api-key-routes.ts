@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
-import { currentIngestKey, generateIngestKey, revokeIngestKey } from '../../core/ingest-keys.js';
+import { currentIngestKey, generateIngestKey, revokeIngestKey } from '../../core/credentials/ingest-keys.js';
 import { createGuard, sessionOf } from '../guard.js';
 import { isoTime } from '../schemas.js';
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { login } from '../../core/login.js';
-import { isTwoFactorEnabled } from '../../core/two-factor.js';
-import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
-import { callerUser, publicUser, registerUser } from '../../core/users.js';
+import { login } from '../../core/sessions/login.js';
+import { isTwoFactorEnabled } from '../../core/two-factor/two-factor.js';
+import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions/sessions.js';
+import { callerUser, publicUser, registerUser } from '../../core/users/users.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';

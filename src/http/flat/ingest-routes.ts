@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
-import { receiveVoiceLog, takeUploadAttempt, type ReceivedAudio } from '../../core/voice-logs.js';
+import { receiveVoiceLog, takeUploadAttempt, type ReceivedAudio } from '../../core/resources/voice-logs.js';
 import { createIngestGuard, ingestPrincipalOf } from '../guard.js';
 import { inspectRequestData, tooDeep } from '../nul-guard.js';
 import { toVoiceLogBody, voiceLogBody } from './voice-log-body.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
 import { AuthError } from '../../core/errors.js';
-import { findVoiceLog, listVoiceLogs } from '../../core/voice-logs.js';
+import { findVoiceLog, listVoiceLogs } from '../../core/resources/voice-logs.js';
 import { createGuard, principalOf } from '../guard.js';
 import { toVoiceLogBody, voiceLogBody } from './voice-log-body.js';
 

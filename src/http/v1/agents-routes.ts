@@ -10,7 +10,7 @@ import {
   getAgent,
   listAgents,
   updateAgent,
-} from '../../core/agents.js';
+} from '../../core/resources/agents.js';
 import type { Core } from '../../core/core.js';
 import type { Agent } from '../../store/agent-store.js';
 import { createGuard, principalOf } from '../guard.js';

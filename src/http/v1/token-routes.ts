@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import { createCredential, revokeCredential, SCOPES } from '../../core/credentials.js';
+import { createCredential, revokeCredential, SCOPES } from '../../core/credentials/credentials.js';
 import type { Credential } from '../../store/credential-store.js';
 import { createGuard, sessionOf } from '../guard.js';
 import { isoTime } from '../schemas.js';

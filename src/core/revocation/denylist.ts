@@ -1,7 +1,7 @@
-import { KvUnavailableError, type Kv } from '../store/kv.js';
-import type { RevocationStore } from '../store/revocation-store.js';
-import type { Clock } from './clock.js';
-import { AuthError } from './errors.js';
+import { KvUnavailableError, type Kv } from '../../store/kv.js';
+import type { RevocationStore } from '../../store/revocation-store.js';
+import type { Clock } from '../clock.js';
+import { AuthError } from '../errors.js';
 
 const KEY_PREFIX = 'deny:';
 const RESYNC_RETRY_MS = 1_000;

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
-import type { StoredUpload } from '../store/upload-storage.js';
-import type { VoiceLog } from '../store/voice-log-store.js';
-import type { Core } from './core.js';
-import { AuthError } from './errors.js';
-import { randomId } from './random.js';
+import type { StoredUpload } from '../../store/upload-storage.js';
+import type { VoiceLog } from '../../store/voice-log-store.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
+import { randomId } from '../ids.js';
 
 // A media type as busboy hands it over (lowercased, parameters stripped), RFC 6838 section 4.2.
 const AUDIO_TYPE = /^audio\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;

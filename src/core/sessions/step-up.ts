@@ -1,8 +1,8 @@
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
 import { replacementPolicy, revokeSessions, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
-import { confirmIdentity } from './two-factor.js';
-import { callerUser } from './users.js';
+import { confirmIdentity } from '../two-factor/two-factor.js';
+import { callerUser } from '../users/users.js';
 
 /**
  * Step-up authentication (RFC 9470): the caller proves the password again, and a code when 2FA is

@@ -1,13 +1,13 @@
-import type { TotpCredential } from '../store/two-factor-store.js';
-import type { User } from '../store/user-store.js';
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
-import { AuthError } from './errors.js';
-import { sha256Hex } from './random.js';
+import type { TotpCredential } from '../../store/two-factor-store.js';
+import type { User } from '../../store/user-store.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
+import { sha256Hex } from '../ids.js';
 import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.js';
-import { confirmPassword, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
-import { newJti } from './tokens.js';
-import { callerUser } from './users.js';
+import { confirmPassword, startSession, type IssuedTokens, type RefreshPolicy } from '../sessions/sessions.js';
+import { newJti } from '../keys/tokens.js';
+import { callerUser } from '../users/users.js';
 import { generateTotpSecret, matchTotp, totpUri } from './totp.js';
 
 const TOTP_CODE = /^\d{6}$/;

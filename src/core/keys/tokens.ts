@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { ROLES, type Role } from '../store/user-store.js';
-import type { Clock } from './clock.js';
-import type { ErrorCode } from './errors.js';
-import { sha256Hex } from './random.js';
+import { ROLES, type Role } from '../../store/user-store.js';
+import type { Clock } from '../clock.js';
+import type { ErrorCode } from '../errors.js';
+import { sha256Hex } from '../ids.js';
 import { SIGNING_ALG, type KeyRing } from './signing-keys.js';
 
 /**

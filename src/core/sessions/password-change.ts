@@ -1,11 +1,11 @@
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
-import { AuthError } from './errors.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
 import { forgetSessionTokens, replacementPolicy, startSession, type IssuedTokens, type RefreshPolicy } from './sessions.js';
-import { confirmIdentity } from './two-factor.js';
-import { hashPassword, normalizePassword } from './password-check.js';
-import { checkPasswordPolicy } from './password-policy.js';
-import { callerUser } from './users.js';
+import { confirmIdentity } from '../two-factor/two-factor.js';
+import { hashPassword, normalizePassword } from '../passwords/password-check.js';
+import { checkPasswordPolicy } from '../passwords/password-policy.js';
+import { callerUser } from '../users/users.js';
 
 export interface PasswordChange {
   currentPassword: string;

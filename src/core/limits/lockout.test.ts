@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
+import { loadConfig } from '../../config/index.js';
 import { lockoutMs, takeAttempt, type FailureRecord, type LockoutPolicy } from './lockout.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,7 +1,7 @@
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
 import { checkCredentials, startSession, type IssuedTokens, type LoginInput, type RefreshPolicy } from './sessions.js';
-import { isTwoFactorEnabled, issuePendingLogin } from './two-factor.js';
+import { isTwoFactorEnabled, issuePendingLogin } from '../two-factor/two-factor.js';
 
 export type LoginOutcome = { kind: 'session'; tokens: IssuedTokens } | { kind: 'second-factor'; pendingToken: string };
 

@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 import { normalizePassword } from './password-check.js';
 
 // NIST SP 800-63B section 5.1.1.2: at least 8 characters, and allow at least 64.

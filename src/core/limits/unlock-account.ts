@@ -1,5 +1,5 @@
-import type { Core } from './core.js';
-import { AuthError } from './errors.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
 
 /**
  * An operator's unlock (`latchkey user unlock`): ends password and 2FA lockouts and blocks and

@@ -1,5 +1,5 @@
-import { KvUnavailableError } from '../store/kv.js';
-import type { FailureStore } from '../store/failure-store.js';
+import { KvUnavailableError } from '../../store/kv.js';
+import type { FailureStore } from '../../store/failure-store.js';
 
 /** How one factor's consecutive failures turn into lockouts (NIST SP 800-63B 5.2.2). */
 export interface LockoutPolicy {

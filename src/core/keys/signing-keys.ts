@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { SigningKeyStore, StoredSigningKey } from '../store/signing-key-store.js';
-import type { Clock } from './clock.js';
-import { randomId } from './random.js';
+import type { SigningKeyStore, StoredSigningKey } from '../../store/signing-key-store.js';
+import type { Clock } from '../clock.js';
+import { randomId } from '../ids.js';
 import type { SecretBox } from './secret-box.js';
 
 /** Pinned signing algorithm; chosen by measurement (README, "Signing algorithm"). */

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { normalizeEmail } from '../store/user-store.js';
-import type { Clock } from './clock.js';
+import { normalizeEmail } from '../../store/user-store.js';
+import type { Clock } from '../clock.js';
 
 const VERSION = 'd1';
 const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;

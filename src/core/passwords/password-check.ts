@@ -1,5 +1,5 @@
-import type { User } from '../store/user-store.js';
-import type { Core } from './core.js';
+import type { User } from '../../store/user-store.js';
+import type { Core } from '../core.js';
 
 /**
  * The form a password is hashed and compared in: Unicode NFKC (NIST SP 800-63B section 5.1.1.2),

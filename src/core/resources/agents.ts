@@ -1,8 +1,8 @@
-import type { Agent, AgentChanges } from '../store/agent-store.js';
-import type { Role } from '../store/user-store.js';
-import type { Core } from './core.js';
-import { AuthError } from './errors.js';
-import { randomId } from './random.js';
+import type { Agent, AgentChanges } from '../../store/agent-store.js';
+import type { Role } from '../../store/user-store.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
+import { randomId } from '../ids.js';
 
 /** A page of agents holds this many unless the caller asks for another size (1 to AGENT_PAGE_MAX). */
 export const AGENT_PAGE_DEFAULT = 50;

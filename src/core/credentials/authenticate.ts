@@ -1,8 +1,8 @@
-import type { Role } from '../store/user-store.js';
-import type { Core } from './core.js';
+import type { Role } from '../../store/user-store.js';
+import type { Core } from '../core.js';
 import { authenticateCredential, looksLike, type Scope } from './credentials.js';
-import { denyKey } from './denylist.js';
-import { AuthError } from './errors.js';
+import { denyKey } from '../revocation/denylist.js';
+import { AuthError } from '../errors.js';
 
 /** A caller holding a session access token (from login). */
 export interface SessionPrincipal {

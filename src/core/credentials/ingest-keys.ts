@@ -1,7 +1,7 @@
-import type { Credential } from '../store/credential-store.js';
-import type { Core } from './core.js';
+import type { Credential } from '../../store/credential-store.js';
+import type { Core } from '../core.js';
 import { forgetCredentials, newCredential, revokeCredential } from './credentials.js';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 
 /** The user's live ingest key (one at a time), or null. */
 export async function currentIngestKey(core: Core, userId: string): Promise<Credential | null> {

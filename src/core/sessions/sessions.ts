@@ -1,14 +1,14 @@
-import type { RefreshToken, Session } from '../store/session-store.js';
-import type { User } from '../store/user-store.js';
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
-import { denyKey } from './denylist.js';
-import { AuthError } from './errors.js';
-import { checkLoginPassword, isUserPassword } from './password-check.js';
-import { randomId, safeEqual, sha256Hex } from './random.js';
-import { rateLimitSubject } from './rate-limit-subject.js';
-import { newJti } from './tokens.js';
-import { publicUser, type PublicUser } from './users.js';
+import type { RefreshToken, Session } from '../../store/session-store.js';
+import type { User } from '../../store/user-store.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
+import { denyKey } from '../revocation/denylist.js';
+import { AuthError } from '../errors.js';
+import { checkLoginPassword, isUserPassword } from '../passwords/password-check.js';
+import { randomId, safeEqual, sha256Hex } from '../ids.js';
+import { rateLimitSubject } from '../limits/rate-limit-subject.js';
+import { newJti } from '../keys/tokens.js';
+import { publicUser, type PublicUser } from '../users/users.js';
 
 export interface IssuedTokens {
   user: PublicUser;

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { ROLES, type Role, type User } from '../store/user-store.js';
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
-import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
-import { hashPassword } from './password-check.js';
-import { checkPasswordPolicy } from './password-policy.js';
-import { denyKey } from './denylist.js';
-import { AuthError } from './errors.js';
-import { randomId } from './random.js';
-import { revokeAllSessionsOf } from './sessions.js';
+import { ROLES, type Role, type User } from '../../store/user-store.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
+import { CREDENTIAL_CACHE_TTL_MS } from '../credentials/credential-cache.js';
+import { hashPassword } from '../passwords/password-check.js';
+import { checkPasswordPolicy } from '../passwords/password-policy.js';
+import { denyKey } from '../revocation/denylist.js';
+import { AuthError } from '../errors.js';
+import { randomId } from '../ids.js';
+import { revokeAllSessionsOf } from '../sessions/sessions.js';
 
 /** What the API shows of a user. */
 export interface PublicUser {

@@ -1,8 +1,8 @@
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
-import { AuthError } from './errors.js';
-import { hashPassword } from './password-check.js';
-import { checkPasswordPolicy } from './password-policy.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
+import { hashPassword } from '../passwords/password-check.js';
+import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { forgetSessionTokens } from './sessions.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Credential } from '../store/credential-store.js';
+import type { Credential } from '../../store/credential-store.js';
 
 /** How long a looked-up credential is trusted without asking the database again. */
 export const CREDENTIAL_CACHE_TTL_MS = 5 * 60_000;

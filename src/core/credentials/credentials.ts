@@ -1,11 +1,11 @@
-import type { Credential, CredentialKind } from '../store/credential-store.js';
-import type { Core } from './core.js';
+import type { Credential, CredentialKind } from '../../store/credential-store.js';
+import type { Core } from '../core.js';
 import { generateSecret, displayPrefix, isWellFormedSecret } from './credential-format.js';
 import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
-import { denyKey } from './denylist.js';
-import { AuthError } from './errors.js';
-import { callerUser } from './users.js';
-import { randomId, safeEqual, sha256Hex } from './random.js';
+import { denyKey } from '../revocation/denylist.js';
+import { AuthError } from '../errors.js';
+import { callerUser } from '../users/users.js';
+import { randomId, safeEqual, sha256Hex } from '../ids.js';
 
 export const SCOPES = ['agents:read', 'agents:write', 'voicelogs:read'] as const;
 export type Scope = (typeof SCOPES)[number];

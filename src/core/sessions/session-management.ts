@@ -1,7 +1,7 @@
-import type { Session } from '../store/session-store.js';
-import type { RequestContext } from './audit.js';
-import type { Core } from './core.js';
-import { AuthError } from './errors.js';
+import type { Session } from '../../store/session-store.js';
+import type { RequestContext } from '../audit.js';
+import type { Core } from '../core.js';
+import { AuthError } from '../errors.js';
 import { revokeAllSessionsOf, revokeSessions } from './sessions.js';
 
 /** The user's live sessions (the devices signed in), for a "sessions" page. */

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../src/core/ids.js';
+import { sha256Hex } from '../src/core/digests.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
 import { TARGETS, type StorageTarget } from './helpers/targets.js';

@@ -1,24 +1,6 @@
-import crypto, { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /** A random identifier with a type prefix, e.g. `user_3f9c...` (96 bits). */
 export function randomId(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
-}
-
-/**
- * SHA-256 as hex: how tokens are looked up without storing them, and how a cached one is found
- * without comparing the secret itself. Every authenticated request hashes its token, so the
- * one-call crypto.hash (Node 20.12 and later) is used where there is one: 0.8 us against 1.8 us
- * for createHash here.
- */
-export const sha256Hex: (value: string) => string =
-  typeof crypto.hash === 'function'
-    ? (value) => crypto.hash('sha256', value, 'hex')
-    : (value) => crypto.createHash('sha256').update(value).digest('hex');
-
-/** Constant-time equality of two strings (length is not secret). */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

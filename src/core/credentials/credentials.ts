@@ -5,7 +5,8 @@ import { CREDENTIAL_CACHE_TTL_MS } from './credential-cache.js';
 import { denyKey } from '../revocation/denylist.js';
 import { AuthError } from '../errors.js';
 import { callerUser } from '../users/users.js';
-import { randomId, safeEqual, sha256Hex } from '../ids.js';
+import { safeEqual, sha256Hex } from '../digests.js';
+import { randomId } from '../ids.js';
 
 export const SCOPES = ['agents:read', 'agents:write', 'voicelogs:read'] as const;
 export type Scope = (typeof SCOPES)[number];

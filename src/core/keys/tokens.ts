@@ -3,7 +3,7 @@ import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTP
 import { ROLES, type Role } from '../../store/user-store.js';
 import type { Clock } from '../clock.js';
 import type { ErrorCode } from '../errors.js';
-import { sha256Hex } from '../ids.js';
+import { sha256Hex } from '../digests.js';
 import { SIGNING_ALG, type KeyRing } from './signing-keys.js';
 
 /**

@@ -3,7 +3,7 @@ import type { User } from '../../store/user-store.js';
 import type { RequestContext } from '../audit.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
-import { sha256Hex } from '../ids.js';
+import { sha256Hex } from '../digests.js';
 import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.js';
 import { confirmPassword, startSession, type IssuedTokens, type RefreshPolicy } from '../sessions/sessions.js';
 import { newJti } from '../keys/tokens.js';

@@ -5,7 +5,7 @@ import { createSqliteKv } from './embedded/sqlite-kv.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
-import { createRedisLimiterFactory, createSqliteLimiterFactory } from './rate-limiters.js';
+import { createRedisLimiterFactory, createSqliteLimiterFactory } from './redis/redis-limiters.js';
 import { createRedisFailureStore } from './redis/redis-failures.js';
 import { createRedisKv } from './redis/redis-kv.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
@@ -20,7 +20,7 @@ import { createSqlUserStore } from './sql/sql-users.js';
 import { createSqlVoiceLogStore } from './sql/sql-voice-logs.js';
 import { waitForPostgres } from './sql/wait-for-postgres.js';
 import type { Stores } from './stores.js';
-import { createUploadStorage } from './upload-storage.js';
+import { createUploadStorage } from './fs/fs-upload-storage.js';
 
 export interface OpenedStores {
   stores: Stores;

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { RefreshToken, Session, SessionStore } from '../session-store.js';
-import { lockUserForLogin } from './login-lock.js';
+import { lockUserForLogin } from './lock-user-for-session.js';
 import { updatedOne } from './updated-one.js';
 import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { TwoFactorStore } from '../two-factor-store.js';
-import { lockUserForLogin } from './login-lock.js';
+import { lockUserForLogin } from './lock-user-for-session.js';
 import { updatedOne } from './updated-one.js';
 import type { Tables } from './tables.js';
 

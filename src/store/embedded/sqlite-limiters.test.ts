@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createSqliteLimiterFactory } from './rate-limiters.js';
-import type { Tables } from './sql/tables.js';
+import { createSqliteLimiterFactory } from '../redis/redis-limiters.js';
+import type { Tables } from '../sql/tables.js';
 
 describe('embedded rate limiters', () => {
   const handle = new Database(':memory:');

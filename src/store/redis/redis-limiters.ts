@@ -8,10 +8,10 @@ import {
   RateLimiterSQLite,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { KvUnavailableError } from './kv.js';
-import { preparingOnce } from './embedded/sqlite-statements.js';
-import type { Limiter, LimiterFactory, LimiterOptions } from './limiter.js';
-import type { Tables } from './sql/tables.js';
+import { KvUnavailableError } from '../kv.js';
+import { preparingOnce } from '../embedded/sqlite-statements.js';
+import type { Limiter, LimiterFactory, LimiterOptions } from '../limiter.js';
+import type { Tables } from '../sql/tables.js';
 
 function baseOptions(options: LimiterOptions) {
   return {

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { createDataDir, type Config } from '../config/index.js';
 import { createSqliteFailureStore } from './embedded/sqlite-failures.js';
+import { createSqliteLimiterFactory } from './embedded/sqlite-limiters.js';
 import { createSqliteKv } from './embedded/sqlite-kv.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
-import { createRedisLimiterFactory, createSqliteLimiterFactory } from './redis/redis-limiters.js';
+import { createRedisLimiterFactory } from './redis/redis-limiters.js';
 import { createRedisFailureStore } from './redis/redis-failures.js';
 import { createRedisKv } from './redis/redis-kv.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';

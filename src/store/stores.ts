@@ -6,7 +6,7 @@ import type { RevocationStore } from './revocation-store.js';
 import type { SessionStore } from './session-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
 import type { TwoFactorStore } from './two-factor-store.js';
-import type { UploadStorage } from './fs/fs-upload-storage.js';
+import type { UploadStorage } from './upload-storage.js';
 import type { UserStore } from './user-store.js';
 import type { VoiceLogStore } from './voice-log-store.js';
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
-import type { StoredUpload } from '../../store/fs/fs-upload-storage.js';
+import type { StoredUpload } from '../../store/upload-storage.js';
 import type { VoiceLog } from '../../store/voice-log-store.js';
 import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createSqliteLimiterFactory } from '../redis/redis-limiters.js';
+import { createSqliteLimiterFactory } from './sqlite-limiters.js';
 import type { Tables } from '../sql/tables.js';
 
 describe('embedded rate limiters', () => {

@@ -10,7 +10,7 @@ import type { Tables } from './tables.js';
  * serializes writers outright; on PostgreSQL the no-op UPDATE takes the row lock and re-reads the
  * row once the lock is free.
  */
-export async function lockUserForLogin(tx: Kysely<Tables>, userId: string, passwordHash: string): Promise<boolean> {
+export async function lockUserForSession(tx: Kysely<Tables>, userId: string, passwordHash: string): Promise<boolean> {
   const result = await tx
     .updateTable('users')
     .set((eb) => ({ updated_at: eb.ref('updated_at') }))

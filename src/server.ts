@@ -16,9 +16,9 @@ export interface Latchkey {
 /** Opens the stores the config names (migrating the database) and builds the core over them. */
 export async function openCore(config: Readonly<Config>, clock: Clock = systemClock, log?: StoreLog): Promise<Core> {
   const secret = resolveSecret(config);
-  const { stores, createLimiter, failures } = await openStores(config, clock, log);
+  const { stores } = await openStores(config, clock, log);
   try {
-    return await createCore({ config, secret, stores, createLimiter, failures, clock });
+    return await createCore({ config, secret, stores, clock });
   } catch (error) {
     await stores.close();
     throw error;

@@ -1,6 +1,5 @@
 import type { Config } from '../config/index.js';
-import type { FailureStore } from '../store/failure-store.js';
-import type { Limiter, LimiterFactory } from '../store/limiter.js';
+import type { Limiter } from '../store/limiter.js';
 import type { Stores } from '../store/stores.js';
 import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
@@ -39,8 +38,6 @@ export async function createCore(options: {
   config: Readonly<Config>;
   secret: string;
   stores: Stores;
-  createLimiter: LimiterFactory;
-  failures: FailureStore;
   clock: Clock;
 }): Promise<Core> {
   const { config, stores, clock } = options;
@@ -72,9 +69,9 @@ export async function createCore(options: {
     tokens,
     denylist,
     passwords,
-    limits: new LoginLimits(options.createLimiter, options.failures, config, clock),
+    limits: new LoginLimits(stores.limiters, stores.failures, config, clock),
     devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
-    uploadLimiter: options.createLimiter({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
+    uploadLimiter: stores.limiters({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     async close() {

@@ -25,9 +25,6 @@ import { createUploadStorage } from './fs/fs-upload-storage.js';
 
 export interface OpenedStores {
   stores: Stores;
-  createLimiter: LimiterFactory;
-  /** The lockouts' failure records, next to the limiters. */
-  failures: FailureStore;
   database: Database;
 }
 
@@ -100,11 +97,13 @@ export async function openStores(
     voiceLogs: createSqlVoiceLogStore(db),
     uploads: createUploadStorage(join(config.dataDir, 'uploads')),
     kv,
+    limiters: createLimiter,
+    failures,
     pingDatabase: () => pingDatabase(db),
     async close() {
       await kv.close();
       await database.close();
     },
   };
-  return { stores, createLimiter, failures, database };
+  return { stores, database };
 }

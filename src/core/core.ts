@@ -7,7 +7,7 @@ import { CredentialCache } from './credentials/credential-cache.js';
 import { Denylist } from './revocation/denylist.js';
 import { DeviceCookies } from './limits/device-cookies.js';
 import { LoginLimits } from './limits/login-limits.js';
-import { createPasswordHasher, type PasswordHasher } from '../runtime/password-pool.js';
+import type { PasswordHasher } from './passwords/password-hasher.js';
 import { createSecretBox, type SecretBox } from './keys/secret-box.js';
 import { KeyRing } from './keys/signing-keys.js';
 import { TokenService } from './keys/tokens.js';
@@ -39,8 +39,10 @@ export async function createCore(options: {
   secret: string;
   stores: Stores;
   clock: Clock;
+  /** Owned by the caller, which closes it after the core. */
+  passwords: PasswordHasher;
 }): Promise<Core> {
-  const { config, stores, clock } = options;
+  const { config, stores, clock, passwords } = options;
   const box = createSecretBox(options.secret);
   const longestTokenLifetimeMs = Math.max(config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds, PENDING_TOKEN_TTL_SECONDS) * 1000;
   const keys = new KeyRing(stores.signingKeys, box, config.env, clock, longestTokenLifetimeMs);
@@ -58,8 +60,6 @@ export async function createCore(options: {
     clock,
   );
   const denylist = new Denylist(stores.kv, stores.revocations, clock);
-  await denylist.start();
-  const passwords = await createPasswordHasher(config.passwordHashConcurrency);
   return {
     config,
     clock,
@@ -74,10 +74,6 @@ export async function createCore(options: {
     uploadLimiter: stores.limiters({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
-    async close() {
-      keys.stop();
-      denylist.stop();
-      await Promise.all([stores.close(), passwords.close()]);
-    },
+    close: () => stores.close(),
   };
 }

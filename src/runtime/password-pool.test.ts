@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, getPriority } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPasswordHasher, withReserve, type HashRunner, type PasswordHasher } from './password-pool.js';
+import type { PasswordHasher } from '../core/passwords/password-hasher.js';
+import { createPasswordHasher, withReserve, type HashRunner } from './password-pool.js';
 
 const SCHED_OTHER = 0;
 const SCHED_IDLE = 5;

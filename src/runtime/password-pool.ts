@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Piscina } from 'piscina';
+import type { PasswordHasher } from '../core/passwords/password-hasher.js';
 
 const WORKER = new URL('./password-worker.js', import.meta.url).href;
 // Where a thread cannot take SCHED_IDLE, and for the reserve thread: nice 10 weighs 110 against
@@ -14,13 +15,6 @@ const HASHING_NICE_INCREMENT = process.platform === 'linux' ? 10 : 0;
 const STARVED_AFTER_MS = 250;
 // The reserve thread leaves after this long unused (about 11 MiB while it lives).
 const RESERVE_IDLE_TIMEOUT_MS = 60_000;
-
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  /** Verifies against `passwordHash`, or against a dummy hash when there is no user, so both take as long. */
-  verify(passwordHash: string | undefined, password: string): Promise<boolean>;
-  close(): Promise<void>;
-}
 
 /** Runs a named export of password-worker.js on some thread. */
 export interface HashRunner {

@@ -27,8 +27,8 @@ interface LoadedKey {
 // An unknown kid triggers a reload (another instance or `latchkey keys rotate` added a key), but
 // at most this often, so garbage kids cannot turn every request into a database query.
 const UNKNOWN_KID_RELOAD_MS = 1_000;
-// How often a running instance picks up a rotated key for signing.
-const PERIODIC_RELOAD_MS = 60_000;
+/** How often a running instance reloads the ring (`KeyRing.reload`) to pick up a rotated key for signing (ms). */
+export const KEY_RING_RELOAD_MS = 60_000;
 
 /**
  * The signing keys of one environment: generated on first start, stored encrypted, shared by every
@@ -41,7 +41,6 @@ export class KeyRing {
   // moment before must not make a key rotated since then unverifiable for a second.
   private lastUnknownKidReloadAt = Number.NEGATIVE_INFINITY;
   private unknownKidReload: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: SigningKeyStore,
@@ -60,12 +59,6 @@ export class KeyRing {
       await this.store.insertIfAbsent(this.generate(1));
       await this.reload();
     }
-    this.timer = setInterval(() => void this.reload().catch(() => {}), PERIODIC_RELOAD_MS);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
   }
 
   /**
@@ -112,13 +105,13 @@ export class KeyRing {
    * periodic reload, during which other instances may still have signed with it). So rotating is a
    * remedy for a leaked key, after at most that long.
    */
-  private async reload(): Promise<void> {
+  async reload(): Promise<void> {
     const stored = await this.store.listForEnv(this.env);
     const now = this.clock();
     const keys = new Map<string, LoadedKey>();
     stored.forEach((row, index) => {
       const successor = stored[index + 1];
-      if (successor && successor.createdAt + PERIODIC_RELOAD_MS + this.longestTokenLifetimeMs < now) return;
+      if (successor && successor.createdAt + KEY_RING_RELOAD_MS + this.longestTokenLifetimeMs < now) return;
       keys.set(row.kid, this.keys.get(row.kid) ?? this.load(row));
     });
     this.keys = keys;

@@ -4,10 +4,6 @@ import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
 
 const KEY_PREFIX = 'deny:';
-const RESYNC_RETRY_MS = 1_000;
-// Also copied now and then while connected: Redis may lose keys without a reconnect (eviction, a
-// FLUSHDB, a write that failed after the database write succeeded).
-const PERIODIC_RESYNC_MS = 60_000;
 
 /** The denylist keys: what each kind of entry names. */
 export const denyKey = {
@@ -29,44 +25,32 @@ export const denyKey = {
 export class Denylist {
   private synced = true;
   private connection = 0;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kv: Kv,
     private readonly record: RevocationStore,
     private readonly clock: Clock,
-  ) {
-    kv.onReady(() => void this.resyncUntilDone());
-  }
+  ) {}
 
   /**
-   * Fills the kv copy at start-up (the kv store may have lost its data while no instance ran).
-   * Waits for the first attempt only: an unreachable kv store must not stop start-up.
+   * Starts a rebuild of the kv copy (at start-up, or the kv store (re)connected and may have lost
+   * its data): every check fails closed until `completeResync` of the returned attempt succeeds.
    */
-  async start(): Promise<void> {
-    this.timer = setInterval(() => void this.resync().catch(() => {}), PERIODIC_RESYNC_MS);
-    this.timer.unref();
-    const firstAttempt = this.resyncUntilDone();
-    await Promise.race([firstAttempt, new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS / 2).unref())]);
-  }
-
-  private async resyncUntilDone(): Promise<void> {
-    const connection = ++this.connection;
+  beginResync(): number {
+    const attempt = ++this.connection;
     this.synced = false;
-    while (connection === this.connection) {
-      try {
-        await this.resync();
-        if (connection === this.connection) this.synced = true;
-        return;
-      } catch {
-        // Not reachable yet: the next 'ready' starts a fresh attempt; meanwhile keep trying.
-        await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS).unref());
-      }
-    }
+    return attempt;
   }
 
-  stop(): void {
-    clearInterval(this.timer);
+  /** Whether `attempt` is still the latest: a newer (re)connection supersedes it. */
+  isCurrentResync(attempt: number): boolean {
+    return attempt === this.connection;
+  }
+
+  /** Rebuilds the copy for `attempt`, trusted again if no newer attempt began; rejects while unreachable. */
+  async completeResync(attempt: number): Promise<void> {
+    await this.resync();
+    if (attempt === this.connection) this.synced = true;
   }
 
   /** Copies every unexpired revocation from the database into the kv store. */

@@ -8,7 +8,7 @@ import { checkPlan, createUser, setUserDisabled } from '../core/users/users.js';
 import type { Core } from '../core/core.js';
 import { openCore } from '../server.js';
 import { CLI_LOG } from './cli-log.js';
-import { ROLES, type Role, type User } from '../store/user-store.js';
+import { checkRole, normalizeEmail, type User } from '../core/users/user.js';
 
 export async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
   const core = await openCore(config, undefined, CLI_LOG);
@@ -71,20 +71,19 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
 }
 
 export async function userByEmail(core: Core, email: string): Promise<User> {
-  const user = await core.stores.users.findByEmail(email);
+  const user = await core.stores.users.findByEmail(normalizeEmail(email));
   if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
   return user;
 }
 
 /** `latchkey user create`: prints the new user's id. */
 export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan?: string }): Promise<void> {
-  const role = options.role.toUpperCase();
-  if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
+  const role = checkRole(options.role, '--role');
   // Checked before a password is asked for: the operator should not type it for nothing.
   const plan = options.plan === undefined ? undefined : checkPlan(config.plans, options.plan, '--plan');
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
-    const user = await createUser(core, { email: options.email, password, role: role as Role, ...(plan === undefined ? {} : { plan }) });
+    const user = await createUser(core, { email: options.email, password, role, ...(plan === undefined ? {} : { plan }) });
     console.log(user.id);
   });
 }

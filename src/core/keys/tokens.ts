@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { ROLES, type Role } from '../../store/user-store.js';
+import { ROLES, type Role } from '../users/user.js';
 import type { Clock } from '../clock.js';
 import type { ErrorCode } from '../errors.js';
 import { sha256Hex } from '../digests.js';

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { normalizeEmail } from '../../store/user-store.js';
+import { normalizeEmail } from '../users/user.js';
 import type { Clock } from '../clock.js';
 
 const VERSION = 'd1';

@@ -1,6 +1,6 @@
 import type { FailureStore } from '../../store/failure-store.js';
 import type { Limiter, LimiterFactory } from '../../store/limiter.js';
-import { normalizeEmail } from '../../store/user-store.js';
+import { normalizeEmail } from '../users/user.js';
 import { AuthError, type ErrorCode } from '../errors.js';
 import { Lockout, type AttemptVerdict } from './lockout.js';
 import { rateLimitSubject } from './rate-limit-subject.js';

@@ -9,7 +9,7 @@ import { safeEqual, sha256Hex } from '../digests.js';
 import { randomId } from '../ids.js';
 import { rateLimitSubject } from '../limits/rate-limit-subject.js';
 import { newJti } from '../keys/tokens.js';
-import { publicUser, type PublicUser } from '../users/users.js';
+import { normalizeEmail, publicUser, type PublicUser } from '../users/user.js';
 
 export interface IssuedTokens {
   user: PublicUser;
@@ -68,7 +68,7 @@ async function takePasswordAttempt(core: Core, email: string, ctx: RequestContex
 /** Checks e-mail and password with the IP limit and account lockout applied; returns the user. */
 export async function checkCredentials(core: Core, input: LoginInput, ctx: RequestContext): Promise<User> {
   const deviceId = await takePasswordAttempt(core, input.email, ctx);
-  const found = await core.stores.users.findByEmail(input.email);
+  const found = await core.stores.users.findByEmail(normalizeEmail(input.email));
   // The unknown-user path verifies against a dummy hash, so both paths take the same time.
   const user = await checkLoginPassword(core, found, input.password);
   if (!user) {

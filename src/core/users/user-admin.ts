@@ -1,4 +1,3 @@
-import { ROLES, type Role, type User } from '../../store/user-store.js';
 import type { RequestContext } from '../audit.js';
 import type { Core } from '../core.js';
 import { CREDENTIAL_CACHE_TTL_MS } from '../credentials/credential-cache.js';
@@ -7,6 +6,7 @@ import { denyKey } from '../revocation/denylist.js';
 import { AuthError } from '../errors.js';
 import { revokeAllSessionsOf } from '../sessions/sessions.js';
 import { isTwoFactorEnabled } from '../two-factor/two-factor.js';
+import { ROLES, type Role, type User } from './user.js';
 import { checkPlan } from './users.js';
 
 /** What an operator sees of one user: never a hash or a secret. */

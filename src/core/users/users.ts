@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ROLES, type Role, type User } from '../../store/user-store.js';
 import type { RequestContext } from '../audit.js';
 import type { Core } from '../core.js';
 import { CREDENTIAL_CACHE_TTL_MS } from '../credentials/credential-cache.js';
@@ -9,20 +8,9 @@ import { denyKey } from '../revocation/denylist.js';
 import { AuthError } from '../errors.js';
 import { randomId } from '../ids.js';
 import { revokeAllSessionsOf } from '../sessions/sessions.js';
-
-/** What the API shows of a user. */
-export interface PublicUser {
-  id: string;
-  email: string;
-  role: Role;
-  plan: string;
-}
+import { normalizeEmail, type Role, type User } from './user.js';
 
 const EMAIL = z.email().max(254);
-
-export function publicUser(user: User): PublicUser {
-  return { id: user.id, email: user.email, role: user.role, plan: user.plan };
-}
 
 /**
  * The user an authenticated request speaks for. A valid token whose user is gone (deleted since it
@@ -42,13 +30,6 @@ export function checkPlan(plans: readonly string[], plan: string, field = 'plan'
   const name = plan.trim().toUpperCase();
   if (!plans.includes(name)) throw new AuthError('VALIDATION_FAILED', { message: `${field}: expected one of ${plans.join(', ')} (the PLANS setting)` });
   return name;
-}
-
-/** The role as stored (upper case); VALIDATION_FAILED when there is no such role. */
-export function checkRole(role: string): Role {
-  const name = role.trim().toUpperCase();
-  if (!ROLES.includes(name as Role)) throw new AuthError('VALIDATION_FAILED', { message: `role: expected one of ${ROLES.join(', ')}` });
-  return name as Role;
 }
 
 export interface NewUser {
@@ -73,7 +54,7 @@ export async function createUser(core: Core, input: NewUser): Promise<User> {
     passwordHash: await hashPassword(core, input.password),
     createdAt: now,
     disabledAt: null,
-  });
+  }, normalizeEmail(input.email));
   if (!created) throw new AuthError('EMAIL_TAKEN');
   return created;
 }

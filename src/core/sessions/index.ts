@@ -1,0 +1,6 @@
+export * from './login.js';
+export * from './password-change.js';
+export * from './password-reset.js';
+export * from './session-management.js';
+export * from './sessions.js';
+export * from './step-up.js';

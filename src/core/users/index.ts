@@ -1,0 +1,3 @@
+export * from './user-admin.js';
+export * from './user.js';
+export * from './users.js';

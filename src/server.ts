@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import { resolveSecret, type Config } from './config/index.js';
-import type { Clock } from './core/clock.js';
-import { createCore, type Core } from './core/core.js';
-import type { PasswordHasher } from './core/passwords/password-hasher.js';
+import { type Clock, type Core, createCore, type PasswordHasher } from './core/index.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
 import { createPasswordHasher } from './runtime/password-pool.js';

@@ -1,8 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../config/index.js';
-import { AuthError } from '../core/errors.js';
-import { deleteUser, describeUser, listUsers, resetTwoFactor, setUserPlan, setUserRole, type UserDetails } from '../core/users/user-admin.js';
-import { checkRole } from '../core/users/user.js';
+import { AuthError, checkRole, deleteUser, describeUser, listUsers, resetTwoFactor, setUserPlan, setUserRole, type UserDetails } from '../core/index.js';
 import type { User } from '../store/user-store.js';
 import { CLI_CONTEXT, userByEmail, withCore } from './users.js';
 

@@ -1,14 +1,9 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Config } from '../config/index.js';
-import { AuthError } from '../core/errors.js';
-import { resetPassword } from '../core/sessions/password-reset.js';
-import { unlockAccount } from '../core/limits/unlock-account.js';
-import { checkPlan, createUser, setUserDisabled } from '../core/users/users.js';
-import type { Core } from '../core/core.js';
+import { AuthError, checkPlan, checkRole, type Core, createUser, normalizeEmail, resetPassword, setUserDisabled, unlockAccount, type User } from '../core/index.js';
 import { openCore } from '../server.js';
 import { CLI_LOG } from './cli-log.js';
-import { checkRole, normalizeEmail, type User } from '../core/users/user.js';
 
 export async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
   const core = await openCore(config, undefined, CLI_LOG);

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { Core } from '../core/core.js';
+import type { Core } from '../core/index.js';
 import { AccessLog, logAbortedRequests } from './access-log.js';
 import { isDashboardPage, registerDashboard } from './dashboard.js';
 import { flatErrorBody } from './flat/error-body.js';

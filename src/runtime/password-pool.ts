@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Piscina } from 'piscina';
-import type { PasswordHasher } from '../core/passwords/password-hasher.js';
+import type { PasswordHasher } from '../core/index.js';
 
 const WORKER = new URL('./password-worker.js', import.meta.url).href;
 // Where a thread cannot take SCHED_IDLE, and for the reserve thread: nice 10 weighs 110 against

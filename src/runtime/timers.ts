@@ -1,7 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { KEY_RING_RELOAD_MS } from '../core/keys/signing-keys.js';
-import type { Core } from '../core/core.js';
-import type { Denylist } from '../core/revocation/denylist.js';
+import { type Core, type Denylist, KEY_RING_RELOAD_MS } from '../core/index.js';
 
 const RESYNC_RETRY_MS = 1_000;
 // Also copied now and then while connected: Redis may lose keys without a reconnect (eviction, a

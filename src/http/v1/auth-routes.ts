@@ -1,13 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
-import { login } from '../../core/sessions/login.js';
-import { isTwoFactorEnabled } from '../../core/two-factor/two-factor.js';
-import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions/sessions.js';
-import { publicUser } from '../../core/users/user.js';
-import { callerUser, registerUser } from '../../core/users/users.js';
+import { AuthError, callerUser, type Core, type IssuedTokens, isTwoFactorEnabled, login, logout, publicUser, type RefreshPolicy, refreshSession, registerUser, startSession } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { listSessions, revokeAllUserSessions, revokeUserSession } from '../../core/sessions/session-management.js';
+import { type Core, listSessions, revokeAllUserSessions, revokeUserSession } from '../../core/index.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { isoTime } from '../schemas.js';

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { createCredential, revokeCredential, SCOPES } from '../../core/credentials/credentials.js';
+import { type Core, createCredential, revokeCredential, SCOPES } from '../../core/index.js';
 import type { Credential } from '../../store/credential-store.js';
 import { createGuard, sessionOf } from '../guard.js';
 import { isoTime } from '../schemas.js';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Config } from '../config/index.js';
-import { AuthError, checkPlan, checkRole, type Core, createUser, normalizeEmail, resetPassword, setUserDisabled, unlockAccount, type User } from '../core/index.js';
+import { AuthError, checkPlan, checkRole, createUser, findUserByEmail, resetPassword, setUserDisabled, unlockAccount } from '../core/index.js';
 import { openCore } from '../server.js';
 import { CLI_LOG } from './cli-log.js';
 
@@ -65,12 +65,6 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
   return options.password ?? (await readPassword());
 }
 
-export async function userByEmail(core: Core, email: string): Promise<User> {
-  const user = await core.stores.users.findByEmail(normalizeEmail(email));
-  if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
-  return user;
-}
-
 /** `latchkey user create`: prints the new user's id. */
 export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan?: string }): Promise<void> {
   const role = checkRole(options.role, '--role');
@@ -87,7 +81,7 @@ export async function userCreate(config: Readonly<Config>, options: PasswordOpti
 export async function userSetPassword(config: Readonly<Config>, options: PasswordOptions & { email: string }): Promise<void> {
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, options.email);
+    const user = await findUserByEmail(core, options.email);
     const revoked = await resetPassword(core, user.id, password, CLI_CONTEXT);
     console.log(`password set for ${user.id}; ${revoked} session(s) signed out`);
   });
@@ -104,7 +98,7 @@ export async function userUnlock(config: Readonly<Config>, options: { email: str
 /** `latchkey user disable` / `enable`: a disabled user cannot log in, and its sessions are revoked. */
 export async function userSetDisabled(config: Readonly<Config>, options: { email: string }, disabled: boolean): Promise<void> {
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, options.email);
+    const user = await findUserByEmail(core, options.email);
     if (!(await setUserDisabled(core, user.id, disabled))) throw new AuthError('NOT_FOUND', { message: `no user with email ${options.email}` });
     console.log(`${disabled ? 'disabled' : 'enabled'} ${user.id}`);
   });

@@ -47,6 +47,11 @@ export async function newCredential(
   return { credential, secret };
 }
 
+/** The user's personal access tokens that are not revoked. */
+export function listPersonalAccessTokens(core: Core, userId: string): Promise<Credential[]> {
+  return core.stores.credentials.listActive(userId, 'pat');
+}
+
 /** Creates a credential; the secret is returned this once and only its hash is stored. */
 export async function createCredential(
   core: Core,

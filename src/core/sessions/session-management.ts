@@ -4,9 +4,13 @@ import type { Core } from '../core.js';
 import { AuthError } from '../errors.js';
 import { revokeAllSessionsOf, revokeSessions } from './sessions.js';
 
-/** The user's live sessions (the devices signed in), for a "sessions" page. */
-export function listSessions(core: Core, userId: string): Promise<Session[]> {
-  return core.stores.sessions.listLiveSessions(userId, core.clock());
+/** A live session, marked when it is the one the caller is using. */
+export type ListedSession = Session & { current: boolean };
+
+/** The caller's live sessions (the devices signed in), for a "sessions" page. */
+export async function listSessions(core: Core, caller: { userId: string; sessionId: string }): Promise<ListedSession[]> {
+  const sessions = await core.stores.sessions.listLiveSessions(caller.userId, core.clock());
+  return sessions.map((session) => ({ ...session, current: session.id === caller.sessionId }));
 }
 
 /** Signs one of the user's sessions out everywhere at once; another user's id is "not found". */

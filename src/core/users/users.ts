@@ -22,6 +22,13 @@ export async function callerUser(core: Core, userId: string): Promise<User> {
   return user;
 }
 
+/** An operator's lookup (CLI): NOT_FOUND names the e-mail, which only an operator sees. */
+export async function findUserByEmail(core: Core, email: string): Promise<User> {
+  const user = await core.stores.users.findByEmail(normalizeEmail(email));
+  if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
+  return user;
+}
+
 /**
  * The plan name as stored (upper case); VALIDATION_FAILED unless `plans` (the PLANS setting)
  * lists it. `field` names the input in the message.

@@ -20,8 +20,7 @@ export function v1SessionRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
     app.get('/auth/sessions', { onRequest: guard, schema: { response: { 200: envelope(z.array(sessionInfo)) } } }, async (request) => {
-      const caller = sessionOf(request);
-      const sessions = await listSessions(core, caller.userId);
+      const sessions = await listSessions(core, sessionOf(request));
       return ok(
         sessions.map((s) => ({
           id: s.id,
@@ -29,7 +28,7 @@ export function v1SessionRoutes(core: Core): FastifyPluginAsyncZod {
           userAgent: s.userAgent,
           createdAt: isoTime(s.createdAt),
           lastUsedAt: isoTime(s.lastUsedAt),
-          current: s.id === caller.sessionId,
+          current: s.current,
         })),
       );
     });

@@ -66,7 +66,7 @@ describe('password hasher', () => {
     expect(hashingThread()[0]!.cpuTicks).toBeGreaterThan(ticksBefore);
   });
 
-  // At SCHED_IDLE alone, a hash on a host whose every core is busy took 2 to 20 s here.
+  // At SCHED_IDLE alone, a hash on a machine whose every core is busy can wait for seconds.
   it.runIf(process.platform === 'linux')('keeps hashing when other work takes every core, on a reserve thread at nice 10', async () => {
     const existing = new Set(threadsOfThisProcess().map((thread) => thread.tid));
     hasher = await createPasswordHasher(1);
@@ -102,10 +102,8 @@ describe('password hasher', () => {
     await Promise.all(Array.from({ length: 6 }, () => hasher!.hash('warm-up')));
     const order: string[] = [];
     const hashes = Array.from({ length: 6 }, (_, i) => hasher!.hash(`password number ${i}`).then(() => order.push('hash')));
-    // Submitted right after the hashes, in the same turn, so none can have finished yet: a yield
-    // here let a busy CI host run two hashes before the digest was even asked for. Hashes on
-    // libuv's pool (4 threads) queue ahead of it at once; measured, the digest then came fourth
-    // or fifth.
+    // Submitted right after the hashes, in the same turn, so none can have finished yet. Hashes on
+    // libuv's pool (4 threads) would queue ahead of it at once.
     const digest = crypto.subtle.digest('SHA-256', new Uint8Array(32)).then(() => order.push('digest'));
     await Promise.all([...hashes, digest]);
     expect(order.indexOf('digest')).toBeLessThan(2);

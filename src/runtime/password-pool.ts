@@ -9,11 +9,11 @@ const WORKER = new URL('./password-worker.js', import.meta.url).href;
 const HASHING_NICE_INCREMENT = process.platform === 'linux' ? 10 : 0;
 /**
  * How long the idle-priority threads may finish no hash while hashes wait before the reserve
- * thread takes the waiting ones over. A hash is 10 to 25 ms of CPU, so a quarter of a second with
- * none done means other work has every core.
+ * thread takes the waiting ones over. A hash takes a small fraction of this, so none done in that
+ * time means other work has every core.
  */
 const STARVED_AFTER_MS = 250;
-// The reserve thread leaves after this long unused (about 11 MiB while it lives).
+// The reserve thread leaves after this long unused: it holds memory while it lives.
 const RESERVE_IDLE_TIMEOUT_MS = 60_000;
 
 /** Runs a named export of password-worker.js on some thread. */

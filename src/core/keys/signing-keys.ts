@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { randomId } from '../ids.js';
 import type { SecretBox } from './secret-box.js';
 
-/** Pinned signing algorithm; chosen by measurement (README, "Signing algorithm"). */
+/** Pinned signing algorithm: the one allowed when verifying, so a token cannot pick its own. */
 export const SIGNING_ALG = 'EdDSA';
 
 export interface PublicJwk {

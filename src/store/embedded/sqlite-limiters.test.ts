@@ -36,7 +36,7 @@ describe('embedded rate limiters', () => {
   });
 
   // The library writes through the raw handle that Kysely shares; a count taken inside another
-  // request's open transaction used to vanish with that transaction's rollback.
+  // request's open transaction would vanish with that transaction's rollback.
   it('keeps the attempts it counted while another request had a transaction open, when that one rolls back', async () => {
     const limiter = await limiterOf('lockout', 3);
     let release!: () => void;

@@ -6,16 +6,16 @@ import type { LimiterFactory } from '../limiter.js';
 import type { Tables } from '../sql/tables.js';
 import { preparingOnce } from './sqlite-statements.js';
 
-// rate-limiter-flexible prepares its statement on every call (three prepares a login, 90 us of the
-// event loop under load here). Its SQL names only the table, so there are a handful of texts.
+// rate-limiter-flexible prepares its statement on every call (three prepares a login, on the event
+// loop). Its SQL names only the table, so there are a handful of texts.
 const LIMITER_STATEMENTS_MAX = 32;
 
 /**
  * Limiters in the embedded SQLite file: shared with CLI processes, kept across restarts.
  *
  * The library writes through the raw handle, which Kysely shares: a count taken while another
- * request had a Kysely transaction open across an await joined that transaction, and a rollback
- * took the count with it. Each call therefore holds Kysely's connection lock, as the kv store's
+ * request had a Kysely transaction open across an await would join that transaction, and a
+ * rollback would take the count with it. Each call therefore holds Kysely's connection lock, as the kv store's
  * writes do, so no other request's transaction is open while it runs.
  */
 export function createSqliteLimiterFactory(db: Kysely<Tables>, handle: BetterSqlite3.Database): LimiterFactory {

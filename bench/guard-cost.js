@@ -1,6 +1,6 @@
 // What authentication itself costs per request, measured in-process (no HTTP, no load generator):
 // the same core functions the guard calls, on warm caches, as a request after the first one sees.
-import { authenticateBearer, authenticateIngestKey } from '../dist/core/authenticate.js';
+import { authenticateBearer, authenticateIngestKey } from '../dist/core/index.js';
 
 const WARMUP = 2_000;
 const ROUNDS = 50_000;

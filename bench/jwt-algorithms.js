@@ -3,7 +3,7 @@
 // Map lookup). This is the measurement behind EdDSA + the cache (ARCHITECTURE.md, "Tokens").
 import { generateKeyPairSync } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import { sha256Hex } from '../dist/core/random.js';
+import { sha256Hex } from '../dist/core/index.js';
 
 const KEY_OPTIONS = {
   EdDSA: ['ed25519', {}],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { loadConfig } from '../dist/config/index.js';
-import { createUser } from '../dist/core/users.js';
+import { createUser } from '../dist/core/index.js';
 import { writeAtEndOfTurn } from '../dist/http/write-coalescing.js';
 import { createLatchkey } from '../dist/server.js';
 

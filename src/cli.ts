@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError, loadConfig, StartupError } from './config/index.js';
-import { AuthError } from './core/errors.js';
+import { AuthError } from './core/index.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 import { readFileSync } from 'node:fs';

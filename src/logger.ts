@@ -21,8 +21,7 @@ const SECRET_FIELDS = [
  * or bodies (serializeRequest), so this is the second line of defence.
  *
  * Named, not `*.password`: pino runs a path that starts with a wildcard on every key of every line
- * and of every child's bindings, and Fastify makes a child per request. At LOG_LEVEL=info that
- * cost 14 us a request (a child and its two lines) against 1.7 us with named paths.
+ * and of every child's bindings, and Fastify makes a child per request: named paths cost far less.
  */
 const CONTAINERS = ['body', 'err', 'err.details', 'err.cause', 'err.body', 'error', 'details', 'data', 'input', 'user', 'credentials', 'headers', 'query', 'params'];
 

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import { resolveSecret, type Config } from './config/index.js';
-import { systemClock, type Clock } from './core/clock.js';
-import { createCore, type Core } from './core/core.js';
+import { type Clock, type Core, createCore, type PasswordHasher } from './core/index.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
+import { createPasswordHasher } from './runtime/password-pool.js';
+import { systemClock } from './runtime/system-clock.js';
+import { startCoreTimers } from './runtime/timers.js';
 import { openStores, type StoreLog } from './store/open-stores.js';
 
 export interface Latchkey {
@@ -13,14 +15,28 @@ export interface Latchkey {
   close(): Promise<void>;
 }
 
-/** Opens the stores the config names (migrating the database) and builds the core over them. */
+/**
+ * Opens the stores the config names (migrating the database), starts the password pool, builds
+ * the core over them and schedules its background work; closing the core stops all of it.
+ */
 export async function openCore(config: Readonly<Config>, clock: Clock = systemClock, log?: StoreLog): Promise<Core> {
   const secret = resolveSecret(config);
-  const { stores, createLimiter, failures } = await openStores(config, clock, log);
+  const { stores } = await openStores(config, clock, log);
+  let passwords: PasswordHasher | undefined;
   try {
-    return await createCore({ config, secret, stores, createLimiter, failures, clock });
+    passwords = await createPasswordHasher(config.passwordHashConcurrency);
+    const core = await createCore({ config, secret, stores, clock, passwords });
+    const timers = await startCoreTimers(core);
+    const hasher = passwords;
+    return {
+      ...core,
+      async close() {
+        timers.stop();
+        await Promise.all([core.close(), hasher.close()]);
+      },
+    };
   } catch (error) {
-    await stores.close();
+    await Promise.all([stores.close(), passwords?.close()]);
     throw error;
   }
 }

@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { uniqueEmail, useServers, type TestServer } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 
 const CAP = 3;
 
 describe.each(TARGETS)('the agents-per-user cap on $name', ({ create }) => {
-  let target: StorageTarget;
-  let server: TestServer;
-  /** A second instance over the same data: racing creates may arrive at different instances. */
-  let other: TestServer;
-
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { AGENTS_MAX_PER_USER: String(CAP) });
-    other = await startServer(target, { AGENTS_MAX_PER_USER: String(CAP) });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await other?.close();
-    await target?.dispose();
-  });
+  // A second instance over the same data: racing creates may arrive at different instances.
+  const { servers } = useServers(create, [{ AGENTS_MAX_PER_USER: String(CAP) }], [{ AGENTS_MAX_PER_USER: String(CAP) }]);
+  const [server, other] = servers;
 
   const createAgent = async (on: TestServer, token: string, name: string) => {
     const res = await on.app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization: `Bearer ${token}` }, payload: { name } });

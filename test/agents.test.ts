@@ -1,29 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../src/core/users.js';
+import { describe, expect, it } from 'vitest';
+import { createUser } from '../src/core/users/users.js';
 import { openDatabase } from '../src/store/open-stores.js';
 import type { Role } from '../src/store/user-store.js';
 import { caller, PASSWORD, registerV1, type Response } from './helpers/api.js';
 import { manualClock } from './helpers/clock.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const NOT_FOUND = { success: false, error: { code: 'NOT_FOUND', message: 'Agent not found' } };
 
 describe.each(TARGETS)('agents on $name', ({ create }) => {
-  let target: StorageTarget;
-  let server: TestServer;
   // Each creation moves the clock on, so "newest first" is decided by time, never by chance.
   const clock = manualClock();
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, {}, clock);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(create, {}, clock);
 
   async function send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string, body?: object): Promise<Response> {
     const res = await server.app.inject({

@@ -1,22 +1,13 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../src/core/random.js';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/core/digests.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { startServer, useServer, uniqueEmail } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 
 describe.each(TARGETS)('auth flows on $name', ({ create }) => {
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '6' });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server, target } = useServer(create, { LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '6' });
 
   describe('login', () => {
     it('answers the v1 body exactly as documented', async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createUser, setUserDisabled } from '../src/core/users.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createUser, setUserDisabled } from '../src/core/users/users.js';
 import { caller, PASSWORD, registerV1, type Caller } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { TARGETS, waitOutOtherProcessLag, type StorageTarget } from './helpers/targets.js';
+import { startServer, uniqueEmail, useServers } from './helpers/server.js';
+import { TARGETS, waitOutOtherProcessLag } from './helpers/targets.js';
 
 const PAT_FORMAT = /^latchkey_pat_[0-9A-Za-z]{49}$/;
 const KEY_FORMAT = /^latchkey_test_[0-9A-Za-z]{49}$/;
@@ -13,21 +13,9 @@ function alterOneCharacter(secret: string): string {
 }
 
 describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ create }) => {
-  let target: StorageTarget;
-  let server: TestServer;
-  let other: TestServer;
-
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { LOGIN_RATE_LIMIT: '3' });
-    // A second instance over the same data: revocation must be seen there at once.
-    other = await startServer(target);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await other?.close();
-    await target?.dispose();
-  });
+  // A second instance over the same data: revocation must be seen there at once.
+  const { servers, target } = useServers(create, [{ LOGIN_RATE_LIMIT: '3' }], []);
+  const [server, other] = servers;
 
   async function createPat(client: Caller, token: string, scopes: string[] = ['agents:read']) {
     const res = await client.post('/api/v1/tokens', { name: 'CRM sync', scopes }, token);

@@ -1,26 +1,17 @@
 import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, registerV1 } from './helpers/api.js';
 import { manualClock } from './helpers/clock.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { embeddedTarget, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail } from './helpers/server.js';
+import { embeddedTarget } from './helpers/targets.js';
 
 const REFRESH_TTL_SECONDS = 3600;
 
 describe('signing key rotation', () => {
   const clock = manualClock();
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = embeddedTarget();
-    server = await startServer(target, { REFRESH_TOKEN_TTL_SECONDS: String(REFRESH_TTL_SECONDS) }, clock);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(embeddedTarget, { REFRESH_TOKEN_TTL_SECONDS: String(REFRESH_TTL_SECONDS) }, clock);
 
   /** An access token for `sub`, freshly signed now with `key`, as a holder of that key could mint. */
   function mint(key: { kid: string; privateKey: KeyObject }, user: { id: string }) {

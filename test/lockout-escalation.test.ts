@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unlockAccount } from '../src/core/unlock-account.js';
+import { describe, expect, it } from 'vitest';
+import { unlockAccount } from '../src/core/limits/unlock-account.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail, uniqueIp } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 import { enrolTwoFactor, midStepClock } from './helpers/totp.js';
 
 const MINUTE_MS = 60_000;
@@ -21,17 +21,8 @@ const LIMITS = {
 
 describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
   const clock = midStepClock();
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, LIMITS, clock);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(create, LIMITS, clock);
 
   const login = (ip: string, email: string, password: string, path = '/api/v1/auth/login') =>
     server.app.inject({ method: 'POST', url: path, remoteAddress: ip, payload: { email, password } });

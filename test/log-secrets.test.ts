@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { upload } from './helpers/ingest.js';
 import { captureLog } from './helpers/log-capture.js';
-import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail, uniqueIp } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 import { authenticator, midStepClock, TOTP_STEP_MS } from './helpers/totp.js';
 import { wav } from './helpers/upload.js';
 
@@ -22,17 +22,8 @@ const embedded = TARGETS.find((t) => t.name === 'embedded')!;
 describe('what reaches the log at trace level', () => {
   const clock = midStepClock();
   const { lines, stream } = captureLog();
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await embedded.create();
-    server = await startServer(target, { LOGIN_RATE_LIMIT: '1000' }, clock, createLogger('trace', stream));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(embedded.create, { LOGIN_RATE_LIMIT: '1000' }, clock, createLogger('trace', stream));
 
   it('holds no password, token, key, TOTP secret, code or recovery code from a full round of use', async () => {
     const client = caller(server);

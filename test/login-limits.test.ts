@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { startServer, useServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 
 /** One failed login (an unknown e-mail) arriving from `remoteAddress`, forwarding for `forwardedFor` when given. */
 function failedLogin(server: TestServer, remoteAddress: string, forwardedFor?: string) {
@@ -21,17 +21,8 @@ function freshIpv6Network(): string {
 }
 
 describe.each(TARGETS)('login limits on $name', ({ create }) => {
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '6' });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server, target } = useServer(create, { LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '6' });
 
   it('locks the account after N failures, even against the right password, and a success resets the count', async () => {
     const email = uniqueEmail();

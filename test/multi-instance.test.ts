@@ -2,7 +2,7 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { manualClock } from './helpers/clock.js';
-import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
+import { startServer, uniqueEmail, uniqueIp, useServers, type TestServer } from './helpers/server.js';
 import { embeddedTarget, postgresTarget, waitOutOtherProcessLag, type StorageTarget } from './helpers/targets.js';
 
 // Two instances built from one target share the data but each has its own database pool, kv
@@ -19,19 +19,8 @@ function kidsOf(server: TestServer): string[] {
 
 describe('two instances over one PostgreSQL schema and Redis', () => {
   const clock = manualClock();
-  let target: StorageTarget;
-  let a: TestServer;
-  let b: TestServer;
-
-  beforeAll(async () => {
-    target = await postgresTarget();
-    [a, b] = await Promise.all([startServer(target, LIMITS, clock), startServer(target, LIMITS, clock)]);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await target?.dispose();
-  });
+  const { servers } = useServers(() => postgresTarget(), [LIMITS, clock], [LIMITS, clock]);
+  const [a, b] = servers;
 
   it('refuses on B a token that B had already verified and cached, right after logout on A', async () => {
     const ip = uniqueIp();

@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_TYPES_FILE, renderApiTypes } from '../scripts/api-types.js';
 import { caller } from './helpers/api.js';
-import { startServer, type TestServer } from './helpers/server.js';
-import { embeddedTarget, type StorageTarget } from './helpers/targets.js';
+import { useServer } from './helpers/server.js';
+import { embeddedTarget } from './helpers/targets.js';
 
 describe('the OpenAPI document', () => {
-  let target: StorageTarget;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    target = embeddedTarget();
-    server = await startServer(target);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(embeddedTarget);
 
   it('describes every route of both surfaces, generated from their schemas', async () => {
     const res = await caller(server).get('/openapi.json');

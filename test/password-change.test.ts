@@ -1,13 +1,13 @@
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { changePassword } from '../src/core/password-change.js';
-import { resetPassword } from '../src/core/password-reset.js';
-import { startSession } from '../src/core/sessions.js';
-import { issuePendingLogin } from '../src/core/two-factor.js';
-import { setUserDisabled } from '../src/core/users.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { changePassword } from '../src/core/sessions/password-change.js';
+import { resetPassword } from '../src/core/sessions/password-reset.js';
+import { startSession } from '../src/core/sessions/sessions.js';
+import { issuePendingLogin } from '../src/core/two-factor/two-factor.js';
+import { setUserDisabled } from '../src/core/users/users.js';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 import { enrolTwoFactor, midStepClock } from './helpers/totp.js';
 
 const NEW_PASSWORD = 'a whole new passphrase';
@@ -17,17 +17,8 @@ const ROTATING = { rotateRefreshTokens: true };
 
 describe.each(TARGETS)('changing the password on $name', ({ create }) => {
   const clock = midStepClock();
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { LOGIN_RATE_LIMIT: '1000', LOCKOUT_MAX_FAILURES: String(LOCKOUT_AFTER) }, clock);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(create, { LOGIN_RATE_LIMIT: '1000', LOCKOUT_MAX_FAILURES: String(LOCKOUT_AFTER) }, clock);
   afterEach(() => {
     vi.restoreAllMocks();
   });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetPassword } from '../src/core/password-reset.js';
+import { describe, expect, it } from 'vitest';
+import { resetPassword } from '../src/core/sessions/password-reset.js';
 import { caller, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 
 // One text, two encodings: precomposed (NFC, as typed on most systems) and decomposed (NFD, as
 // macOS file names and some keyboards send it). NFKC folds both, and fullwidth forms, to one.
@@ -13,17 +13,8 @@ const ASCII = 'secret biscuit 9';
 
 /** Passwords are compared in NFKC on every path (NIST SP 800-63B section 5.1.1.2). */
 describe.each(TARGETS)('password normalisation on $name', ({ create }) => {
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(create);
 
   const loginV1 = (email: string, password: string) => caller(server).post('/api/v1/auth/login', { email, password });
   const loginFlat = (email: string, password: string) => caller(server).post('/api/auth/login', { email, password });

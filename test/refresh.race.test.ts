@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../src/core/random.js';
-import { setUserDisabled } from '../src/core/users.js';
+import { sha256Hex } from '../src/core/digests.js';
+import { setUserDisabled } from '../src/core/users/users.js';
 import { caller, PASSWORD, registerV1, type Caller } from './helpers/api.js';
 import { manualClock, type ManualClock } from './helpers/clock.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_CSP } from '../src/http/security-headers.js';
 import { caller, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { embeddedTarget, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail } from './helpers/server.js';
+import { embeddedTarget } from './helpers/targets.js';
 
 // Headers and error texts, whatever the storage: one target is enough.
 describe('API security headers', () => {
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = embeddedTarget();
-    server = await startServer(target);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(embeddedTarget);
 
   const directives = (csp: unknown) => String(csp).split(';').map((directive) => directive.trim());
 

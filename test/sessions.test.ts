@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, PASSWORD, registerV1 } from './helpers/api.js';
 import { manualClock } from './helpers/clock.js';
-import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { startServer, useServer, uniqueEmail, uniqueIp } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 
 const COOKIE_MODE = { 'x-refresh-token-mode': 'cookie' };
 
@@ -13,17 +13,8 @@ function refreshCookie(setCookie: string | string[] | number | undefined): strin
 }
 
 describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) => {
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { LOGIN_RATE_LIMIT: '1000' });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server, target } = useServer(create, { LOGIN_RATE_LIMIT: '1000' });
 
   describe('the sessions list', () => {
     it('lists the signed-in devices with this one marked, on both surfaces', async () => {

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { base64url, decodeJwt, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newJti } from '../src/core/tokens.js';
+import { newJti } from '../src/core/keys/tokens.js';
 import { caller, registerV1 } from './helpers/api.js';
 import { manualClock, type ManualClock } from './helpers/clock.js';
 import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';

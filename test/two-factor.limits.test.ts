@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, registerV1 } from './helpers/api.js';
-import { startServer, uniqueEmail, uniqueIp, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { useServer, uniqueEmail, uniqueIp } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 import { authenticator, midStepClock } from './helpers/totp.js';
 
 describe.each(TARGETS)('2FA enrolment limits on $name', ({ create }) => {
   const clock = midStepClock();
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { MFA_LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '4' }, clock);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server } = useServer(create, { MFA_LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '4' }, clock);
 
   /** A signed-in user with a setup left unfinished, and the code its authenticator shows. */
   async function unfinishedSetup() {

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, PASSWORD, registerV1, type Caller } from './helpers/api.js';
-import { startServer, uniqueEmail, type TestServer } from './helpers/server.js';
-import { TARGETS, type StorageTarget } from './helpers/targets.js';
+import { startServer, useServer, uniqueEmail } from './helpers/server.js';
+import { TARGETS } from './helpers/targets.js';
 import { authenticator as authenticatorFor, enrolTwoFactor, midStepClock, TOTP_STEP_MS } from './helpers/totp.js';
 
 describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
   const clock = midStepClock();
-  let target: StorageTarget;
-  let server: TestServer;
 
-  beforeAll(async () => {
-    target = await create();
-    server = await startServer(target, { MFA_LOCKOUT_MAX_FAILURES: '7', LOGIN_RATE_LIMIT: '1000' }, clock);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await target?.dispose();
-  });
+  const { server, target } = useServer(create, { MFA_LOCKOUT_MAX_FAILURES: '7', LOGIN_RATE_LIMIT: '1000' }, clock);
 
   const authenticator = (otpauthUrl: string) => authenticatorFor(otpauthUrl, clock);
 

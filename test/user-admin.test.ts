@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../src/core/errors.js';
-import { deleteUser, resetTwoFactor, setUserPlan, setUserRole } from '../src/core/user-admin.js';
+import { deleteUser, resetTwoFactor, setUserPlan, setUserRole } from '../src/core/users/user-admin.js';
 import { caller, PASSWORD, registerV1, type Caller } from './helpers/api.js';
 import { ingestAccount, openIngestTestbed, upload, uploadedFiles, type IngestTestbed } from './helpers/ingest.js';
 import { uniqueEmail, type TestServer } from './helpers/server.js';

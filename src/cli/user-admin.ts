@@ -1,10 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../config/index.js';
-import { AuthError } from '../core/errors.js';
-import { deleteUser, describeUser, listUsers, resetTwoFactor, setUserPlan, setUserRole, type UserDetails } from '../core/user-admin.js';
-import { checkRole } from '../core/users.js';
+import { AuthError, checkRole, deleteUser, findUserByEmail, describeUser, listUsers, resetTwoFactor, setUserPlan, setUserRole, type UserDetails } from '../core/index.js';
 import type { User } from '../store/user-store.js';
-import { CLI_CONTEXT, userByEmail, withCore } from './users.js';
+import { CLI_CONTEXT, withCore } from './users.js';
 
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
 
@@ -41,7 +39,7 @@ function shown(details: UserDetails) {
 /** `latchkey user show <email> [--json]`: one user, with 2FA, sessions and credentials (never a secret). */
 export async function userShow(config: Readonly<Config>, email: string, options: { json?: boolean }): Promise<void> {
   await withCore(config, async (core) => {
-    const details = shown(await describeUser(core, await userByEmail(core, email)));
+    const details = shown(await describeUser(core, await findUserByEmail(core, email)));
     if (options.json) return console.log(JSON.stringify(details, null, 2));
     const lines = [
       `id:          ${details.id}`,
@@ -64,7 +62,7 @@ export async function userShow(config: Readonly<Config>, email: string, options:
 export async function userSetRole(config: Readonly<Config>, email: string, roleName: string): Promise<void> {
   const role = checkRole(roleName);
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, email);
+    const user = await findUserByEmail(core, email);
     const change = await setUserRole(core, user.id, role, CLI_CONTEXT);
     console.log(`role of ${user.email} (${user.id}) set to ${change.role} (was ${change.previousRole})`);
     if (change.revokedTokens.length > 0) {
@@ -78,7 +76,7 @@ export async function userSetRole(config: Readonly<Config>, email: string, roleN
 /** `latchkey user set-plan <email> <plan>`: one of the PLANS setting. */
 export async function userSetPlan(config: Readonly<Config>, email: string, plan: string): Promise<void> {
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, email);
+    const user = await findUserByEmail(core, email);
     const name = await setUserPlan(core, user.id, plan, CLI_CONTEXT);
     console.log(`plan of ${user.email} (${user.id}) set to ${name} (was ${user.plan})`);
   });
@@ -87,7 +85,7 @@ export async function userSetPlan(config: Readonly<Config>, email: string, plan:
 /** `latchkey user reset-2fa <email>`: for a user who lost both the authenticator and the recovery codes. */
 export async function userResetTwoFactor(config: Readonly<Config>, email: string): Promise<void> {
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, email);
+    const user = await findUserByEmail(core, email);
     const ended = await resetTwoFactor(core, user, CLI_CONTEXT);
     console.log(`two-factor removed for ${user.email} (${user.id}); ${ended} session(s) signed out`);
   });
@@ -110,7 +108,7 @@ async function confirm(question: string, expected: string): Promise<boolean> {
 /** `latchkey user delete <email> [--yes]`: the user and all the user's data; asks first at a terminal. */
 export async function userDelete(config: Readonly<Config>, email: string, options: { yes?: boolean }): Promise<void> {
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, email);
+    const user = await findUserByEmail(core, email);
     if (!options.yes) {
       // A script must say so: without a terminal there is nobody to ask.
       if (!process.stdin.isTTY) throw new AuthError('VALIDATION_FAILED', { message: 'user delete: no terminal to confirm on; add --yes to delete without asking' });

@@ -1,14 +1,9 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Config } from '../config/index.js';
-import { AuthError } from '../core/errors.js';
-import { resetPassword } from '../core/password-reset.js';
-import { unlockAccount } from '../core/unlock-account.js';
-import { checkPlan, createUser, setUserDisabled } from '../core/users.js';
-import type { Core } from '../core/core.js';
+import { AuthError, checkPlan, checkRole, createUser, findUserByEmail, resetPassword, setUserDisabled, unlockAccount } from '../core/index.js';
 import { openCore } from '../server.js';
 import { CLI_LOG } from './cli-log.js';
-import { ROLES, type Role, type User } from '../store/user-store.js';
 
 export async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
   const core = await openCore(config, undefined, CLI_LOG);
@@ -70,21 +65,14 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
   return options.password ?? (await readPassword());
 }
 
-export async function userByEmail(core: Core, email: string): Promise<User> {
-  const user = await core.stores.users.findByEmail(email);
-  if (!user) throw new AuthError('NOT_FOUND', { message: `no user with email ${email}` });
-  return user;
-}
-
 /** `latchkey user create`: prints the new user's id. */
 export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan?: string }): Promise<void> {
-  const role = options.role.toUpperCase();
-  if (!ROLES.includes(role as Role)) throw new AuthError('VALIDATION_FAILED', { message: `--role: expected one of ${ROLES.join(', ')}` });
+  const role = checkRole(options.role, '--role');
   // Checked before a password is asked for: the operator should not type it for nothing.
   const plan = options.plan === undefined ? undefined : checkPlan(config.plans, options.plan, '--plan');
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
-    const user = await createUser(core, { email: options.email, password, role: role as Role, ...(plan === undefined ? {} : { plan }) });
+    const user = await createUser(core, { email: options.email, password, role, ...(plan === undefined ? {} : { plan }) });
     console.log(user.id);
   });
 }
@@ -93,7 +81,7 @@ export async function userCreate(config: Readonly<Config>, options: PasswordOpti
 export async function userSetPassword(config: Readonly<Config>, options: PasswordOptions & { email: string }): Promise<void> {
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, options.email);
+    const user = await findUserByEmail(core, options.email);
     const revoked = await resetPassword(core, user.id, password, CLI_CONTEXT);
     console.log(`password set for ${user.id}; ${revoked} session(s) signed out`);
   });
@@ -110,7 +98,7 @@ export async function userUnlock(config: Readonly<Config>, options: { email: str
 /** `latchkey user disable` / `enable`: a disabled user cannot log in, and its sessions are revoked. */
 export async function userSetDisabled(config: Readonly<Config>, options: { email: string }, disabled: boolean): Promise<void> {
   await withCore(config, async (core) => {
-    const user = await userByEmail(core, options.email);
+    const user = await findUserByEmail(core, options.email);
     if (!(await setUserDisabled(core, user.id, disabled))) throw new AuthError('NOT_FOUND', { message: `no user with email ${options.email}` });
     console.log(`${disabled ? 'disabled' : 'enabled'} ${user.id}`);
   });

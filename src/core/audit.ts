@@ -1,6 +1,6 @@
 import type { AuditStore } from '../store/audit-store.js';
 import type { Clock } from './clock.js';
-import { randomId } from './random.js';
+import { randomId } from './ids.js';
 
 /** Who made the request: recorded with every audit event and session. */
 export interface RequestContext {

@@ -1,4 +1,2 @@
 /** Milliseconds since the epoch. Injected everywhere so tests control time. */
 export type Clock = () => number;
-
-export const systemClock: Clock = () => Date.now();

@@ -1,17 +1,16 @@
 import type { Config } from '../config/index.js';
-import type { FailureStore } from '../store/failure-store.js';
-import type { Limiter, LimiterFactory } from '../store/limiter.js';
+import type { Limiter } from '../store/limiter.js';
 import type { Stores } from '../store/stores.js';
 import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
-import { CredentialCache } from './credential-cache.js';
-import { Denylist } from './denylist.js';
-import { DeviceCookies } from './device-cookies.js';
-import { LoginLimits } from './login-limits.js';
-import { createPasswordHasher, type PasswordHasher } from './passwords.js';
-import { createSecretBox, type SecretBox } from './secret-box.js';
-import { KeyRing } from './signing-keys.js';
-import { TokenService } from './tokens.js';
+import { CredentialCache } from './credentials/credential-cache.js';
+import { Denylist } from './revocation/denylist.js';
+import { DeviceCookies } from './limits/device-cookies.js';
+import { LoginLimits } from './limits/login-limits.js';
+import type { PasswordHasher } from './passwords/password-hasher.js';
+import { createSecretBox, type SecretBox } from './keys/secret-box.js';
+import { KeyRing } from './keys/signing-keys.js';
+import { TokenService } from './keys/tokens.js';
 
 /** A 2FA pending token lives this long (seconds). */
 export const PENDING_TOKEN_TTL_SECONDS = 300;
@@ -39,11 +38,11 @@ export async function createCore(options: {
   config: Readonly<Config>;
   secret: string;
   stores: Stores;
-  createLimiter: LimiterFactory;
-  failures: FailureStore;
   clock: Clock;
+  /** Owned by the caller, which closes it after the core. */
+  passwords: PasswordHasher;
 }): Promise<Core> {
-  const { config, stores, clock } = options;
+  const { config, stores, clock, passwords } = options;
   const box = createSecretBox(options.secret);
   const longestTokenLifetimeMs = Math.max(config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds, PENDING_TOKEN_TTL_SECONDS) * 1000;
   const keys = new KeyRing(stores.signingKeys, box, config.env, clock, longestTokenLifetimeMs);
@@ -61,8 +60,6 @@ export async function createCore(options: {
     clock,
   );
   const denylist = new Denylist(stores.kv, stores.revocations, clock);
-  await denylist.start();
-  const passwords = await createPasswordHasher(config.passwordHashConcurrency);
   return {
     config,
     clock,
@@ -72,15 +69,11 @@ export async function createCore(options: {
     tokens,
     denylist,
     passwords,
-    limits: new LoginLimits(options.createLimiter, options.failures, config, clock),
+    limits: new LoginLimits(stores.limiters, stores.failures, config, clock),
     devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
-    uploadLimiter: options.createLimiter({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
+    uploadLimiter: stores.limiters({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
-    async close() {
-      keys.stop();
-      denylist.stop();
-      await Promise.all([stores.close(), passwords.close()]);
-    },
+    close: () => stores.close(),
   };
 }

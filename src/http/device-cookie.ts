@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../core/core.js';
+import type { Core } from '../core/index.js';
 import { cookieCount, secure } from './refresh-cookie.js';
 
 /** The device cookie (core/device-cookies.ts); API clients send the same value in DEVICE_HEADER. */

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AuthError, type ErrorCode } from '../core/errors.js';
+import { AuthError, type ErrorCode } from '../core/index.js';
 import { KvUnavailableError } from '../store/kv.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {

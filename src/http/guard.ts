@@ -1,17 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import {
-  authenticateBearer,
-  authenticateIngestKey,
-  requireRecentLogin,
-  requireScope,
-  type IngestPrincipal,
-  type Principal,
-  type SessionPrincipal,
-} from '../core/authenticate.js';
-import type { RequestContext } from '../core/audit.js';
-import type { Core } from '../core/core.js';
-import type { Scope } from '../core/credentials.js';
-import { AuthError } from '../core/errors.js';
+import { authenticateBearer, authenticateIngestKey, AuthError, type Core, type IngestPrincipal, type Principal, type RequestContext, requireRecentLogin, requireScope, type Scope, type SessionPrincipal } from '../core/index.js';
 import { presentedDevice } from './device-cookie.js';
 
 declare module 'fastify' {

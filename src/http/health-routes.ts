@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../core/core.js';
+import type { Core } from '../core/index.js';
 
 async function check(probe: () => Promise<void>): Promise<'ok' | 'unavailable'> {
   try {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { AuthError } from '../core/errors.js';
+import { AuthError } from '../core/index.js';
 
 /**
  * Deepest nesting of arrays and objects a request may carry. No body of either surface nests more

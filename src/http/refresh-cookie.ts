@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../core/core.js';
-import { AuthError } from '../core/errors.js';
+import { AuthError, type Core } from '../core/index.js';
 
 /**
  * The dashboard's cookie mode: the refresh token travels in an HttpOnly cookie that page scripts

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../store/user-store.js';
+import { ROLES } from '../core/index.js';
 
 /**
  * Makes a missing field read "email: is required", not zod's "Invalid input: expected string,

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError } from '../core/errors.js';
+import { AuthError } from '../core/index.js';
 import { toAuthError } from './error-mapping.js';
 
 /** How one HTTP surface writes an error body. */

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { createDataDir, type Config } from '../config/index.js';
 import { createSqliteFailureStore } from './embedded/sqlite-failures.js';
+import { createSqliteLimiterFactory } from './embedded/sqlite-limiters.js';
 import { createSqliteKv } from './embedded/sqlite-kv.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
-import { createRedisLimiterFactory, createSqliteLimiterFactory } from './rate-limiters.js';
+import { createRedisLimiterFactory } from './redis/redis-limiters.js';
 import { createRedisFailureStore } from './redis/redis-failures.js';
 import { createRedisKv } from './redis/redis-kv.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
@@ -20,13 +21,10 @@ import { createSqlUserStore } from './sql/sql-users.js';
 import { createSqlVoiceLogStore } from './sql/sql-voice-logs.js';
 import { waitForPostgres } from './sql/wait-for-postgres.js';
 import type { Stores } from './stores.js';
-import { createUploadStorage } from './upload-storage.js';
+import { createUploadStorage } from './fs/fs-upload-storage.js';
 
 export interface OpenedStores {
   stores: Stores;
-  createLimiter: LimiterFactory;
-  /** The lockouts' failure records, next to the limiters. */
-  failures: FailureStore;
   database: Database;
 }
 
@@ -99,11 +97,13 @@ export async function openStores(
     voiceLogs: createSqlVoiceLogStore(db),
     uploads: createUploadStorage(join(config.dataDir, 'uploads')),
     kv,
+    limiters: createLimiter,
+    failures,
     pingDatabase: () => pingDatabase(db),
     async close() {
       await kv.close();
       await database.close();
     },
   };
-  return { stores, createLimiter, failures, database };
+  return { stores, database };
 }

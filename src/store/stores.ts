@@ -1,7 +1,9 @@
 import type { AgentStore } from './agent-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { CredentialStore } from './credential-store.js';
+import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
+import type { LimiterFactory } from './limiter.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { SessionStore } from './session-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
@@ -24,6 +26,10 @@ export interface Stores {
   /** Uploaded audio files, under DATA_DIR/uploads. */
   uploads: UploadStorage;
   kv: Kv;
+  /** Builds shared attempt counters (login and 2FA rate limits, upload limits). */
+  limiters: LimiterFactory;
+  /** Failed-login and failed-2FA records behind the lockout. */
+  failures: FailureStore;
   /** Rejects when the database cannot answer. */
   pingDatabase(): Promise<void>;
   close(): Promise<void>;

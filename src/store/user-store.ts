@@ -1,5 +1,5 @@
-export const ROLES = ['USER', 'ADMIN'] as const;
-export type Role = (typeof ROLES)[number];
+/** The roles a user row may hold; core ranks them (core/users/user.ts). */
+export type Role = 'USER' | 'ADMIN';
 
 export interface User {
   id: string;
@@ -12,9 +12,10 @@ export interface User {
 }
 
 export interface UserStore {
-  /** Inserts the user; returns null when the normalized e-mail is taken. */
-  create(user: User): Promise<User | null>;
-  findByEmail(email: string): Promise<User | null>;
+  /** Inserts the user under `normalizedEmail` (core's normalizeEmail); returns null when it is taken. */
+  create(user: User, normalizedEmail: string): Promise<User | null>;
+  /** The user stored under `normalizedEmail`. */
+  findByEmail(normalizedEmail: string): Promise<User | null>;
   findById(id: string): Promise<User | null>;
   /**
    * Replaces the password hash if it is still `currentHash` (a compare-and-set), and in the same
@@ -38,9 +39,4 @@ export interface UserStore {
   setPlan(id: string, plan: string, now: number): Promise<boolean>;
   /** Deletes the user and, by cascade, everything the user owns in the database; false when no such user. */
   delete(id: string): Promise<boolean>;
-}
-
-/** E-mail addresses are unique case-insensitively: this is the form they are compared in. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }

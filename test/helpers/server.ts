@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -28,4 +29,57 @@ export function uniqueEmail(tag = 'user'): string {
 export function uniqueIp(): string {
   const b = randomBytes(3);
   return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+/** What startServer takes after the target: environment, clock and logger. */
+export type ServerArgs = [env?: Record<string, string>, clock?: Clock, logger?: Logger];
+
+/** An object that stands for one assigned later (in beforeAll); using it before then is a bug in the test. */
+function lateBound<T extends object>(what: string): { value: T; set(value: T): void } {
+  let current: T | undefined;
+  const value = new Proxy({} as T, {
+    get(_, key) {
+      if (current === undefined) throw new TypeError(`${what} is used before beforeAll started it`);
+      const field: unknown = Reflect.get(current, key);
+      return typeof field === 'function' ? field.bind(current) : field;
+    },
+  });
+  return { value, set: (next) => void (current = next) };
+}
+
+/**
+ * A target from `create` and one server per `instances` entry over it, started in beforeAll and
+ * closed (servers, then the target) in afterAll. Several servers behave as one (they share data).
+ */
+export function useServers<const I extends ServerArgs[]>(
+  create: () => StorageTarget | Promise<StorageTarget>,
+  ...instances: I
+): { servers: { [K in keyof I]: TestServer }; target: StorageTarget } {
+  const target = lateBound<StorageTarget>('the target');
+  const servers = instances.map((_, i) => lateBound<TestServer>(`server ${i + 1}`));
+  const started: TestServer[] = [];
+  let created: StorageTarget | undefined;
+  beforeAll(async () => {
+    created = await create();
+    target.set(created);
+    for (const [i, args] of instances.entries()) {
+      const server = await startServer(created, ...args);
+      started.push(server);
+      servers[i]!.set(server);
+    }
+  });
+  afterAll(async () => {
+    for (const server of started) await server.close();
+    await created?.dispose();
+  });
+  return { servers: servers.map((s) => s.value) as { [K in keyof I]: TestServer }, target: target.value };
+}
+
+/** useServers with one server: `const { server } = useServer(create, env, clock)`. */
+export function useServer(create: () => StorageTarget | Promise<StorageTarget>, ...args: ServerArgs): { server: TestServer; target: StorageTarget } {
+  const {
+    servers: [server],
+    target,
+  } = useServers(create, args);
+  return { server, target };
 }

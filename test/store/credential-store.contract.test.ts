@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeEmail } from '../../src/core/users/user.js';
 import type { CredentialStore } from '../../src/store/credential-store.js';
 import { createSqlCredentialStore } from '../../src/store/sql/sql-credentials.js';
 import { createSqlUserStore } from '../../src/store/sql/sql-users.js';
@@ -25,7 +26,7 @@ describe.each(SQL_DATABASES)('the credential store contract on $name', ({ open }
 
   async function aStoredUser(): Promise<User> {
     const user = aUser();
-    await users.create(user);
+    await users.create(user, normalizeEmail(user.email));
     return user;
   }
 

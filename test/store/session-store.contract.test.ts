@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeEmail } from '../../src/core/users/user.js';
 import type { SessionStore } from '../../src/store/session-store.js';
 import { createSqlSessionStore } from '../../src/store/sql/sql-sessions.js';
 import { createSqlUserStore } from '../../src/store/sql/sql-users.js';
@@ -26,7 +27,7 @@ describe.each(SQL_DATABASES)('the session store contract on $name', ({ open }) =
 
   async function aStoredUser(overrides: Partial<User> = {}): Promise<User> {
     const user = aUser(overrides);
-    await users.create(user);
+    await users.create(user, normalizeEmail(user.email));
     return user;
   }
 

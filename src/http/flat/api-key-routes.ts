@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
-import { currentIngestKey, generateIngestKey, revokeIngestKey } from '../../core/ingest-keys.js';
+import { AuthError, type Core, currentIngestKey, generateIngestKey, revokeIngestKey } from '../../core/index.js';
 import { createGuard, sessionOf } from '../guard.js';
 import { isoTime } from '../schemas.js';
 

@@ -1,10 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { login } from '../../core/login.js';
-import { isTwoFactorEnabled } from '../../core/two-factor.js';
-import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
-import { callerUser, publicUser, registerUser } from '../../core/users.js';
+import { callerProfile, type Core, type IssuedTokens, login, logout, type RefreshPolicy, refreshSession, signUp } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
@@ -33,11 +29,9 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/register',
       { schema: { body: z.object({ email, password: newPassword }), response: { 201: tokenPair } } },
       async (request, reply) => {
-        const ctx = requestContext(request);
-        const created = await registerUser(core, request.body, ctx);
-        const body = tokenPairBody(await startSession(core, created, ctx, flatRefreshPolicy(core)));
-        rememberDevice(core, request, reply, created.email);
-        return reply.code(201).send(body);
+        const issued = await signUp(core, request.body, requestContext(request), flatRefreshPolicy(core));
+        rememberDevice(core, request, reply, issued.user.email);
+        return reply.code(201).send(tokenPairBody(issued));
       },
     );
 
@@ -94,8 +88,8 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
 
     const me = user.extend({ two_factor_enabled: z.boolean() });
     app.get('/auth/me', { onRequest: guard, schema: { response: { 200: me } } }, async (request) => {
-      const found = await callerUser(core, principalOf(request).userId);
-      return { ...publicUser(found), two_factor_enabled: await isTwoFactorEnabled(core, found.id) };
+      const profile = await callerProfile(core, principalOf(request).userId);
+      return { ...profile.user, two_factor_enabled: profile.twoFactorEnabled };
     });
   };
 }

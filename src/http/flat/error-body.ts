@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuthError } from '../../core/errors.js';
+import type { AuthError } from '../../core/index.js';
 import { errorCode, errorDetails } from '../schemas.js';
 
 /** What flatErrorBody writes, for the OpenAPI document. */

@@ -2,9 +2,7 @@ import multipart, { type MultipartFile, type MultipartValue } from '@fastify/mul
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
-import { receiveVoiceLog, takeUploadAttempt, type ReceivedAudio } from '../../core/voice-logs.js';
+import { AuthError, type Core, type ReceivedAudio, receiveVoiceLog, takeUploadAttempt } from '../../core/index.js';
 import { createIngestGuard, ingestPrincipalOf } from '../guard.js';
 import { inspectRequestData, tooDeep } from '../nul-guard.js';
 import { toVoiceLogBody, voiceLogBody } from './voice-log-body.js';

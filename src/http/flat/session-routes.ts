@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { listSessions, revokeAllUserSessions, revokeUserSession } from '../../core/session-management.js';
+import { type Core, listSessions, revokeAllUserSessions, revokeUserSession } from '../../core/index.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { isoTime } from '../schemas.js';
 
@@ -19,8 +18,7 @@ export function flatSessionRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
     app.get('/auth/sessions', { onRequest: guard, schema: { response: { 200: z.object({ items: z.array(sessionInfo) }) } } }, async (request) => {
-      const caller = sessionOf(request);
-      const sessions = await listSessions(core, caller.userId);
+      const sessions = await listSessions(core, sessionOf(request));
       return {
         items: sessions.map((s) => ({
           id: s.id,
@@ -28,7 +26,7 @@ export function flatSessionRoutes(core: Core): FastifyPluginAsyncZod {
           user_agent: s.userAgent,
           created_at: isoTime(s.createdAt),
           last_used_at: isoTime(s.lastUsedAt),
-          current: s.id === caller.sessionId,
+          current: s.current,
         })),
       };
     });

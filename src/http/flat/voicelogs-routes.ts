@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
-import { findVoiceLog, listVoiceLogs } from '../../core/voice-logs.js';
+import { AuthError, type Core, findVoiceLog, listVoiceLogs } from '../../core/index.js';
 import { createGuard, principalOf } from '../guard.js';
 import { toVoiceLogBody, voiceLogBody } from './voice-log-body.js';
 

@@ -1,17 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  AGENT_DESCRIPTION_MAX_LENGTH,
-  AGENT_NAME_MAX_LENGTH,
-  AGENT_PAGE_DEFAULT,
-  AGENT_PAGE_MAX,
-  createAgent,
-  deleteAgent,
-  getAgent,
-  listAgents,
-  updateAgent,
-} from '../../core/agents.js';
-import type { Core } from '../../core/core.js';
+import { AGENT_DESCRIPTION_MAX_LENGTH, AGENT_NAME_MAX_LENGTH, AGENT_PAGE_DEFAULT, AGENT_PAGE_MAX, type Core, createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../core/index.js';
 import type { Agent } from '../../store/agent-store.js';
 import { createGuard, principalOf } from '../guard.js';
 import { isoTime } from '../schemas.js';

@@ -1,12 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { AuthError } from '../../core/errors.js';
-import { login } from '../../core/login.js';
-import { isTwoFactorEnabled } from '../../core/two-factor.js';
-import { logout, refreshSession, startSession, type IssuedTokens, type RefreshPolicy } from '../../core/sessions.js';
-import { callerUser, publicUser, registerUser } from '../../core/users.js';
+import { AuthError, callerProfile, type Core, type IssuedTokens, login, logout, type RefreshPolicy, refreshSession, signUp } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
@@ -44,10 +39,9 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/register',
       { schema: { body: z.object({ email, password: newPassword }), response: { 201: envelope(tokens) } } },
       async (request, reply) => {
-        const ctx = requestContext(request);
-        const created = await registerUser(core, request.body, ctx);
-        const body = sessionBody(core, request, reply, await startSession(core, created, ctx, V1_REFRESH_POLICY));
-        rememberDevice(core, request, reply, created.email);
+        const issued = await signUp(core, request.body, requestContext(request), V1_REFRESH_POLICY);
+        const body = sessionBody(core, request, reply, issued);
+        rememberDevice(core, request, reply, issued.user.email);
         return reply.code(201).send(body);
       },
     );
@@ -106,8 +100,8 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
     // Not a documented body: it adds the caller's 2FA state, which a dashboard needs after a reload.
     const me = user.extend({ twoFactorEnabled: z.boolean() });
     app.get('/auth/me', { onRequest: guard, schema: { response: { 200: envelope(z.object({ user: me })) } } }, async (request) => {
-      const found = await callerUser(core, principalOf(request).userId);
-      return ok({ user: { ...publicUser(found), twoFactorEnabled: await isTwoFactorEnabled(core, found.id) } });
+      const profile = await callerProfile(core, principalOf(request).userId);
+      return ok({ user: { ...profile.user, twoFactorEnabled: profile.twoFactorEnabled } });
     });
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuthError } from '../../core/errors.js';
+import type { AuthError } from '../../core/index.js';
 import { errorCode, errorDetails } from '../schemas.js';
 
 /** akol-auth.txt: every success is `{success: true, data}`. */

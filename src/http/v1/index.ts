@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Core } from '../../core/core.js';
+import type { Core } from '../../core/index.js';
 import { useErrorShape } from '../surface.js';
 import { v1AgentsRoutes } from './agents-routes.js';
 import { v1AuthRoutes } from './auth-routes.js';

@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { changePassword } from '../../core/password-change.js';
-import { reauthenticate } from '../../core/step-up.js';
+import { changePassword, type Core, reauthenticate } from '../../core/index.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { loginPassword, newPassword, secondFactorCode } from '../schemas.js';
 import { sessionData, tokens, V1_REFRESH_POLICY } from './auth-routes.js';

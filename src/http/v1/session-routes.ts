@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { listSessions, revokeAllUserSessions, revokeUserSession } from '../../core/session-management.js';
+import { type Core, listSessions, revokeAllUserSessions, revokeUserSession } from '../../core/index.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { isoTime } from '../schemas.js';
@@ -21,8 +20,7 @@ export function v1SessionRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
     app.get('/auth/sessions', { onRequest: guard, schema: { response: { 200: envelope(z.array(sessionInfo)) } } }, async (request) => {
-      const caller = sessionOf(request);
-      const sessions = await listSessions(core, caller.userId);
+      const sessions = await listSessions(core, sessionOf(request));
       return ok(
         sessions.map((s) => ({
           id: s.id,
@@ -30,7 +28,7 @@ export function v1SessionRoutes(core: Core): FastifyPluginAsyncZod {
           userAgent: s.userAgent,
           createdAt: isoTime(s.createdAt),
           lastUsedAt: isoTime(s.lastUsedAt),
-          current: s.id === caller.sessionId,
+          current: s.current,
         })),
       );
     });

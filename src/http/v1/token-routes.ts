@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { createCredential, revokeCredential, SCOPES } from '../../core/credentials.js';
+import { type Core, createCredential, listPersonalAccessTokens, revokeCredential, SCOPES } from '../../core/index.js';
 import type { Credential } from '../../store/credential-store.js';
 import { createGuard, sessionOf } from '../guard.js';
 import { isoTime } from '../schemas.js';
@@ -59,7 +58,7 @@ export function v1TokenRoutes(core: Core): FastifyPluginAsyncZod {
     );
 
     app.get('/tokens', { onRequest: guard, schema: { response: { 200: envelope(z.array(tokenInfo)) } } }, async (request) =>
-      ok((await core.stores.credentials.listActive(sessionOf(request).userId, 'pat')).map(describe)),
+      ok((await listPersonalAccessTokens(core, sessionOf(request).userId)).map(describe)),
     );
 
     app.delete(

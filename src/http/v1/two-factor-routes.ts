@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Core } from '../../core/core.js';
-import { beginTotpSetup, completePendingLogin, confirmTotpSetup, disableTotp, regenerateRecoveryCodes } from '../../core/two-factor.js';
-import { callerUser } from '../../core/users.js';
+import { beginTotpSetup, callerUser, completePendingLogin, confirmTotpSetup, type Core, disableTotp, regenerateRecoveryCodes } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';

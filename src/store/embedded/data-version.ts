@@ -9,8 +9,8 @@ export const OTHER_PROCESS_LAG_MS = 1;
 /**
  * SQLite's `PRAGMA data_version`, which moves whenever another connection (the CLI, a second
  * server) commits, read at most once per OTHER_PROCESS_LAG_MS. Asking is a read transaction:
- * three system calls, which on a shared VM cost more than the rest of an authenticated request
- * (README, Benchmarks). This connection's own commits do not move it: whoever caches a read must
+ * three system calls, which can cost more than the rest of an authenticated request. This
+ * connection's own commits do not move it: whoever caches a read must
  * also drop it when writing.
  *
  * It is asked again whenever `now` reports another millisecond; a clock set back counts too.

@@ -13,7 +13,7 @@ const ROWS_PER_INSERT = 1_000;
  * are shared with every process on the DATA_DIR (the CLI, a second server).
  *
  * Reads are answered from an in-memory mirror, because the denylist is read on every request and
- * a query per request cost more than all the rest of it (see README, Benchmarks). This process
+ * a query per request would cost more than all the rest of it. This process
  * updates the mirror on its own writes, and reloads it when the file's data version says another
  * process committed (seen within OTHER_PROCESS_LAG_MS).
  */

@@ -26,24 +26,6 @@ function cacheKey(statementNumber: number, parameters: Parameters): string | und
 }
 
 /**
- * The database Kysely runs on in the embedded default: better-sqlite3, with two savings measured
- * on the request path (README, Benchmarks).
- *
- * - Each SQL text is prepared once: Kysely prepares every query anew, and on SQLite preparing
- *   cost as much as running.
- * - A read outside a transaction is answered from memory when the same query with the same values
- *   ran since the database last changed: since any write through this connection, or a commit by
- *   another process, which `dataVersion` reports (see watchDataVersion for how soon). Each read
- *   SQLite runs takes its file locks, three system calls. Reads in a transaction always go to
- *   SQLite, so a transaction sees its own writes and checks what it is about to change.
- *
- * A read that must see another process's commit at once runs in a transaction. A query whose
- * answer depends on more than the tables and the values (the time, chance) is never cached.
- *
- * Cached rows are frozen, since a caller changing one would change every later answer; each
- * answer is an array of its own, which the caller may sort (Kysely's migrator does).
- */
-/**
  * `prepare`, remembered by SQL text: preparing a statement costs about as much as running it.
  * When `max` texts are held, all are let go (after `onForget`), which bounds a caller that builds
  * texts with varying values in them.
@@ -64,6 +46,24 @@ export function preparingOnce<S>(prepare: (sqlText: string) => S, max: number, o
   };
 }
 
+/**
+ * The database Kysely runs on in the embedded default: better-sqlite3, with two savings on the
+ * request path.
+ *
+ * - Each SQL text is prepared once: Kysely prepares every query anew, and on SQLite preparing
+ *   costs about as much as running.
+ * - A read outside a transaction is answered from memory when the same query with the same values
+ *   ran since the database last changed: since any write through this connection, or a commit by
+ *   another process, which `dataVersion` reports (see watchDataVersion for how soon). Each read
+ *   SQLite runs takes its file locks, three system calls. Reads in a transaction always go to
+ *   SQLite, so a transaction sees its own writes and checks what it is about to change.
+ *
+ * A read that must see another process's commit at once runs in a transaction. A query whose
+ * answer depends on more than the tables and the values (the time, chance) is never cached.
+ *
+ * Cached rows are frozen, since a caller changing one would change every later answer; each
+ * answer is an array of its own, which the caller may sort (Kysely's migrator does).
+ */
 export function sqliteStatements(handle: BetterSqlite3.Database, dataVersion: () => number): SqliteDatabase {
   let statementsPrepared = 0;
   const results = new Map<string, readonly unknown[]>();

@@ -12,8 +12,8 @@ class Slot {
 
 /**
  * A query that Kysely builds and compiles once, on its first run, and that every run after binds
- * its own values into. Kysely builds and compiles a query on every call; for the reads on the
- * request path that cost several times what SQLite takes to run them (README, Benchmarks).
+ * its own values into. Kysely builds and compiles a query on every call, which for the reads on
+ * the request path costs more than SQLite takes to run them.
  *
  * `build` receives a stand-in for each value named in `names`, typed as the value, and must use
  * each one as a bound value only (an operand of where, a limit or offset), never as SQL text, an
@@ -44,8 +44,8 @@ export function compileOnce<Values extends object, Row>(
 
 /**
  * A LIMIT that stays a bound parameter, inside a cast. SQLite's planner reads the value of a bare
- * bound LIMIT and so re-prepares the statement on every run: measured here, that made an indexed
- * page query six times dearer (6.5 µs against 1.1 µs). PostgreSQL reads both forms alike.
+ * bound LIMIT and so re-prepares the statement on every run, which makes a page query several
+ * times dearer. PostgreSQL reads both forms alike.
  */
 export function limitParameter(limit: number): RawBuilder<number> {
   return sql<number>`cast(${limit} as integer)`;

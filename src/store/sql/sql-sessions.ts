@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { RefreshToken, Session, SessionStore } from '../session-store.js';
-import { lockUserForLogin } from './login-lock.js';
+import { lockUserForSession } from './lock-user-for-session.js';
 import { updatedOne } from './updated-one.js';
 import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
 
@@ -66,7 +66,7 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
   return {
     async createSession(session, firstToken, passwordHash) {
       return db.transaction().execute(async (tx) => {
-        if (!(await lockUserForLogin(tx, session.userId, passwordHash))) return false;
+        if (!(await lockUserForSession(tx, session.userId, passwordHash))) return false;
         await tx
           .insertInto('sessions')
           .values({

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { TwoFactorStore } from '../two-factor-store.js';
-import { lockUserForLogin } from './login-lock.js';
+import { lockUserForSession } from './lock-user-for-session.js';
 import { updatedOne } from './updated-one.js';
 import type { Tables } from './tables.js';
 
@@ -95,7 +95,7 @@ export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {
 
     async createPendingLogin(jtiHash, userId, expiresAt, passwordHash) {
       return db.transaction().execute(async (tx) => {
-        if (!(await lockUserForLogin(tx, userId, passwordHash))) return false;
+        if (!(await lockUserForSession(tx, userId, passwordHash))) return false;
         await tx.insertInto('pending_logins').values({ jti_hash: jtiHash, user_id: userId, expires_at: expiresAt, used_at: null }).execute();
         return true;
       });

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { normalizeEmail, type Role, type User, type UserStore } from '../user-store.js';
+import type { Role, User, UserStore } from '../user-store.js';
 import { compileOnce } from './compile-once.js';
 import { endUserSessions } from './sql-sessions.js';
 import { updatedOne } from './updated-one.js';
@@ -33,13 +33,13 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
   const byId = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', v.id));
 
   return {
-    async create(user) {
+    async create(user, normalizedEmail) {
       const inserted = await db
         .insertInto('users')
         .values({
           id: user.id,
           email: user.email,
-          email_normalized: normalizeEmail(user.email),
+          email_normalized: normalizedEmail,
           password_hash: user.passwordHash,
           role: user.role,
           plan: user.plan,
@@ -53,11 +53,11 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
       return inserted ? toUser(inserted) : null;
     },
 
-    async findByEmail(email) {
+    async findByEmail(normalizedEmail) {
       const row = await db
         .selectFrom('users')
         .selectAll()
-        .where('email_normalized', '=', normalizeEmail(email))
+        .where('email_normalized', '=', normalizedEmail)
         .executeTakeFirst();
       return row ? toUser(row) : null;
     },

@@ -1,0 +1,3 @@
+export * from './password-check.js';
+export * from './password-hasher.js';
+export * from './password-policy.js';

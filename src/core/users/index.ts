@@ -1,0 +1,4 @@
+export * from './caller-profile.js';
+export * from './user-admin.js';
+export * from './user.js';
+export * from './users.js';

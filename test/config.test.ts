@@ -11,7 +11,7 @@ const FIELDS = [
   'port', 'host', 'dataDir', 'databaseUrl', 'databasePoolSize', 'databaseConnectTimeoutSeconds', 'redisUrl', 'env',
   'secret', 'publicUrl', 'trustProxy', 'issuer', 'audience', 'accessTokenTtlSeconds', 'refreshTokenTtlSeconds',
   'refreshReuseGraceSeconds', 'recentLoginMaxAgeSeconds', 'flatRefreshRotation', 'lockoutMaxFailures', 'lockoutSeconds',
-  'lockoutMaxSeconds', 'lockoutBlockFailures', 'lockoutForgetSeconds', 'deviceCookieTtlSeconds', 'loginRateLimit',
+  'lockoutMaxSeconds', 'lockoutBlockFailures', 'lockoutForgetSeconds', 'lockoutResetSeconds', 'deviceCookieTtlSeconds', 'loginRateLimit',
   'loginRateLimitWindowSeconds', 'loginRateLimitIpv6Prefix', 'credentialBrand', 'mfaDriftSteps', 'mfaLockoutMaxFailures',
   'mfaLockoutSeconds', 'mfaLockoutMaxSeconds', 'mfaBlockFailures', 'mfaIssuer', 'plans', 'registrationEnabled',
   'passwordHashConcurrency', 'bodyLimitBytes', 'uploadMaxBytes', 'storageQuotaBytes', 'uploadRateLimit',

@@ -137,22 +137,31 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     expect((await login(email, PASSWORD, { cookie: tossed })).statusCode).toBe(423);
   });
 
-  it("keeps the owner's browser able to finish 2FA while strangers who know the password lock the second step", async () => {
+  it('counts the second step account-wide, device cookie or not: whoever reaches it knows the password', async () => {
     const client = caller(server);
     const email = uniqueEmail();
     const { token } = await registerV1(client, email);
     const { app } = await enrolTwoFactor(client, token, clock);
     const pendingFor = async (device?: Device) => JSON.parse((await login(email, PASSWORD, device)).body).data.pendingToken as string;
-    // The owner's browser finishes one login and gets its device cookie from the second step.
     const first = await send('/api/v1/auth/verify-2fa', { pendingToken: await pendingFor(), code: app.code() });
     expect(first.statusCode).toBe(200);
     const device = deviceValue(first);
     clock.advance(30_000);
 
-    for (let i = 0; i < 3; i++) expect((await send('/api/v1/auth/verify-2fa', { pendingToken: await pendingFor(), code: app.code(3) })).statusCode).toBe(401);
-    expect((await send('/api/v1/auth/verify-2fa', { pendingToken: await pendingFor(), code: app.code() })).statusCode).toBe(423);
-    const owner = await send('/api/auth/mfa/verify', { mfa_token: await pendingFor({ header: device }), code: app.code() }, { header: device });
-    expect(owner.statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await send('/api/v1/auth/verify-2fa', { pendingToken: await pendingFor({ header: device }), code: app.code(3) }, { header: device })).statusCode).toBe(401);
+    const locked = await send('/api/auth/mfa/verify', { mfa_token: await pendingFor(), code: app.code() });
+    expect(locked.statusCode).toBe(423);
+    expect(JSON.parse(locked.body).code).toBe('MFA_LOCKED');
+  });
+
+  it('voids every device cookie of the account when its password changes', async () => {
+    const { email, device } = await ownerWithDevice();
+    const session = JSON.parse((await login(email, PASSWORD)).body).data.token as string;
+    const changed = await caller(server).post('/api/v1/auth/change-password', { currentPassword: PASSWORD, newPassword: 'a different passphrase 7' }, session);
+    expect(changed.status).toBe(200);
+    // The old cookie no longer opens a budget of its own: its failures count account-wide.
+    for (let i = 0; i < 3; i++) expect((await login(email, 'old guess', { header: device })).statusCode).toBe(401);
+    expect((await login(email, 'a different passphrase 7')).statusCode).toBe(423);
   });
 
   it('is cleared by the operator unlock: device budgets and blocks start over', async () => {

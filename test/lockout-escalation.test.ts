@@ -41,6 +41,23 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
     return { details: v1Error.details, retryAfter: v1.headers['retry-after'] };
   }
 
+  it('forgets a count below the first lockout after LOCKOUT_RESET_SECONDS, but keeps one that reached a lockout', async () => {
+    const ip = uniqueIp();
+    const email = uniqueEmail();
+    await registerV1(caller(server, ip), email);
+    for (let i = 0; i < 2; i++) expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
+    clock.advance(24 * 60 * MINUTE_MS + 1_000);
+    // Forgotten: two more failures are not yet a lockout.
+    for (let i = 0; i < 2; i++) expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
+    expect((await login(ip, email, PASSWORD)).statusCode).toBe(200);
+
+    for (let i = 0; i < 3; i++) expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
+    clock.advance(30 * MINUTE_MS + 24 * 60 * MINUTE_MS + 1_000);
+    // Kept: the lockout is over, but the next failure locks again, for twice as long.
+    expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
+    expect(await lockState(ip, email)).toEqual({ details: { reason: 'temporary', retryAfterSeconds: 3600 }, retryAfter: '3600' });
+  });
+
   it('doubles each lockout after the first, up to the cap, and blocks at the limit until an operator unlocks', async () => {
     const ip = uniqueIp();
     const email = uniqueEmail();

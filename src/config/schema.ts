@@ -80,8 +80,10 @@ export const envSchema = z
     LOCKOUT_MAX_SECONDS: positiveInt.default(86400),
     /** Consecutive failed logins at which the password is blocked until `latchkey user unlock` (NIST SP 800-63B 5.2.2). Default 100. */
     LOCKOUT_BLOCK_FAILURES: positiveInt.default(100),
-    /** How long a failure count is kept after its last failure, in seconds (a block is kept until unlocked; bounds what unknown e-mails leave behind). Default 31536000 (365 days). */
+    /** How long a failure count that has reached a lockout is kept after its last failure, in seconds (a block is kept until unlocked). Default 31536000 (365 days). */
     LOCKOUT_FORGET_SECONDS: positiveInt.default(31536000),
+    /** How long a failure count below the first lockout is kept after its last failure, in seconds; bounds what unknown e-mails leave behind. Default 86400 (1 day). */
+    LOCKOUT_RESET_SECONDS: positiveInt.default(86400),
     /** Lifetime of the device cookie a browser gets after a successful login, in seconds. Default 31536000 (365 days). */
     DEVICE_COOKIE_TTL_SECONDS: positiveInt.default(31536000),
     /** Login attempts allowed per client IP per window. Default 10. */

@@ -20,8 +20,8 @@ export function presentedDevice(request: FastifyRequest): string | null {
 }
 
 /** After a successful login: the browser gets (or renews) the device cookie for this account. */
-export function rememberDevice(core: Core, request: FastifyRequest, reply: FastifyReply, email: string): void {
-  reply.setCookie(DEVICE_COOKIE, core.devices.issue(presentedDevice(request), email), {
+export async function rememberDevice(core: Core, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+  reply.setCookie(DEVICE_COOKIE, await core.devices.issue(presentedDevice(request), email), {
     httpOnly: true,
     secure: secure(core, request),
     sameSite: 'strict',

@@ -13,6 +13,7 @@ function defaultPolicy(): LockoutPolicy {
     maxLockoutSeconds: config.lockoutMaxSeconds,
     blockFailures: config.lockoutBlockFailures,
     forgetSeconds: config.lockoutForgetSeconds,
+    resetSeconds: config.lockoutResetSeconds,
   };
 }
 

@@ -10,8 +10,13 @@ export interface LockoutPolicy {
   maxLockoutSeconds: number;
   /** Consecutive failures at which the factor is blocked until an operator unlocks it. */
   blockFailures: number;
-  /** How long a record is kept after its last failure (a block is kept until unlocked). */
+  /** How long a record is kept after its last failure once a lockout has begun (a block is kept until unlocked). */
   forgetSeconds: number;
+  /**
+   * How long a count that never reached a lockout is kept after its last failure: short, since
+   * every unknown e-mail tried leaves one, and a count that small is no threat yet.
+   */
+  resetSeconds: number;
 }
 
 /** Consecutive failures so far, the end of the current lockout (epoch ms), and whether blocked. */
@@ -52,6 +57,12 @@ export function takeAttempt(record: FailureRecord, now: number, policy: LockoutP
   return { verdict: { allowed: true }, next: { failures, blocked, lockedUntil: duration > 0 ? now + duration : record.lockedUntil } };
 }
 
+/** How long `record` is kept after this failure: long once a lockout has begun, short before. */
+function keptForMs(record: FailureRecord, policy: LockoutPolicy): number {
+  const seconds = record.failures >= policy.maxFailures ? policy.forgetSeconds : Math.min(policy.resetSeconds, policy.forgetSeconds);
+  return seconds * 1000;
+}
+
 // The stored form carries its own forget time, so the injected clock decides when a record is
 // forgotten on every store; the store's TTL only clears it away later.
 function parse(value: string | null, now: number): FailureRecord {
@@ -80,7 +91,7 @@ export class Lockout {
       const now = this.clock();
       const { verdict, next } = takeAttempt(parse(current, now), now, this.policy);
       if (!next) return verdict;
-      const forgetMs = next.blocked ? BLOCK_KEPT_MS : this.policy.forgetSeconds * 1000;
+      const forgetMs = next.blocked ? BLOCK_KEPT_MS : keptForMs(next, this.policy);
       if (await this.store.compareAndSet(group, member, current, format(next, now + forgetMs), forgetMs)) return verdict;
     }
     throw new KvUnavailableError(`lockout record ${group} kept changing under ${MAX_WRITE_RACES} writes`);

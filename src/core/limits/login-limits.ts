@@ -1,4 +1,5 @@
 import type { FailureStore } from '../../store/failure-store.js';
+import { KvUnavailableError } from '../../store/kv.js';
 import type { Limiter, LimiterFactory } from '../../store/limiter.js';
 import { normalizeEmail } from '../users/user.js';
 import { AuthError, type ErrorCode } from '../errors.js';
@@ -15,6 +16,7 @@ export interface LoginLimitSettings {
   lockoutMaxSeconds: number;
   lockoutBlockFailures: number;
   lockoutForgetSeconds: number;
+  lockoutResetSeconds: number;
   mfaLockoutMaxFailures: number;
   mfaLockoutSeconds: number;
   mfaLockoutMaxSeconds: number;
@@ -70,6 +72,7 @@ export class LoginLimits {
         maxLockoutSeconds: settings.lockoutMaxSeconds,
         blockFailures: settings.lockoutBlockFailures,
         forgetSeconds,
+        resetSeconds: settings.lockoutResetSeconds,
       },
       clock,
     );
@@ -81,6 +84,7 @@ export class LoginLimits {
         maxLockoutSeconds: settings.mfaLockoutMaxSeconds,
         blockFailures: settings.mfaBlockFailures,
         forgetSeconds,
+        resetSeconds: settings.lockoutResetSeconds,
       },
       clock,
     );
@@ -108,17 +112,21 @@ export class LoginLimits {
 
   /** After a correct password: forgets the count the attempt was taken from (the device's, or the account's). */
   clearFailures(email: string, deviceId: string | null = null): Promise<void> {
-    return this.password.forget(...passwordRecord(email, deviceId));
+    return this.password.forget(...passwordRecord(email, deviceId)).catch(keepCountWhenUnavailable);
   }
 
-  /** Reserves one second-factor attempt (same scheme as passwords); throws MFA_LOCKED while locked. */
-  async takeSecondFactorAttempt(user: { id: string; email: string }, deviceId: string | null): Promise<void> {
-    const verdict = await this.secondFactor.take(...secondFactorRecord(user, deviceId));
+  /**
+   * Reserves one second-factor attempt on the account (same scheme as passwords); throws MFA_LOCKED
+   * while locked. Always account-wide: whoever reaches this step knows the password, and device
+   * budgets would multiply the guesses of anyone who once did.
+   */
+  async takeSecondFactorAttempt(user: { id: string }): Promise<void> {
+    const verdict = await this.secondFactor.take(`mfa:${user.id}`, ACCOUNT);
     if (!verdict.allowed) throw lockedError('MFA_LOCKED', verdict);
   }
 
-  clearSecondFactorFailures(user: { id: string; email: string }, deviceId: string | null): Promise<void> {
-    return this.secondFactor.forget(...secondFactorRecord(user, deviceId));
+  clearSecondFactorFailures(user: { id: string }): Promise<void> {
+    return this.secondFactor.forget(`mfa:${user.id}`, ACCOUNT).catch(keepCountWhenUnavailable);
   }
 
   /** An operator's unlock: both factors' counts, lockouts and blocks, for the account and all its devices. */
@@ -129,10 +137,9 @@ export class LoginLimits {
     await this.forgetSecondFactor(user);
   }
 
-  /** Forgets the second factor's counts, lockouts and blocks, for the account and all its devices. */
-  async forgetSecondFactor(user: { id: string; email: string }): Promise<void> {
-    await this.secondFactor.forget(`mfa-device:${normalizeEmail(user.email)}`);
-    await this.secondFactor.forget(`mfa:${user.id}`);
+  /** Forgets the second factor's count, lockout and block. */
+  forgetSecondFactor(user: { id: string }): Promise<void> {
+    return this.secondFactor.forget(`mfa:${user.id}`);
   }
 
   /** Counts one code tried with a pending token; false once the token has had its attempts. */
@@ -141,11 +148,12 @@ export class LoginLimits {
   }
 }
 
+/** A success's reset that cannot reach the shared store leaves the count standing: the safe side. */
+function keepCountWhenUnavailable(error: unknown): void {
+  if (!(error instanceof KvUnavailableError)) throw error;
+}
+
 function passwordRecord(email: string, deviceId: string | null): [group: string, member: string] {
   const normalized = normalizeEmail(email);
   return deviceId === null ? [`pw:${normalized}`, ACCOUNT] : [`pw-device:${normalized}`, deviceId];
-}
-
-function secondFactorRecord(user: { id: string; email: string }, deviceId: string | null): [group: string, member: string] {
-  return deviceId === null ? [`mfa:${user.id}`, ACCOUNT] : [`mfa-device:${normalizeEmail(user.email)}`, deviceId];
 }

@@ -56,7 +56,7 @@ async function signAccessFor(core: Core, user: User, session: { id: string; crea
  */
 async function takePasswordAttempt(core: Core, email: string, ctx: RequestContext): Promise<string | null> {
   await core.limits.takeIpAttempt(ctx.ip);
-  const deviceId = core.devices.deviceOf(ctx.deviceCookie, email);
+  const deviceId = await core.devices.deviceOf(ctx.deviceCookie, email);
   const attempt = await core.limits.takeAccountAttempt(email, deviceId);
   if (!attempt.allowed) {
     await core.audit.record('account_locked', ctx, null, { reason: attempt.reason, device: deviceId !== null });

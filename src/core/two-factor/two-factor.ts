@@ -54,15 +54,14 @@ export async function confirmTotpSetup(core: Core, userId: string, code: string,
   if (!credential?.pendingSecretEnc) throw new AuthError('MFA_SETUP_NOT_STARTED');
   const user = await callerUser(core, userId);
   await core.limits.takeIpAttempt(ctx.ip);
-  const deviceId = core.devices.deviceOf(ctx.deviceCookie, user.email);
-  await core.limits.takeSecondFactorAttempt(user, deviceId);
+  await core.limits.takeSecondFactorAttempt(user);
   const secret = core.box.open(credential.pendingSecretEnc, 'totp-secret');
   const step = TOTP_CODE.test(code) ? matchTotp(secret, code, core.clock(), core.config.mfaDriftSteps) : null;
   if (step === null) {
     await core.audit.record('mfa_setup_failed', ctx, userId);
     throw new AuthError('INVALID_2FA_CODE');
   }
-  await core.limits.clearSecondFactorFailures(user, deviceId);
+  await core.limits.clearSecondFactorFailures(user);
   const { codes, hashes } = newRecoveryCodes();
   if (!(await core.stores.twoFactor.enable(userId, step, core.clock(), hashes))) throw new AuthError('MFA_ALREADY_ENABLED');
   await core.audit.record('mfa_enabled', ctx, userId);
@@ -76,13 +75,12 @@ export async function confirmTotpSetup(core: Core, userId: string, code: string,
  * so parallel guesses cannot pass the limit.
  */
 async function verifySecondFactor(core: Core, credential: EnabledCredential, user: Pick<User, 'id' | 'email'>, code: string, ctx: RequestContext): Promise<void> {
-  const deviceId = core.devices.deviceOf(ctx.deviceCookie, user.email);
-  await core.limits.takeSecondFactorAttempt(user, deviceId);
+  await core.limits.takeSecondFactorAttempt(user);
   if (!(await matchSecondFactor(core, credential, code.trim()))) {
     await core.audit.record('mfa_failed', ctx, credential.userId);
     throw new AuthError('INVALID_2FA_CODE');
   }
-  await core.limits.clearSecondFactorFailures(user, deviceId);
+  await core.limits.clearSecondFactorFailures(user);
 }
 
 /** Whether `code` is a TOTP code for a step not used before, or an unused recovery code (spent now). */

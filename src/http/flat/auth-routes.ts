@@ -30,7 +30,7 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       { schema: { body: z.object({ email, password: newPassword }), response: { 201: tokenPair } } },
       async (request, reply) => {
         const issued = await signUp(core, request.body, requestContext(request), flatRefreshPolicy(core));
-        rememberDevice(core, request, reply, issued.user.email);
+        await rememberDevice(core, request, reply, issued.user.email);
         return reply.code(201).send(tokenPairBody(issued));
       },
     );
@@ -46,7 +46,7 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const outcome = await login(core, request.body, requestContext(request), flatRefreshPolicy(core));
         if (outcome.kind === 'second-factor') return { mfa_required: true as const, mfa_token: outcome.pendingToken };
-        rememberDevice(core, request, reply, outcome.tokens.user.email);
+        await rememberDevice(core, request, reply, outcome.tokens.user.email);
         return tokenPairBody(outcome.tokens);
       },
     );

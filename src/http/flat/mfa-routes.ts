@@ -42,7 +42,7 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
       { schema: { body: z.object({ mfa_token: jwt, code: secondFactorCode }), response: { 200: tokenPair } } },
       async (request, reply) => {
         const issued = await completePendingLogin(core, request.body.mfa_token, request.body.code, requestContext(request), flatRefreshPolicy(core));
-        rememberDevice(core, request, reply, issued.user.email);
+        await rememberDevice(core, request, reply, issued.user.email);
         return tokenPairBody(issued);
       },
     );

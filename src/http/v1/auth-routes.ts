@@ -41,7 +41,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const issued = await signUp(core, request.body, requestContext(request), V1_REFRESH_POLICY);
         const body = sessionBody(core, request, reply, issued);
-        rememberDevice(core, request, reply, issued.user.email);
+        await rememberDevice(core, request, reply, issued.user.email);
         return reply.code(201).send(body);
       },
     );
@@ -53,7 +53,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
         const outcome = await login(core, request.body, requestContext(request), V1_REFRESH_POLICY);
         if (outcome.kind === 'second-factor') return ok({ requires2FA: true as const, pendingToken: outcome.pendingToken });
         const body = sessionBody(core, request, reply, outcome.tokens);
-        rememberDevice(core, request, reply, outcome.tokens.user.email);
+        await rememberDevice(core, request, reply, outcome.tokens.user.email);
         return body;
       },
     );

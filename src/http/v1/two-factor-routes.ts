@@ -65,7 +65,7 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
       async (request, reply) => {
         const issued = await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request), V1_REFRESH_POLICY);
         const body = sessionBody(core, request, reply, issued);
-        rememberDevice(core, request, reply, issued.user.email);
+        await rememberDevice(core, request, reply, issued.user.email);
         return body;
       },
     );

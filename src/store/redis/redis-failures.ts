@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createMemoryFailureStore, type FailureStore } from '../failure-store.js';
+import { KvUnavailableError } from '../kv.js';
 
 // One group is one hash; a member is a field. The compare and the write run as one script, so
 // parallel attempts on another instance cannot interleave between them. The hash's TTL only ever
@@ -18,7 +19,9 @@ type ScriptedRedis = Redis & {
 
 /**
  * Failure records in Redis. While Redis is unreachable each instance counts in its own memory, as
- * the rate limiters do, so logins keep working with per-instance lockouts.
+ * the rate limiters do, so logins keep working with per-instance lockouts. Forgetting clears the
+ * memory copy and then fails (KvUnavailableError) unless Redis took it too: an operator's unlock
+ * must not report success while the block stands in Redis.
  */
 export function createRedisFailureStore(client: Redis, now: () => number): FailureStore {
   client.defineCommand('failureCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
@@ -44,10 +47,14 @@ export function createRedisFailureStore(client: Redis, now: () => number): Failu
         async () => (await scripted.failureCompareAndSet(key(group), member, expected ?? '', next, Math.max(1, Math.ceil(ttlMs)))) === 1,
         () => fallback.compareAndSet(group, member, expected, next, ttlMs),
       ),
-    forget: (group, member) =>
-      either(
-        async () => void (member === undefined ? await client.del(key(group)) : await client.hdel(key(group), member)),
-        () => fallback.forget(group, member),
-      ),
+    async forget(group, member) {
+      await fallback.forget(group, member);
+      if (client.status !== 'ready') throw new KvUnavailableError('Redis is unreachable: the failure record was not forgotten');
+      try {
+        await (member === undefined ? client.del(key(group)) : client.hdel(key(group), member));
+      } catch (error) {
+        throw new KvUnavailableError('Redis is unreachable: the failure record was not forgotten', { cause: error });
+      }
+    },
   };
 }

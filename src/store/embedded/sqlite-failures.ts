@@ -11,17 +11,13 @@ import { updatedOne } from '../sql/updated-one.js';
 export function createSqliteFailureStore(db: Kysely<Tables>, now: () => number): FailureStore {
   return {
     async read(group, member) {
-      // In a transaction: reads outside one may be answered from the statement cache, which sees
-      // another process's write only after a moment (sqlite-statements.ts), and the CLI's unlock is one.
-      const row = await db.transaction().execute((trx) =>
-        trx
-          .selectFrom('failure_records')
-          .select('value')
-          .where('grp', '=', group)
-          .where('member', '=', member)
-          .where('expires_at', '>', now())
-          .executeTakeFirst(),
-      );
+      const row = await db
+        .selectFrom('failure_records')
+        .select('value')
+        .where('grp', '=', group)
+        .where('member', '=', member)
+        .where('expires_at', '>', now())
+        .executeTakeFirst();
       return row?.value ?? null;
     },
 

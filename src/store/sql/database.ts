@@ -62,7 +62,7 @@ export function openSqlite(dataDir: string): Database {
   handle.pragma('foreign_keys = ON');
   handle.pragma('synchronous = NORMAL');
   const dataVersion = watchDataVersion(handle);
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqliteStatements(handle, dataVersion) }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqliteStatements(handle) }) });
   return {
     db,
     dialect: 'sqlite',

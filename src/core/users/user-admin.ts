@@ -79,17 +79,16 @@ export async function describeUser(core: Core, user: User): Promise<UserDetails>
  */
 export async function setUserRole(core: Core, userId: string, role: Role, ctx: RequestContext): Promise<RoleChange> {
   const now = core.clock();
-  const before = await core.stores.users.setRole(userId, role, now);
-  if (!before) throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });
+  // Revoked in the store's transaction with the role change: a token created meanwhile either
+  // lands before it (and is revoked) or after it (and carries the new role).
+  const changed = await core.stores.users.setRole(userId, role, now, rolesAbove(role));
+  if (!changed) throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });
+  const { before } = changed;
   const lowered = ROLES.indexOf(role) < ROLES.indexOf(before.role);
-  let revokedTokens: RevokedCredential[] = [];
+  const revokedTokens: RevokedCredential[] = changed.revokedTokens.map((c) => ({ id: c.id, name: c.name, prefix: c.prefix, role: c.role }));
+  await forgetCredentials(core, changed.revokedTokens.map((c) => c.id), now);
   let sessionsEnded = 0;
-  if (lowered) {
-    const revoked = await core.stores.credentials.revokeWithRoles(userId, 'pat', rolesAbove(role), now);
-    await forgetCredentials(core, revoked.map((c) => c.id), now);
-    revokedTokens = revoked.map((c) => ({ id: c.id, name: c.name, prefix: c.prefix, role: c.role }));
-    sessionsEnded = (await revokeAllSessionsOf(core, userId)).length;
-  }
+  if (lowered) sessionsEnded = (await revokeAllSessionsOf(core, userId)).length;
   await core.audit.record('role_changed', ctx, userId, {
     from: before.role,
     to: role,

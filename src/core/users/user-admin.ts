@@ -122,7 +122,7 @@ export async function resetTwoFactor(core: Core, user: Pick<User, 'id' | 'email'
 /**
  * Deletes a user with everything the user owns: sessions, credentials, 2FA, agents and voice logs
  * (the database cascades from the user's row) and the uploaded recordings on disk. Tokens already
- * handed out are refused from the next request on.
+ * handed out are refused from the next request on, and the e-mail's lockout records are forgotten.
  */
 export async function deleteUser(core: Core, user: User, ctx: RequestContext): Promise<{ files: number }> {
   const now = core.clock();
@@ -132,6 +132,8 @@ export async function deleteUser(core: Core, user: User, ctx: RequestContext): P
   const paths = await core.stores.voiceLogs.listStoragePaths(user.id);
   if (!(await core.stores.users.delete(user.id))) throw new AuthError('NOT_FOUND', { message: `no user ${user.id}` });
   for (const path of paths) await core.stores.uploads.remove(path);
+  // Lockout records are kept by e-mail: a new account on it must not inherit a lockout or block.
+  await core.limits.unlock(user);
   await core.audit.record('user_deleted', ctx, user.id, { email: user.email, files: paths.length });
   return { files: paths.length };
 }

@@ -164,6 +164,24 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     expect((await login(email, 'a different passphrase 7')).statusCode).toBe(423);
   });
 
+  it.each([
+    ['/api/auth/reauthenticate', { password: 'typo' }],
+    ['/api/auth/change-password', { current_password: 'typo', new_password: 'another fine passphrase' }],
+  ])("counts the owner's wrong passwords on the flat %s against the device, not the account", async (url, payload) => {
+    const email = uniqueEmail();
+    await registerV1(caller(server), email);
+    const signedIn = await login(email, PASSWORD, {}, '/api/auth/login');
+    const device = deviceValue(signedIn);
+    const headers = { authorization: `Bearer ${JSON.parse(signedIn.body).access_token}`, cookie: `latchkey_device=${device}` };
+    for (let i = 0; i < 5; i++) {
+      const res = await server.app.inject({ method: 'POST', url, remoteAddress: uniqueIp(), headers, payload });
+      expect(res.statusCode).toBe(i < 3 ? 401 : 423);
+    }
+    // The device is locked; a client without the cookie still has the account's budget.
+    expect((await login(email, PASSWORD)).statusCode).toBe(200);
+    expect((await login(email, PASSWORD, { cookie: `latchkey_device=${device}` })).statusCode).toBe(423);
+  });
+
   it('is cleared by the operator unlock: device budgets and blocks start over', async () => {
     const { email, device } = await ownerWithDevice();
     for (let i = 0; i < 4; i++) {

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_CSP } from '../src/http/security-headers.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { embeddedTarget, type StorageTarget } from './helpers/targets.js';
 
@@ -36,6 +37,28 @@ async function trickle(port: number, head: string, trickle: string): Promise<{ r
   return { response, closedAfterMs };
 }
 
+/** What Node refuses before routing still carries the API's headers and a flat error body. */
+function expectApiErrorAnswer(response: string, code: string): void {
+  const [head, body] = response.split('\r\n\r\n') as [string, string];
+  const headers = new Map(head.split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const directives = (csp: string | undefined) => csp?.split(';').map((d) => d.trim());
+  expect(headers.get('x-content-type-options')).toBe('nosniff');
+  expect(directives(headers.get('content-security-policy'))).toEqual(directives(API_CSP));
+  expect(headers.get('connection')).toBe('close');
+  expect(JSON.parse(body)).toMatchObject({ code });
+}
+
+/** Sends `request` raw and returns all the server wrote before it closed the connection. */
+async function sendRaw(port: number, request: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  let response = '';
+  socket.on('data', (chunk) => (response += chunk.toString('latin1')));
+  socket.on('error', () => {});
+  socket.write(request);
+  await new Promise((resolve) => socket.on('close', resolve));
+  return response;
+}
+
 // The socket's timeouts, whatever the storage: one target is enough.
 describe('REQUEST_TIMEOUT_SECONDS', () => {
   let target: StorageTarget;
@@ -60,11 +83,21 @@ describe('REQUEST_TIMEOUT_SECONDS', () => {
     expect(closedAfterMs!).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000 - 100);
     expect(closedAfterMs!).toBeLessThan(CUT_WITHIN_MS);
     expect(response).toMatch(/^HTTP\/1\.1 408 /);
+    expectApiErrorAnswer(response, 'REQUEST_TIMEOUT');
   });
 
   it('cuts off headers trickled a byte every 500 ms near the setting', { timeout: 20_000 }, async () => {
     const { closedAfterMs } = await trickle(port, 'GET /healthz HTTP/1.1\r\n', 'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
     expect(closedAfterMs).not.toBeNull();
     expect(closedAfterMs!).toBeLessThan(CUT_WITHIN_MS);
+  });
+
+  it('answers a malformed request with 400 and headers too large with 431, both with the API headers', async () => {
+    const malformed = await sendRaw(port, 'GET /healthz HTTP/1.1\r\nHost test\r\n\r\n');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 /);
+    expectApiErrorAnswer(malformed, 'BAD_REQUEST');
+    const oversized = await sendRaw(port, `GET /healthz HTTP/1.1\r\nHost: test\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(oversized).toMatch(/^HTTP\/1\.1 431 /);
+    expectApiErrorAnswer(oversized, 'REQUEST_HEADERS_TOO_LARGE');
   });
 });

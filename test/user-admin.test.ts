@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../src/core/errors.js';
 import { deleteUser, resetTwoFactor, setUserPlan, setUserRole } from '../src/core/users/user-admin.js';
+import { normalizeEmail } from '../src/core/users/user.js';
 import { caller, PASSWORD, registerV1, type Caller } from './helpers/api.js';
 import { ingestAccount, openIngestTestbed, upload, uploadedFiles, type IngestTestbed } from './helpers/ingest.js';
 import { uniqueEmail, type TestServer } from './helpers/server.js';
@@ -115,5 +116,18 @@ describe.each(TARGETS)('operator changes to users on $name', ({ create }) => {
     expect((await client.get('/api/v1/agents', pat.token)).status).toBe(401);
     expect((await upload(server, { 'x-api-key': key }, [audioPart(wav(10))])).statusCode).toBe(401);
     expect((await events(userId, 'user_deleted')).map((e) => e.details)).toEqual([{ email: user.email, files: 1 }]);
+  });
+
+  it('forgets the lockout of a deleted account, so a new account on the e-mail starts clean', async () => {
+    const email = uniqueEmail();
+    await registerV1(client, email);
+    // Each guess from its own address: the account's lockout, not an IP's rate limit, answers.
+    for (let i = 0; i < 5; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'stranger guess' })).status).toBe(401);
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(423);
+
+    const user = (await server.core.stores.users.findByEmail(normalizeEmail(email)))!;
+    await deleteUser(server.core, user, OPERATOR);
+    await registerV1(caller(server), email);
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
   });
 });

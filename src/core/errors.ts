@@ -10,6 +10,8 @@ export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'Bad request' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive' },
+  REQUEST_HEADERS_TOO_LARGE: { status: 431, message: 'Request headers are too large' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Route not found' },
   URI_TOO_LONG: { status: 414, message: 'A part of the URL is longer than this server accepts' },
   NOT_FOUND: { status: 404, message: 'Not found' },

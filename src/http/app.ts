@@ -3,6 +3,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import type { Logger } from 'pino';
 import type { Core } from '../core/index.js';
 import { AccessLog, logAbortedRequests } from './access-log.js';
+import { answerClientError } from './client-errors.js';
 import { isDashboardPage, registerDashboard } from './dashboard.js';
 import { flatErrorBody } from './flat/error-body.js';
 import { flatSurface } from './flat/index.js';
@@ -69,6 +70,8 @@ export async function buildApp({ core, logger }: AppOptions) {
     bodyLimit: config.bodyLimitBytes,
     ...requestTimeouts(config.requestTimeoutSeconds),
     frameworkErrors: answerUnroutableUrl(v1ErrorBody, flatErrorBody, { ...API_SECURITY_HEADERS, 'cache-control': 'no-store' }),
+    // What Node refuses before routing (408, 400, 431) carries the security headers too.
+    clientErrorHandler: answerClientError,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();

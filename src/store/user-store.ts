@@ -1,3 +1,5 @@
+import type { Credential } from './credential-store.js';
+
 /** The roles a user row may hold; core ranks them (core/users/user.ts). */
 export type Role = 'USER' | 'ADMIN';
 
@@ -33,8 +35,13 @@ export interface UserStore {
   setDisabled(id: string, disabledAt: number | null, now: number): Promise<boolean>;
   /** Every user, oldest first. */
   list(): Promise<User[]>;
-  /** Sets the role and returns the user as it was before, or null when no such user. */
-  setRole(id: string, role: Role, now: number): Promise<User | null>;
+  /**
+   * Sets the role and, in the same transaction under the user's row lock, revokes the user's live
+   * personal access tokens that carry one of `revokeTokenRoles`; a token being stored meanwhile
+   * waits for the lock and takes the new role. Returns the user as it was before and the revoked
+   * tokens, or null when no such user.
+   */
+  setRole(id: string, role: Role, now: number, revokeTokenRoles: readonly Role[]): Promise<{ before: User; revokedTokens: Credential[] } | null>;
   /** Sets the plan; returns false when no such user. */
   setPlan(id: string, plan: string, now: number): Promise<boolean>;
   /** Deletes the user and, by cascade, everything the user owns in the database; false when no such user. */

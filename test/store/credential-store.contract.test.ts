@@ -81,4 +81,27 @@ describe.each(SQL_DATABASES)('the credential store contract on $name', ({ open }
     await Promise.all(Array.from({ length: 5 }, () => credentials.insertIngestKey(aCredential(user.id, { kind: 'ingest' }), true, NOW + 1)));
     expect(await credentials.listActive(user.id, 'ingest')).toHaveLength(1);
   });
+
+  it('stores a token with the role its owner holds at insert time, not the one read before', async () => {
+    const user = await aStoredUser();
+    expect(await credentials.insert(aCredential(user.id, { role: 'ADMIN' }))).toMatchObject({ role: 'USER' });
+    expect(await credentials.insert(aCredential('user_gone'))).toBeNull();
+  });
+
+  it('leaves no live ADMIN token when token creations race a demotion', async () => {
+    const user = aUser({ role: 'ADMIN' });
+    await users.create(user, normalizeEmail(user.email));
+    // Every token carries the role read before the demotion, as core's newCredential reads it.
+    const create = () => credentials.insert(aCredential(user.id, { role: 'ADMIN' }));
+    const racing = [
+      ...Array.from({ length: 10 }, create),
+      users.setRole(user.id, 'USER', NOW + 1, ['ADMIN']),
+      ...Array.from({ length: 10 }, create),
+    ];
+    const [, demotion] = await Promise.all([Promise.all(racing), racing[10]]);
+    expect(demotion).toMatchObject({ before: { role: 'ADMIN' } });
+    const live = await credentials.listActive(user.id, 'pat');
+    expect(live.filter((c) => c.role === 'ADMIN')).toEqual([]);
+    expect(await otherProcess.listActive(user.id, 'pat')).toHaveLength(live.length);
+  });
 });

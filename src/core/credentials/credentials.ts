@@ -38,7 +38,8 @@ export async function newCredential(
     secretHash: sha256Hex(secret),
     prefix: displayPrefix(secret, prefix),
     scopes: [...input.scopes],
-    // The role is a snapshot: a later role change does not widen or narrow this credential.
+    // The role is a snapshot: a later role change does not widen or narrow this credential. The
+    // store replaces it by the owner's role at insert time (see CredentialStore.insert).
     role: user.role,
     createdAt: core.clock(),
     lastUsedAt: null,
@@ -57,9 +58,11 @@ export async function createCredential(
   core: Core,
   input: { userId: string; kind: CredentialKind; name: string; scopes: readonly string[] },
 ): Promise<{ credential: Credential; secret: string }> {
-  const created = await newCredential(core, input);
-  await core.stores.credentials.insert(created.credential);
-  return created;
+  const { credential, secret } = await newCredential(core, input);
+  const stored = await core.stores.credentials.insert(credential);
+  // The owner was deleted since it was read: refused as callerUser refuses a gone account.
+  if (!stored) throw new AuthError('TOKEN_REVOKED');
+  return { credential: stored, secret };
 }
 
 /** Puts revoked credentials on the denylist for as long as any instance may hold a cached lookup. */

@@ -79,17 +79,16 @@ export async function describeUser(core: Core, user: User): Promise<UserDetails>
  */
 export async function setUserRole(core: Core, userId: string, role: Role, ctx: RequestContext): Promise<RoleChange> {
   const now = core.clock();
-  const before = await core.stores.users.setRole(userId, role, now);
-  if (!before) throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });
+  // Revoked in the store's transaction with the role change: a token created meanwhile either
+  // lands before it (and is revoked) or after it (and carries the new role).
+  const changed = await core.stores.users.setRole(userId, role, now, rolesAbove(role));
+  if (!changed) throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });
+  const { before } = changed;
   const lowered = ROLES.indexOf(role) < ROLES.indexOf(before.role);
-  let revokedTokens: RevokedCredential[] = [];
+  const revokedTokens: RevokedCredential[] = changed.revokedTokens.map((c) => ({ id: c.id, name: c.name, prefix: c.prefix, role: c.role }));
+  await forgetCredentials(core, changed.revokedTokens.map((c) => c.id), now);
   let sessionsEnded = 0;
-  if (lowered) {
-    const revoked = await core.stores.credentials.revokeWithRoles(userId, 'pat', rolesAbove(role), now);
-    await forgetCredentials(core, revoked.map((c) => c.id), now);
-    revokedTokens = revoked.map((c) => ({ id: c.id, name: c.name, prefix: c.prefix, role: c.role }));
-    sessionsEnded = (await revokeAllSessionsOf(core, userId)).length;
-  }
+  if (lowered) sessionsEnded = (await revokeAllSessionsOf(core, userId)).length;
   await core.audit.record('role_changed', ctx, userId, {
     from: before.role,
     to: role,
@@ -123,7 +122,7 @@ export async function resetTwoFactor(core: Core, user: Pick<User, 'id' | 'email'
 /**
  * Deletes a user with everything the user owns: sessions, credentials, 2FA, agents and voice logs
  * (the database cascades from the user's row) and the uploaded recordings on disk. Tokens already
- * handed out are refused from the next request on.
+ * handed out are refused from the next request on, and the e-mail's lockout records are forgotten.
  */
 export async function deleteUser(core: Core, user: User, ctx: RequestContext): Promise<{ files: number }> {
   const now = core.clock();
@@ -133,6 +132,8 @@ export async function deleteUser(core: Core, user: User, ctx: RequestContext): P
   const paths = await core.stores.voiceLogs.listStoragePaths(user.id);
   if (!(await core.stores.users.delete(user.id))) throw new AuthError('NOT_FOUND', { message: `no user ${user.id}` });
   for (const path of paths) await core.stores.uploads.remove(path);
+  // Lockout records are kept by e-mail: a new account on it must not inherit a lockout or block.
+  await core.limits.unlock(user);
   await core.audit.record('user_deleted', ctx, user.id, { email: user.email, files: paths.length });
   return { files: paths.length };
 }

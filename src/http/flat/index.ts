@@ -15,14 +15,15 @@ import { flatVoicelogsRoutes } from './voicelogs-routes.js';
 export function flatSurface(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     useErrorShape(app, flatErrorBody);
-    // Login and 2FA set and read the device cookie (device-cookie.ts); the plugin's hooks stay off the other routes.
+    // Login, 2FA and the password checks set or read the device cookie (device-cookie.ts): without
+    // it their failures would count account-wide. The plugin's hooks stay off the other routes.
     await app.register(async (loginRoutes) => {
       await loginRoutes.register(fastifyCookie);
       await loginRoutes.register(flatAuthRoutes(core));
       await loginRoutes.register(flatMfaRoutes(core));
+      await loginRoutes.register(flatPasswordRoutes(core));
     });
     await app.register(flatSessionRoutes(core));
-    await app.register(flatPasswordRoutes(core));
     await app.register(flatApiKeyRoutes(core));
     await app.register(flatVoicelogsRoutes(core));
     await app.register(flatIngestRoutes(core));

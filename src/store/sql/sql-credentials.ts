@@ -2,8 +2,9 @@ import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Credential, CredentialKind, CredentialStore } from '../credential-store.js';
 import type { Role } from '../user-store.js';
 import type { ApiCredentialRow, Tables } from './tables.js';
+import { withUserLocked } from './user-lock.js';
 
-function toCredential(row: Selectable<ApiCredentialRow>): Credential {
+export function toCredential(row: Selectable<ApiCredentialRow>): Credential {
   return {
     id: row.id,
     kind: row.kind as CredentialKind,
@@ -41,8 +42,15 @@ export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
     db.updateTable('api_credentials').set({ revoked_at: at }).where('user_id', '=', userId).where('kind', '=', kind).where('revoked_at', 'is', null);
 
   return {
-    async insert(credential) {
-      await db.insertInto('api_credentials').values(toRow(credential)).execute();
+    insert(credential) {
+      // Under the lock a role change takes too: the role stored is the one the owner holds now.
+      return withUserLocked(db, credential.userId, async (tx) => {
+        const owner = await tx.selectFrom('users').select('role').where('id', '=', credential.userId).executeTakeFirst();
+        if (!owner) return null;
+        const stored: Credential = { ...credential, role: owner.role as Role };
+        await tx.insertInto('api_credentials').values(toRow(stored)).execute();
+        return stored;
+      });
     },
 
     async findActiveByHash(secretHash) {
@@ -67,12 +75,6 @@ export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
         .where('revoked_at', 'is', null)
         .orderBy('created_at', 'desc')
         .execute();
-      return rows.map(toCredential);
-    },
-
-    async revokeWithRoles(userId, kind, roles, at) {
-      if (roles.length === 0) return [];
-      const rows = await revokeLive(userId, kind, at).where('role', 'in', roles).returningAll().execute();
       return rows.map(toCredential);
     },
 

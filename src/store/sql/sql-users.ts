@@ -1,9 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Role, User, UserStore } from '../user-store.js';
 import { compileOnce } from './compile-once.js';
+import { toCredential } from './sql-credentials.js';
 import { endUserSessions } from './sql-sessions.js';
 import { updatedOne } from './updated-one.js';
 import type { Tables, UserRow } from './tables.js';
+import { withUserLocked } from './user-lock.js';
 
 function toUser(row: Selectable<UserRow>): User {
   return {
@@ -91,13 +93,26 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
       return rows.map(toUser);
     },
 
-    async setRole(id, role, now) {
-      // Read and written in one transaction, so the role reported as "before" is the one replaced.
-      return db.transaction().execute(async (tx) => {
+    async setRole(id, role, now, revokeTokenRoles) {
+      // One transaction under the row lock that token inserts take too (sql-credentials.ts): the
+      // role reported as "before" is the one replaced, and no token stored under it survives.
+      return withUserLocked(db, id, async (tx) => {
         const row = await tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) return null;
         await tx.updateTable('users').set({ role, updated_at: now }).where('id', '=', id).execute();
-        return toUser(row);
+        const revoked =
+          revokeTokenRoles.length === 0
+            ? []
+            : await tx
+                .updateTable('api_credentials')
+                .set({ revoked_at: now })
+                .where('user_id', '=', id)
+                .where('kind', '=', 'pat')
+                .where('revoked_at', 'is', null)
+                .where('role', 'in', revokeTokenRoles)
+                .returningAll()
+                .execute();
+        return { before: toUser(row), revokedTokens: revoked.map(toCredential) };
       });
     },
 

@@ -29,6 +29,7 @@ export function isAudioType(contentType: string): boolean {
  */
 export function sanitizeFilename(name: string | undefined): string {
   const base = (name ?? '').split(/[/\\]/).pop() ?? '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it strips.
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, FILENAME_MAX_LENGTH);
   return clean === '' || clean === '.' || clean === '..' ? 'upload' : clean;
 }

@@ -7,6 +7,7 @@ import { useEffect, useRef, type RefObject } from 'react';
  */
 export function useModal(onOpen?: () => void): RefObject<HTMLDialogElement | null> {
   const dialog = useRef<HTMLDialogElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: opens once, when the dialog mounts.
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const element = dialog.current;

@@ -12,6 +12,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [L
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on.
   useEffect(() => {
     let current = true;
     load().then(

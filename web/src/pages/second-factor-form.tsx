@@ -20,6 +20,7 @@ export function SecondFactorForm({ pendingToken, onSignedIn, onRestart }: Second
   const { busy, error, run } = useAction();
   const container = useRef<HTMLFormElement>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refocuses when the input switches.
   useEffect(() => {
     container.current?.querySelector('input')?.focus();
   }, [useRecovery]);

@@ -29,8 +29,10 @@ export function isAudioType(contentType: string): boolean {
  */
 export function sanitizeFilename(name: string | undefined): string {
   const base = (name ?? '').split(/[/\\]/).pop() ?? '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it strips.
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, FILENAME_MAX_LENGTH);
+  // Control characters are what it strips.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the pattern.
+  const controls = /[\u0000-\u001f\u007f]/g;
+  const clean = base.replace(controls, '').trim().slice(0, FILENAME_MAX_LENGTH);
   return clean === '' || clean === '.' || clean === '..' ? 'upload' : clean;
 }
 
@@ -45,7 +47,9 @@ export interface DetectedAudio {
 export async function detectAudio(head: Uint8Array): Promise<DetectedAudio | null> {
   const detected = await fileTypeFromBuffer(head);
   if (!detected) return null;
-  const contentType = detected.mime.startsWith('audio/') ? detected.mime.split(';')[0]!.trim() : AUDIO_CONTAINERS[detected.ext];
+  const contentType = detected.mime.startsWith('audio/')
+    ? detected.mime.split(';')[0]!.trim()
+    : AUDIO_CONTAINERS[detected.ext];
   return contentType ? { contentType, extension: detected.ext } : null;
 }
 
@@ -82,7 +86,9 @@ function quotaFull(core: Core): AuthError {
  * one (a WAV says so in 12 bytes, so a slow client's file is written as it comes), else once
  * SNIFF_BYTES or the end have arrived. Only audio is taken early; anything else gets the full sample.
  */
-async function sniffAudio(chunks: AsyncIterator<Buffer>): Promise<{ head: Buffer; ended: boolean; audio: DetectedAudio | null }> {
+async function sniffAudio(
+  chunks: AsyncIterator<Buffer>,
+): Promise<{ head: Buffer; ended: boolean; audio: DetectedAudio | null }> {
   const parts: Buffer[] = [];
   let length = 0;
   for (;;) {
@@ -99,7 +105,12 @@ async function sniffAudio(chunks: AsyncIterator<Buffer>): Promise<{ head: Buffer
 }
 
 /** `head`, then the rest of `chunks`, failing with `tooMany()` as soon as more than `maxBytes` passed. */
-async function* boundedTo(head: Buffer, rest: AsyncIterator<Buffer> | null, maxBytes: number, tooMany: () => Error): AsyncGenerator<Buffer> {
+async function* boundedTo(
+  head: Buffer,
+  rest: AsyncIterator<Buffer> | null,
+  maxBytes: number,
+  tooMany: () => Error,
+): AsyncGenerator<Buffer> {
   let total = head.length;
   if (total > maxBytes) throw tooMany();
   yield head;
@@ -120,7 +131,10 @@ export async function takeUploadAttempt(core: Core, apiKeyId: string): Promise<v
   const result = await core.uploadLimiter.consume(apiKeyId);
   if (result.allowed) return;
   const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
-  throw new AuthError('UPLOAD_RATE_LIMITED', { headers: { 'retry-after': String(seconds) }, details: { retryAfterSeconds: seconds } });
+  throw new AuthError('UPLOAD_RATE_LIMITED', {
+    headers: { 'retry-after': String(seconds) },
+    details: { retryAfterSeconds: seconds },
+  });
 }
 
 /**
@@ -142,7 +156,9 @@ export async function receiveVoiceLog(core: Core, audio: IncomingAudio, content:
   const chunks = content[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const { head, ended, audio: detected } = await sniffAudio(chunks);
   if (!detected) {
-    throw new AuthError('UNSUPPORTED_AUDIO_TYPE', { message: 'The file is not audio in a known format (its content was checked, not its name or declared type)' });
+    throw new AuthError('UNSUPPORTED_AUDIO_TYPE', {
+      message: 'The file is not audio in a known format (its content was checked, not its name or declared type)',
+    });
   }
   const id = randomId('vl');
   const bounded = Readable.from(boundedTo(head, ended ? null : chunks, remainingBytes, () => quotaFull(core)));
@@ -187,8 +203,10 @@ export async function listVoiceLogs(
   userId: string,
   page: { page: number; pageSize: number },
 ): Promise<{ items: VoiceLog[]; total: number }> {
-  if (!Number.isSafeInteger(page.page) || page.page < 1) throw new TypeError('listVoiceLogs: page must be an integer >= 1');
-  if (!Number.isSafeInteger(page.pageSize) || page.pageSize < 1) throw new TypeError('listVoiceLogs: pageSize must be an integer >= 1');
+  if (!Number.isSafeInteger(page.page) || page.page < 1)
+    throw new TypeError('listVoiceLogs: page must be an integer >= 1');
+  if (!Number.isSafeInteger(page.pageSize) || page.pageSize < 1)
+    throw new TypeError('listVoiceLogs: pageSize must be an integer >= 1');
   return core.stores.voiceLogs.listForUser(userId, { limit: page.pageSize, offset: (page.page - 1) * page.pageSize });
 }
 

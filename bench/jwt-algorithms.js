@@ -13,7 +13,12 @@ const KEY_OPTIONS = {
 // Every loop stops at whichever comes first: the time budget or this many operations.
 const MAX_OPS = 1_000_000;
 
-const CLAIMS = { sub: 'user_0123456789abcdef01234567', sid: 'sess_0123456789abcdef01234567', role: 'USER', plan: 'STARTER' };
+const CLAIMS = {
+  sub: 'user_0123456789abcdef01234567',
+  sid: 'sess_0123456789abcdef01234567',
+  role: 'USER',
+  plan: 'STARTER',
+};
 
 function signer(alg, privateKey) {
   return () =>
@@ -49,7 +54,12 @@ export async function measureJwtAlgorithms(secondsEach = 1) {
     const { privateKey, publicKey } = generateKeyPairSync(type, options);
     const sign = signer(alg, privateKey);
     const token = await sign();
-    const verifyOptions = { algorithms: [alg], issuer: 'latchkey:bench', audience: 'latchkey:bench:api', typ: 'at+jwt' };
+    const verifyOptions = {
+      algorithms: [alg],
+      issuer: 'latchkey:bench',
+      audience: 'latchkey:bench:api',
+      typ: 'at+jwt',
+    };
     results[alg] = {
       signPerSec: await opsPerSecond(sign, secondsEach),
       verifyPerSec: await opsPerSecond(() => jwtVerify(token, publicKey, verifyOptions), secondsEach),

@@ -25,12 +25,20 @@ if (!Number.isFinite(SECONDS) || SECONDS <= 0 || SECONDS > 120) {
   process.exit(2);
 }
 
-const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mark = (pass) => (pass ? 'PASS' : 'FAIL');
 
 function printScenarios(rows) {
   const header = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx'];
-  const lines = rows.map((r) => [r.name, String(r.connections), fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), String(r.non2xx + r.errors + r.timeouts)]);
+  const lines = rows.map((r) => [
+    r.name,
+    String(r.connections),
+    fmt(r.rps),
+    fmt(r.p50, 2),
+    fmt(r.p99, 2),
+    String(r.non2xx + r.errors + r.timeouts),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const row = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(row(header));
@@ -50,7 +58,11 @@ async function runScenarios(latchkey, bare, bareCoalesced, tokens) {
   // flat surface /api/auth/refresh does not rotate by default (FLAT_REFRESH_ROTATION=false, set
   // explicitly in servers.js), so one refresh token can be presented again and again, and every
   // request still does the full work: signature check, token/session/user lookups, a new access token.
-  const refresh = { url: `${latchkey.url}/api/auth/refresh`, method: 'POST', body: { refresh_token: tokens.flatRefreshToken } };
+  const refresh = {
+    url: `${latchkey.url}/api/auth/refresh`,
+    method: 'POST',
+    body: { refresh_token: tokens.flatRefreshToken },
+  };
 
   // Warm up the JIT and the connection paths of the servers; not reported.
   await load({ name: 'warm-up bare', url: `${bare.url}/`, seconds: WARMUP_SECONDS });
@@ -65,9 +77,19 @@ async function runScenarios(latchkey, bare, bareCoalesced, tokens) {
   const pairs = [];
   for (let i = 0; i < RATIO_PAIRS; i++) {
     const pairBare = await load({ name: 'bare fastify GET /', url: `${bare.url}/`, seconds: SECONDS });
-    const pairCoalesced = await load({ name: 'bare fastify + end-of-turn writes', url: `${bareCoalesced.url}/`, seconds: SECONDS });
+    const pairCoalesced = await load({
+      name: 'bare fastify + end-of-turn writes',
+      url: `${bareCoalesced.url}/`,
+      seconds: SECONDS,
+    });
     const pairJwt = await load({ name: 'GET /api/v1/agents (JWT)', ...agents, seconds: SECONDS });
-    pairs.push({ bare: pairBare, coalesced: pairCoalesced, jwt: pairJwt, ratio: pairJwt.rps / pairBare.rps, coalescedRatio: pairJwt.rps / pairCoalesced.rps });
+    pairs.push({
+      bare: pairBare,
+      coalesced: pairCoalesced,
+      jwt: pairJwt,
+      ratio: pairJwt.rps / pairBare.rps,
+      coalescedRatio: pairJwt.rps / pairCoalesced.rps,
+    });
   }
   const medianPair = pairs.toSorted((a, b) => a.ratio - b.ratio)[Math.floor(RATIO_PAIRS / 2)];
   const coalescedRatios = pairs.map((p) => p.coalescedRatio).toSorted((a, b) => a - b);
@@ -75,7 +97,11 @@ async function runScenarios(latchkey, bare, bareCoalesced, tokens) {
   rows.bareCoalesced = medianPair.coalesced;
   // Latchkey's own app on a route with no authentication and no query: what its hooks, logger and
   // headers cost before any guard runs. Context for the ratio, not a target.
-  rows.jwks = await load({ name: 'GET /.well-known/jwks.json (none)', url: `${latchkey.url}/.well-known/jwks.json`, seconds: SECONDS });
+  rows.jwks = await load({
+    name: 'GET /.well-known/jwks.json (none)',
+    url: `${latchkey.url}/.well-known/jwks.json`,
+    seconds: SECONDS,
+  });
   rows.jwt = medianPair.jwt;
   rows.pat = await load({ name: 'GET /api/v1/agents (PAT)', ...agentsWithPat, seconds: SECONDS });
   rows.ingest = await load({ name: 'GET /api/ingest/ping (API key)', ...ingestPing, seconds: SECONDS });
@@ -152,22 +178,34 @@ async function main() {
   console.log(
     `p99 under login load / idle p99 ${fmt(p99UnderLoginOverIdle, 2)}  (${fmt(underLoadRow.p99, 2)} / ${fmt(authRow.p99, 2)} ms, target < ${TARGETS.p99UnderLoginOverIdle})  ${mark(checks.p99UnderLoginOverIdle.pass)}`,
   );
-  console.log(`PAT / JWT req/s                 ${fmt(patOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.patOverJwt.pass)}`);
-  console.log(`API key / JWT req/s             ${fmt(ingestOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.ingestOverJwt.pass)}`);
+  console.log(
+    `PAT / JWT req/s                 ${fmt(patOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.patOverJwt.pass)}`,
+  );
+  console.log(
+    `API key / JWT req/s             ${fmt(ingestOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.ingestOverJwt.pass)}`,
+  );
   console.log('');
   console.log('Authentication alone, in-process (what the guard adds to a request), microseconds:');
-  console.log(`  JWT ${fmt(guard.jwtMicros, 1)}   personal access token ${fmt(guard.patMicros, 1)}   API key ${fmt(guard.apiKeyMicros, 1)}`);
+  console.log(
+    `  JWT ${fmt(guard.jwtMicros, 1)}   personal access token ${fmt(guard.patMicros, 1)}   API key ${fmt(guard.apiKeyMicros, 1)}`,
+  );
   console.log('');
-  console.log('JWT through jose, one operation at a time, ops/s (the measurement behind EdDSA + a verified-token cache):');
+  console.log(
+    'JWT through jose, one operation at a time, ops/s (the measurement behind EdDSA + a verified-token cache):',
+  );
   console.log(`  alg     sign/s  verify/s  token bytes`);
   for (const [alg, r] of Object.entries(jwt.algorithms)) {
-    console.log(`  ${alg.padEnd(5)} ${fmt(r.signPerSec).padStart(8)}  ${fmt(r.verifyPerSec).padStart(8)}  ${String(r.tokenBytes).padStart(11)}`);
+    console.log(
+      `  ${alg.padEnd(5)} ${fmt(r.signPerSec).padStart(8)}  ${fmt(r.verifyPerSec).padStart(8)}  ${String(r.tokenBytes).padStart(11)}`,
+    );
   }
   console.log(`  verified-token cache hit (sha256 + Map): ${fmt(jwt.cacheHitPerSec)}/s`);
 
   const failed = rows.filter((r) => r.non2xx + r.errors + r.timeouts > 0);
   for (const r of failed) {
-    console.error(`\n${r.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts; status codes ${JSON.stringify(r.statusCodes)}`);
+    console.error(
+      `\n${r.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts; status codes ${JSON.stringify(r.statusCodes)}`,
+    );
   }
 
   await mkdir(dirname(RESULTS_FILE), { recursive: true });

@@ -82,5 +82,10 @@ export async function mintTokens(baseUrl) {
   const session = { authorization: `Bearer ${v1.data.token}` };
   const pat = await postJson(`${baseUrl}/api/v1/tokens`, { name: 'bench', scopes: ['agents:read'] }, session);
   const key = await postJson(`${baseUrl}/api/settings/api-key`, {}, session);
-  return { accessToken: v1.data.token, flatRefreshToken: flat.refresh_token, personalAccessToken: pat.data.token, ingestKey: key.api_key };
+  return {
+    accessToken: v1.data.token,
+    flatRefreshToken: flat.refresh_token,
+    personalAccessToken: pat.data.token,
+    ingestKey: key.api_key,
+  };
 }

@@ -9,21 +9,35 @@ import { userDelete, userList, userResetTwoFactor, userSetPlan, userSetRole, use
 import { keysRotate, userCreate, userSetDisabled, userSetPassword, userUnlock } from './cli/users.js';
 
 // dist/cli.js and src/cli.ts both sit one folder below package.json.
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
-const program = new Command('latchkey').description('Self-hosted authentication server').version(version, '-V, --version', 'print the version').showHelpAfterError();
+const program = new Command('latchkey')
+  .description('Self-hosted authentication server')
+  .version(version, '-V, --version', 'print the version')
+  .showHelpAfterError();
 
 // Each action loads the configuration itself, so `--help` works without a valid environment.
-program.command('serve').description('run the HTTP server').action(() => serve(loadConfig()));
-program.command('migrate').description('bring the database schema up to date').action(() => migrate(loadConfig()));
+program
+  .command('serve')
+  .description('run the HTTP server')
+  .action(() => serve(loadConfig()));
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(() => migrate(loadConfig()));
 
 const user = program.command('user').description('manage users');
 user
   .command('create')
-  .description("create a user and print its id")
+  .description('create a user and print its id')
   .requiredOption('--email <email>', 'e-mail address')
   .option('--password <password>', 'password (8 to 128 characters); other local users can read it in the process list')
-  .option('--password-stdin', 'read the password from standard input instead (its first line; asked for without echo at a terminal)')
+  .option(
+    '--password-stdin',
+    'read the password from standard input instead (its first line; asked for without echo at a terminal)',
+  )
   .option('--role <role>', 'USER or ADMIN', 'USER')
   .option('--plan <plan>', 'one of the PLANS setting (default: its first, STARTER unless configured)')
   .action((options) => userCreate(loadConfig(), options));
@@ -31,22 +45,54 @@ user
   .command('set-password')
   .description('set a new password, sign every session out and end a lockout')
   .requiredOption('--email <email>', 'e-mail address')
-  .option('--password <password>', 'the new password (8 to 128 characters); other local users can read it in the process list')
-  .option('--password-stdin', 'read the new password from standard input instead (its first line; asked for without echo at a terminal)')
+  .option(
+    '--password <password>',
+    'the new password (8 to 128 characters); other local users can read it in the process list',
+  )
+  .option(
+    '--password-stdin',
+    'read the new password from standard input instead (its first line; asked for without echo at a terminal)',
+  )
   .action((options) => userSetPassword(loadConfig(), options));
-user.command('unlock').description('end a password or 2FA lockout').requiredOption('--email <email>', 'e-mail address').action((o) => userUnlock(loadConfig(), o));
-user.command('disable').description('block logins, revoke every session, refuse tokens and keys while disabled').requiredOption('--email <email>', 'e-mail address').action((o) => userSetDisabled(loadConfig(), o, true));
-user.command('enable').description('allow a disabled user again').requiredOption('--email <email>', 'e-mail address').action((o) => userSetDisabled(loadConfig(), o, false));
+user
+  .command('unlock')
+  .description('end a password or 2FA lockout')
+  .requiredOption('--email <email>', 'e-mail address')
+  .action((o) => userUnlock(loadConfig(), o));
+user
+  .command('disable')
+  .description('block logins, revoke every session, refuse tokens and keys while disabled')
+  .requiredOption('--email <email>', 'e-mail address')
+  .action((o) => userSetDisabled(loadConfig(), o, true));
+user
+  .command('enable')
+  .description('allow a disabled user again')
+  .requiredOption('--email <email>', 'e-mail address')
+  .action((o) => userSetDisabled(loadConfig(), o, false));
 
-user.command('list').description('list every user, oldest first').option('--json', 'print JSON instead of a table').action((o) => userList(loadConfig(), o));
-user.command('show').description('show a user: role, plan, 2FA, sessions, tokens (never a secret)').argument('<email>', 'e-mail address').option('--json', 'print JSON').action((email, o) => userShow(loadConfig(), email, o));
+user
+  .command('list')
+  .description('list every user, oldest first')
+  .option('--json', 'print JSON instead of a table')
+  .action((o) => userList(loadConfig(), o));
+user
+  .command('show')
+  .description('show a user: role, plan, 2FA, sessions, tokens (never a secret)')
+  .argument('<email>', 'e-mail address')
+  .option('--json', 'print JSON')
+  .action((email, o) => userShow(loadConfig(), email, o));
 user
   .command('set-role')
   .description("set a user's role; lowering it revokes the tokens created under the higher role and signs the user out")
   .argument('<email>', 'e-mail address')
   .argument('<role>', 'USER or ADMIN')
   .action((email, role) => userSetRole(loadConfig(), email, role));
-user.command('set-plan').description("set a user's plan (one of the PLANS setting)").argument('<email>', 'e-mail address').argument('<plan>', 'plan name').action((email, plan) => userSetPlan(loadConfig(), email, plan));
+user
+  .command('set-plan')
+  .description("set a user's plan (one of the PLANS setting)")
+  .argument('<email>', 'e-mail address')
+  .argument('<plan>', 'plan name')
+  .action((email, plan) => userSetPlan(loadConfig(), email, plan));
 user
   .command('reset-2fa')
   .description('remove 2FA for a user who lost the authenticator and the recovery codes; signs every session out')
@@ -54,19 +100,28 @@ user
   .action((email) => userResetTwoFactor(loadConfig(), email));
 user
   .command('delete')
-  .description("delete a user with all the user's data (sessions, tokens, keys, 2FA, agents, voice logs and their files)")
+  .description(
+    "delete a user with all the user's data (sessions, tokens, keys, 2FA, agents, voice logs and their files)",
+  )
   .argument('<email>', 'e-mail address')
   .option('--yes', 'do not ask for confirmation (needed without a terminal)')
   .action((email, o) => userDelete(loadConfig(), email, o));
 
-program.command('keys').description('signing keys').command('rotate').description('add a new signing key').action(() => keysRotate(loadConfig()));
+program
+  .command('keys')
+  .description('signing keys')
+  .command('rotate')
+  .description('add a new signing key')
+  .action(() => keysRotate(loadConfig()));
 
 program.parseAsync().catch((error: unknown) => {
   // One line for the operator; the stack only when asked for, since it says nothing they can act
   // on (and an unexpected error is reported as one, with what to do).
   const expected = error instanceof ConfigError || error instanceof AuthError || error instanceof StartupError;
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  console.error(expected ? `latchkey: ${message}` : `latchkey: unexpected error: ${message} (LOG_LEVEL=debug shows the stack)`);
+  console.error(
+    expected ? `latchkey: ${message}` : `latchkey: unexpected error: ${message} (LOG_LEVEL=debug shows the stack)`,
+  );
   if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(error);
   process.exit(1);
 });

@@ -23,7 +23,22 @@ const SECRET_FIELDS = [
  * Named, not `*.password`: pino runs a path that starts with a wildcard on every key of every line
  * and of every child's bindings, and Fastify makes a child per request: named paths cost far less.
  */
-const CONTAINERS = ['body', 'err', 'err.details', 'err.cause', 'err.body', 'error', 'details', 'data', 'input', 'user', 'credentials', 'headers', 'query', 'params'];
+const CONTAINERS = [
+  'body',
+  'err',
+  'err.details',
+  'err.cause',
+  'err.body',
+  'error',
+  'details',
+  'data',
+  'input',
+  'user',
+  'credentials',
+  'headers',
+  'query',
+  'params',
+];
 
 // Request headers that carry credentials. Fastify never logs headers, but @fastify/multipart logs
 // the upload's headers at trace level (busboyOptions).
@@ -42,7 +57,11 @@ const REDACT = [
 
 /** A request as logged: the path without its query string (a client may put a token there). */
 function serializeRequest(request: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) {
-  return { method: request.method, path: request.url.split('?')[0], remoteAddress: request.ip ?? request.socket?.remoteAddress };
+  return {
+    method: request.method,
+    path: request.url.split('?')[0],
+    remoteAddress: request.ip ?? request.socket?.remoteAddress,
+  };
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -42,9 +42,15 @@ export async function openCore(config: Readonly<Config>, clock: Clock = systemCl
 }
 
 /** The whole server: the core and the HTTP app over it. */
-export async function createLatchkey(config: Readonly<Config>, options: { clock?: Clock; logger?: Logger } = {}): Promise<Latchkey> {
+export async function createLatchkey(
+  config: Readonly<Config>,
+  options: { clock?: Clock; logger?: Logger } = {},
+): Promise<Latchkey> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const core = await openCore(config, options.clock, { warn: (message) => logger.warn(message), info: (message) => logger.info(message) });
+  const core = await openCore(config, options.clock, {
+    warn: (message) => logger.warn(message),
+    info: (message) => logger.info(message),
+  });
   const app = await buildApp({ core, logger });
   return {
     app,

@@ -41,8 +41,15 @@ describe('the access log', () => {
     const requestLines = parsed().filter((line) => line.reqId !== undefined);
     expect(requestLines.map((line) => line.msg)).toEqual(['request completed', 'request completed']);
     const [health, refused] = requestLines;
-    expect(health).toMatchObject({ level: 30, req: { method: 'GET', path: '/healthz', remoteAddress: client.ip }, res: { statusCode: 200 } });
-    expect(refused).toMatchObject({ req: { method: 'GET', path: '/api/v1/agents', remoteAddress: client.ip }, res: { statusCode: 401 } });
+    expect(health).toMatchObject({
+      level: 30,
+      req: { method: 'GET', path: '/healthz', remoteAddress: client.ip },
+      res: { statusCode: 200 },
+    });
+    expect(refused).toMatchObject({
+      req: { method: 'GET', path: '/api/v1/agents', remoteAddress: client.ip },
+      res: { statusCode: 401 },
+    });
     expect(health.reqId).not.toBe(refused.reqId);
     for (const line of requestLines) expect(line.responseTime).toBeGreaterThan(0);
     expect(lines.join('')).not.toContain('not-logged');
@@ -55,15 +62,21 @@ describe('the access log', () => {
     // A login whose body never arrives in full: it is never answered, so never completed.
     const socket = connect(port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write('POST /api/v1/auth/login?x=not-logged HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email"');
+    socket.write(
+      'POST /api/v1/auth/login?x=not-logged HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email"',
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     socket.destroy();
 
     const deadline = Date.now() + 2_000;
-    while (!lines.some((line) => line.includes('"request aborted"')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (!lines.some((line) => line.includes('"request aborted"')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const requestLines = parsed().filter((line) => line.reqId !== undefined);
     expect(requestLines.map((line) => line.msg)).toEqual(['request aborted']);
-    expect(requestLines[0]).toMatchObject({ level: 30, req: { method: 'POST', path: '/api/v1/auth/login', remoteAddress: '127.0.0.1' } });
+    expect(requestLines[0]).toMatchObject({
+      level: 30,
+      req: { method: 'POST', path: '/api/v1/auth/login', remoteAddress: '127.0.0.1' },
+    });
     expect(lines.join('')).not.toContain('not-logged');
   });
 });
@@ -80,7 +93,13 @@ describe('the access log controller', () => {
     const { request, reply } = answered(createLogger('info', stream));
     new AccessLog().requestCompleted(new Error('socket hang up'), request, reply);
     const [line] = lines.map((l) => JSON.parse(l));
-    expect(line).toMatchObject({ level: 50, msg: 'request errored', req: { method: 'GET', path: '/x' }, res: { statusCode: 200 }, err: { message: 'socket hang up' } });
+    expect(line).toMatchObject({
+      level: 50,
+      msg: 'request errored',
+      req: { method: 'GET', path: '/x' },
+      res: { statusCode: 200 },
+      err: { message: 'socket hang up' },
+    });
     expect(lines).toHaveLength(1);
   });
 

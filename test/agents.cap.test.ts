@@ -7,14 +7,24 @@ const CAP = 3;
 
 describe.each(TARGETS)('the agents-per-user cap on $name', ({ create }) => {
   // A second instance over the same data: racing creates may arrive at different instances.
-  const { servers } = useServers(create, [{ AGENTS_MAX_PER_USER: String(CAP) }], [{ AGENTS_MAX_PER_USER: String(CAP) }]);
+  const { servers } = useServers(
+    create,
+    [{ AGENTS_MAX_PER_USER: String(CAP) }],
+    [{ AGENTS_MAX_PER_USER: String(CAP) }],
+  );
   const [server, other] = servers;
 
   const createAgent = async (on: TestServer, token: string, name: string) => {
-    const res = await on.app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization: `Bearer ${token}` }, payload: { name } });
+    const res = await on.app.inject({
+      method: 'POST',
+      url: '/api/v1/agents',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name },
+    });
     return { status: res.statusCode, body: JSON.parse(res.body) };
   };
-  const countAgents = async (token: string) => (await caller(server).get('/api/v1/agents?limit=100', token)).body.data.length;
+  const countAgents = async (token: string) =>
+    (await caller(server).get('/api/v1/agents?limit=100', token)).body.data.length;
 
   it('refuses the agent past AGENTS_MAX_PER_USER with 409 AGENT_LIMIT_REACHED, and takes one again after a delete', async () => {
     const { token } = await registerV1(caller(server), uniqueEmail());
@@ -27,11 +37,18 @@ describe.each(TARGETS)('the agents-per-user cap on $name', ({ create }) => {
     const refused = await createAgent(server, token, 'one too many');
     expect(refused).toEqual({
       status: 409,
-      body: { success: false, error: { code: 'AGENT_LIMIT_REACHED', message: `An account may have at most ${CAP} agents; delete one first` } },
+      body: {
+        success: false,
+        error: { code: 'AGENT_LIMIT_REACHED', message: `An account may have at most ${CAP} agents; delete one first` },
+      },
     });
     expect(await countAgents(token)).toBe(CAP);
 
-    const deleted = await server.app.inject({ method: 'DELETE', url: `/api/v1/agents/${ids[0]}`, headers: { authorization: `Bearer ${token}` } });
+    const deleted = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/agents/${ids[0]}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(deleted.statusCode).toBeLessThan(300);
     expect((await createAgent(server, token, 'in the freed place')).status).toBe(201);
   });
@@ -45,9 +62,13 @@ describe.each(TARGETS)('the agents-per-user cap on $name', ({ create }) => {
 
   it('holds under parallel creates on two instances: exactly the cap gets through', async () => {
     const { token } = await registerV1(caller(server), uniqueEmail());
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => createAgent(i % 2 === 0 ? server : other, token, `racer ${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => createAgent(i % 2 === 0 ? server : other, token, `racer ${i}`)),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(CAP);
-    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'AGENT_LIMIT_REACHED')).toBe(true);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'AGENT_LIMIT_REACHED')).toBe(
+      true,
+    );
     expect(results.filter((r) => r.status !== 201 && r.status !== 409)).toEqual([]);
     expect(await countAgents(token)).toBe(CAP);
   });

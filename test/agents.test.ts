@@ -16,7 +16,12 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
 
   const { server } = useServer(create, {}, clock);
 
-  async function send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string, body?: object): Promise<Response> {
+  async function send(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    token: string,
+    body?: object,
+  ): Promise<Response> {
     const res = await server.app.inject({
       method,
       url,
@@ -41,7 +46,12 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
 
   async function newAgent(token: string, name = 'Support bot', description?: string | null): Promise<any> {
     clock.advance(1000);
-    const res = await send('POST', '/api/v1/agents', token, description === undefined ? { name } : { name, description });
+    const res = await send(
+      'POST',
+      '/api/v1/agents',
+      token,
+      description === undefined ? { name } : { name, description },
+    );
     expect(res.status).toBe(201);
     return res.body.data;
   }
@@ -66,16 +76,28 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
   describe('CRUD', () => {
     it('creates, reads, updates and deletes an agent', async () => {
       const { token } = await newUser();
-      const created = await send('POST', '/api/v1/agents', token, { name: '  Support bot  ', description: 'Answers tickets' });
+      const created = await send('POST', '/api/v1/agents', token, {
+        name: '  Support bot  ',
+        description: 'Answers tickets',
+      });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
         success: true,
-        data: { id: expect.stringMatching(/^agent_[0-9a-f]{24}$/), name: 'Support bot', description: 'Answers tickets', createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) },
+        data: {
+          id: expect.stringMatching(/^agent_[0-9a-f]{24}$/),
+          name: 'Support bot',
+          description: 'Answers tickets',
+          createdAt: expect.stringMatching(ISO),
+          updatedAt: expect.stringMatching(ISO),
+        },
       });
       const agent = created.body.data;
       expect(agent.updatedAt).toBe(agent.createdAt);
 
-      expect(await send('GET', `/api/v1/agents/${agent.id}`, token)).toMatchObject({ status: 200, body: { success: true, data: agent } });
+      expect(await send('GET', `/api/v1/agents/${agent.id}`, token)).toMatchObject({
+        status: 200,
+        body: { success: true, data: agent },
+      });
 
       clock.advance(5000);
       const renamed = await send('PATCH', `/api/v1/agents/${agent.id}`, token, { name: 'Sales bot' });
@@ -106,8 +128,12 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
       const first = await newAgent(token, 'first');
       const second = await newAgent(token, 'second');
       const third = await newAgent(token, 'third');
-      const names = async (query: string) => ((await send('GET', `/api/v1/agents${query}`, token)).body.data as any[]).map((a) => a.name);
-      expect((await send('GET', '/api/v1/agents', token)).body).toEqual({ success: true, data: [third, second, first] });
+      const names = async (query: string) =>
+        ((await send('GET', `/api/v1/agents${query}`, token)).body.data as any[]).map((a) => a.name);
+      expect((await send('GET', '/api/v1/agents', token)).body).toEqual({
+        success: true,
+        data: [third, second, first],
+      });
       expect(await names('?limit=2')).toEqual(['third', 'second']);
       expect(await names('?limit=2&offset=2')).toEqual(['first']);
       expect(await names('?offset=3')).toEqual([]);
@@ -215,7 +241,10 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
       await expectInvalid(await send('POST', '/api/v1/agents', token, { name: '   ' }), 'name');
       await expectInvalid(await send('POST', '/api/v1/agents', token, { name: 'x'.repeat(101) }), 'name');
       await expectInvalid(await send('POST', '/api/v1/agents', token, { name: 42 }), 'name');
-      await expectInvalid(await send('POST', '/api/v1/agents', token, { name: 'ok', description: 'x'.repeat(1001) }), 'description');
+      await expectInvalid(
+        await send('POST', '/api/v1/agents', token, { name: 'ok', description: 'x'.repeat(1001) }),
+        'description',
+      );
       expect((await send('GET', '/api/v1/agents', token)).body.data).toEqual([]);
     });
 
@@ -303,7 +332,9 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
       const userPat = await newPat(user.token, ['agents:read']);
       await setRole(user.id, 'ADMIN');
       expect((await send('GET', '/api/v1/agents?all=true', userPat)).status).toBe(403);
-      expect((await send('GET', '/api/v1/agents?all=true', await newPat(user.token, ['agents:read']))).status).toBe(200);
+      expect((await send('GET', '/api/v1/agents?all=true', await newPat(user.token, ['agents:read']))).status).toBe(
+        200,
+      );
     });
 
     it('under an ADMIN snapshot reaches another user’s agent; under a USER snapshot gets 404', async () => {
@@ -315,7 +346,10 @@ describe.each(TARGETS)('agents on $name', ({ create }) => {
       const agent = await newAgent(owner.token, 'theirs');
       expect((await send('GET', `/api/v1/agents/${agent.id}`, adminPat)).body.data).toEqual(agent);
       expect(await send('GET', `/api/v1/agents/${agent.id}`, userPat)).toMatchObject({ status: 404, body: NOT_FOUND });
-      expect(await send('DELETE', `/api/v1/agents/${agent.id}`, userPat)).toMatchObject({ status: 404, body: NOT_FOUND });
+      expect(await send('DELETE', `/api/v1/agents/${agent.id}`, userPat)).toMatchObject({
+        status: 404,
+        body: NOT_FOUND,
+      });
     });
   });
 });

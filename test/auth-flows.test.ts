@@ -6,7 +6,6 @@ import { startServer, useServer, uniqueEmail } from './helpers/server.js';
 import { TARGETS } from './helpers/targets.js';
 
 describe.each(TARGETS)('auth flows on $name', ({ create }) => {
-
   const { server, target } = useServer(create, { LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '6' });
 
   describe('login', () => {
@@ -18,10 +17,19 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       expect(res.status).toBe(200);
       expect(Object.keys(res.body.data).sort()).toEqual(['refreshToken', 'token', 'user']);
       expect(res.body.success).toBe(true);
-      expect(res.body.data.user).toEqual({ id: expect.stringMatching(/^user_[0-9a-f]{24}$/), email, role: 'USER', plan: 'STARTER' });
+      expect(res.body.data.user).toEqual({
+        id: expect.stringMatching(/^user_[0-9a-f]{24}$/),
+        email,
+        role: 'USER',
+        plan: 'STARTER',
+      });
       expect(res.headers['cache-control']).toBe('no-store');
       // Another spelling of the same path reaches the same handler, and is not cached either.
-      const encoded = await server.app.inject({ method: 'POST', url: '/%61pi/v1/auth/login', payload: { email, password: PASSWORD } });
+      const encoded = await server.app.inject({
+        method: 'POST',
+        url: '/%61pi/v1/auth/login',
+        payload: { email, password: PASSWORD },
+      });
       expect(encoded.statusCode).toBe(200);
       expect(encoded.headers['cache-control']).toBe('no-store');
     });
@@ -48,15 +56,20 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       const email = uniqueEmail();
       await registerV1(client, email);
       const wrong = await client.post('/api/v1/auth/login', { email, password: 'not the password' });
-      const unknown = await client.post('/api/v1/auth/login', { email: uniqueEmail('ghost'), password: 'not the password' });
+      const unknown = await client.post('/api/v1/auth/login', {
+        email: uniqueEmail('ghost'),
+        password: 'not the password',
+      });
       for (const res of [wrong, unknown]) {
         expect(res.status).toBe(401);
-        expect(res.body).toEqual({ success: false, error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' } });
+        expect(res.body).toEqual({
+          success: false,
+          error: { code: 'INVALID_CREDENTIALS', message: 'Invalid email or password' },
+        });
       }
       const flat = await client.post('/api/auth/login', { email, password: 'nope' });
       expect(flat.body).toEqual({ detail: 'Invalid email or password', code: 'INVALID_CREDENTIALS' });
     });
-
   });
 
   describe('the guard', () => {
@@ -64,7 +77,11 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       const client = caller(server);
       const { token } = await registerV1(client, uniqueEmail());
       for (const authorization of [undefined, token, `bearer ${token}`, `Basic ${token}`, 'Bearer ']) {
-        const res = await server.app.inject({ method: 'GET', url: '/api/v1/agents', headers: authorization ? { authorization } : {} });
+        const res = await server.app.inject({
+          method: 'GET',
+          url: '/api/v1/agents',
+          headers: authorization ? { authorization } : {},
+        });
         expect(res.statusCode).toBe(401);
         expect(JSON.parse(res.body).error).toEqual({ code: 'NO_BEARER_TOKEN', message: 'No bearer token' });
         expect(res.headers['www-authenticate']).toBe('Bearer realm="latchkey"');
@@ -77,7 +94,9 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       const res = await caller(server).get('/api/v1/agents', 'not.a.jwt');
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('INVALID_TOKEN');
-      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="latchkey", error="invalid_token", error_description="/);
+      expect(res.headers['www-authenticate']).toMatch(
+        /^Bearer realm="latchkey", error="invalid_token", error_description="/,
+      );
     });
 
     it('tells a client that sent its refresh token as a bearer where it goes', async () => {
@@ -172,7 +191,9 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       expect((await client.post('/api/auth/logout', undefined, login.access_token)).status).toBe(200);
       const after = await client.get('/api/voicelogs', login.access_token);
       expect(after.body).toEqual({ detail: expect.any(String), code: 'TOKEN_REVOKED' });
-      expect((await client.post('/api/auth/refresh', { refresh_token: login.refresh_token })).body.code).toBe('SESSION_REVOKED');
+      expect((await client.post('/api/auth/refresh', { refresh_token: login.refresh_token })).body.code).toBe(
+        'SESSION_REVOKED',
+      );
     });
 
     it('leaves the same user’s other sessions alone', async () => {
@@ -204,7 +225,9 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
         expect(refused.status).toBe(403);
         expect(refused.body.code).toBe('REGISTRATION_DISABLED');
         expect((await caller(closed).get('/api/v1/auth/features')).body.data.registrationEnabled).toBe(false);
-        expect((await caller(opened).post('/api/auth/register', { email: uniqueEmail(), password: PASSWORD })).status).toBe(201);
+        expect(
+          (await caller(opened).post('/api/auth/register', { email: uniqueEmail(), password: PASSWORD })).status,
+        ).toBe(201);
       } finally {
         await closed.close();
         await opened.close();
@@ -226,7 +249,13 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       ['wrong types', { payload: { email: 42, password: ['x'] } }],
       ['an oversized body', { payload: { email: 'a@b.co', password: 'x'.repeat(70_000) } }],
       ['a form body', { payload: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
-      ['a __proto__ key', { payload: '{"email":"a@b.co","password":"x","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } }],
+      [
+        'a __proto__ key',
+        {
+          payload: '{"email":"a@b.co","password":"x","__proto__":{"admin":true}}',
+          headers: { 'content-type': 'application/json' },
+        },
+      ],
     ];
     it.each(cases)('answers %s with a 4xx in each surface’s shape', async (_name, request) => {
       for (const url of ['/api/v1/auth/login', '/api/auth/login']) {
@@ -301,7 +330,9 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       await client.post('/api/v1/auth/logout', undefined, login.token);
       const events = await server.core.stores.audit.listForUser(login.user.id, 20);
       const types = events.map((e) => e.type);
-      expect(types).toEqual(expect.arrayContaining(['user_registered', 'login_succeeded', 'login_failed', 'refresh', 'logout']));
+      expect(types).toEqual(
+        expect.arrayContaining(['user_registered', 'login_succeeded', 'login_failed', 'refresh', 'logout']),
+      );
       for (const event of events) {
         expect(event.ip).toBe(client.ip);
         const serialized = JSON.stringify(event);

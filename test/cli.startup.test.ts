@@ -45,7 +45,9 @@ describe('latchkey serve refuses to start, in one line', () => {
   });
 
   it('on a malformed REDIS_URL, naming it', async () => {
-    expect(await serveFails(postgres(TEST_DATABASE_URL, { REDIS_URL: 'redis://:hunter22secret@cache:63 79' }))).toMatch(/^latchkey: REDIS_URL: (?!.*hunter22)/);
+    expect(await serveFails(postgres(TEST_DATABASE_URL, { REDIS_URL: 'redis://:hunter22secret@cache:63 79' }))).toMatch(
+      /^latchkey: REDIS_URL: (?!.*hunter22)/,
+    );
   });
 
   it('on PORT=0x1F90 instead of listening on 8080', async () => {
@@ -53,11 +55,15 @@ describe('latchkey serve refuses to start, in one line', () => {
   });
 
   it('on REDIS_URL without DATABASE_URL instead of ignoring it', async () => {
-    expect(await serveFails({ REDIS_URL: TEST_REDIS_URL })).toMatch(/^latchkey: REDIS_URL: only used together with DATABASE_URL/);
+    expect(await serveFails({ REDIS_URL: TEST_REDIS_URL })).toMatch(
+      /^latchkey: REDIS_URL: only used together with DATABASE_URL/,
+    );
   });
 
   it('on a DATA_DIR that cannot be created (it hung under /proc)', async () => {
-    expect(await serveFails({ DATA_DIR: '/proc/latchkey/data' })).toMatch(/^latchkey: DATA_DIR: cannot create \/proc\/latchkey\/data \(ENOENT\); choose a folder/);
+    expect(await serveFails({ DATA_DIR: '/proc/latchkey/data' })).toMatch(
+      /^latchkey: DATA_DIR: cannot create \/proc\/latchkey\/data \(ENOENT\); choose a folder/,
+    );
   });
 
   it('on a PORT in use', async () => {
@@ -65,20 +71,26 @@ describe('latchkey serve refuses to start, in one line', () => {
     await once(taken, 'listening');
     const port = (taken.address() as { port: number }).port;
     try {
-      expect(await serveFails({ PORT: String(port) })).toBe(`latchkey: PORT: ${port} is already in use on 127.0.0.1; stop the other process or choose another PORT`);
+      expect(await serveFails({ PORT: String(port) })).toBe(
+        `latchkey: PORT: ${port} is already in use on 127.0.0.1; stop the other process or choose another PORT`,
+      );
     } finally {
       taken.close();
     }
   });
 
   it('on a HOST that does not resolve', async () => {
-    expect(await serveFails({ HOST: 'no-such-host.invalid' })).toMatch(/^latchkey: HOST: no-such-host\.invalid does not resolve/);
+    expect(await serveFails({ HOST: 'no-such-host.invalid' })).toMatch(
+      /^latchkey: HOST: no-such-host\.invalid does not resolve/,
+    );
   });
 
   it('on a missing database, naming it', async () => {
     const url = new URL(TEST_DATABASE_URL);
     url.pathname = '/latchkey_no_such_db';
-    expect(await serveFails(postgres(url.toString()))).toMatch(/^latchkey: DATABASE_URL: database "latchkey_no_such_db" does not exist on .*; create it/);
+    expect(await serveFails(postgres(url.toString()))).toMatch(
+      /^latchkey: DATABASE_URL: database "latchkey_no_such_db" does not exist on .*; create it/,
+    );
   });
 
   it('on an unreachable PostgreSQL after retrying with one warning a try', async () => {
@@ -86,16 +98,30 @@ describe('latchkey serve refuses to start, in one line', () => {
     const started = Date.now();
     const result = await run(
       ['serve'],
-      cliEnv(dataDir, { ...postgres(`postgresql://postgres:hunter22secret@127.0.0.1:${port}/test`), DATABASE_CONNECT_TIMEOUT_SECONDS: '2', LOG_LEVEL: 'warn' }),
+      cliEnv(dataDir, {
+        ...postgres(`postgresql://postgres:hunter22secret@127.0.0.1:${port}/test`),
+        DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
+        LOG_LEVEL: 'warn',
+      }),
     );
     expect(result.code).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-    expect(lines(result.stderr)).toEqual([expect.stringMatching(new RegExp(`^latchkey: DATABASE_URL: cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\) after \\d+ attempt\\(s\\) in 2 s; start it`))]);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^latchkey: DATABASE_URL: cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\) after \\d+ attempt\\(s\\) in 2 s; start it`,
+        ),
+      ),
+    ]);
     const warnings = lines(result.stdout).map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(warnings.length).toBeGreaterThanOrEqual(2);
     for (const warning of warnings) {
       expect(warning.level).toBe(40);
-      expect(warning.msg).toMatch(new RegExp(`^PostgreSQL at 127\\.0\\.0\\.1:${port} not reachable \\(ECONNREFUSED\\), attempt \\d+; retrying in`));
+      expect(warning.msg).toMatch(
+        new RegExp(
+          `^PostgreSQL at 127\\.0\\.0\\.1:${port} not reachable \\(ECONNREFUSED\\), attempt \\d+; retrying in`,
+        ),
+      );
     }
     expect(result.stdout + result.stderr).not.toContain('hunter22');
   });

@@ -24,7 +24,11 @@ describe('latchkey commands on the embedded default', () => {
   });
 
   it('user create --password-stdin applies the password policy to what it reads', async () => {
-    const tooShort = await run(['user', 'create', '--email', uniqueEmail(), '--password-stdin'], cliEnv(dataDir), 'short\n');
+    const tooShort = await run(
+      ['user', 'create', '--email', uniqueEmail(), '--password-stdin'],
+      cliEnv(dataDir),
+      'short\n',
+    );
     expect(tooShort.code).toBe(1);
     expect(lines(tooShort.stderr)).toEqual(['latchkey: Password must be 8 to 128 characters']);
   });
@@ -46,14 +50,20 @@ describe('latchkey commands on the embedded default', () => {
   it('user create with a taken e-mail (in any case) exits 1 with one line on stderr', async () => {
     const email = uniqueEmail();
     expect((await run(['user', 'create', '--email', email, '--password', PASSWORD], cliEnv(dataDir))).code).toBe(0);
-    const again = await run(['user', 'create', '--email', email.toUpperCase(), '--password', PASSWORD], cliEnv(dataDir));
+    const again = await run(
+      ['user', 'create', '--email', email.toUpperCase(), '--password', PASSWORD],
+      cliEnv(dataDir),
+    );
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
     expect(lines(again.stderr)).toEqual([expect.stringMatching(/^latchkey: .*already exists/)]);
   });
 
   it('user create with a bad role exits 1 with one line naming the option', async () => {
-    const result = await run(['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD, '--role', 'root'], cliEnv(dataDir));
+    const result = await run(
+      ['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD, '--role', 'root'],
+      cliEnv(dataDir),
+    );
     expect(result.code).toBe(1);
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^latchkey: --role: /)]);
   });
@@ -117,7 +127,11 @@ describe('latchkey serve with commands from a second process', () => {
 
   it('lets a user created with --password-stdin log in with the password it read', async () => {
     const email = uniqueEmail();
-    const created = await run(['user', 'create', '--email', email, '--password-stdin'], cliEnv(dataDir), `${PASSWORD}\n`);
+    const created = await run(
+      ['user', 'create', '--email', email, '--password-stdin'],
+      cliEnv(dataDir),
+      `${PASSWORD}\n`,
+    );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
@@ -167,10 +181,15 @@ describe('latchkey serve with commands from a second process', () => {
     const email = uniqueEmail();
     const id = await createUser(email);
     const login = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
-    for (let i = 0; i < 2; i++) expect((await served.post('/api/v1/auth/login', { email, password: 'wrong password' })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await served.post('/api/v1/auth/login', { email, password: 'wrong password' })).status).toBe(401);
     expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(423);
 
-    const set = await run(['user', 'set-password', '--email', email, '--password-stdin'], cliEnv(dataDir), 'the replacement secret\n');
+    const set = await run(
+      ['user', 'set-password', '--email', email, '--password-stdin'],
+      cliEnv(dataDir),
+      'the replacement secret\n',
+    );
     expect(set.stderr).toBe('');
     expect(set.code).toBe(0);
     expect(set.stdout.trim()).toBe(`password set for ${id}; 1 session(s) signed out`);
@@ -179,7 +198,10 @@ describe('latchkey serve with commands from a second process', () => {
     expect((await served.post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(401);
     expect((await served.post('/api/v1/auth/login', { email, password: 'the replacement secret' })).status).toBe(200);
 
-    const unknown = await run(['user', 'set-password', '--email', uniqueEmail(), '--password', 'whatever it is'], cliEnv(dataDir));
+    const unknown = await run(
+      ['user', 'set-password', '--email', uniqueEmail(), '--password', 'whatever it is'],
+      cliEnv(dataDir),
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^latchkey: no user with email /);
   });
@@ -187,7 +209,8 @@ describe('latchkey serve with commands from a second process', () => {
   it('user unlock ends a lockout the server counted', async () => {
     const email = uniqueEmail();
     await createUser(email);
-    for (let i = 0; i < 2; i++) expect((await served.post('/api/v1/auth/login', { email, password: 'wrong password' })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await served.post('/api/v1/auth/login', { email, password: 'wrong password' })).status).toBe(401);
     const locked = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
     expect(locked.status).toBe(423);
     expect(locked.body.error.code).toBe('ACCOUNT_LOCKED');
@@ -220,7 +243,9 @@ describe('latchkey serve shutdown', () => {
 
     let signalAt = Number.POSITIVE_INFINITY;
     const logins = Array.from({ length: 5 }, () =>
-      server.post('/api/v1/auth/login', { email, password: PASSWORD }).then((res) => ({ ...res, doneAt: performance.now() })),
+      server
+        .post('/api/v1/auth/login', { email, password: PASSWORD })
+        .then((res) => ({ ...res, doneAt: performance.now() })),
     );
     await Promise.race(logins);
     signalAt = performance.now();

@@ -6,7 +6,9 @@ import { PASSWORD } from './helpers/api.js';
 import { cliEnv, lines, run, Served } from './helpers/cli.js';
 import { uniqueEmail } from './helpers/server.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 describe('latchkey user administration commands', () => {
   let dataDir: string;
@@ -48,12 +50,17 @@ describe('latchkey user administration commands', () => {
   });
 
   it('--plan takes only a plan of the PLANS setting; without it the first one', async () => {
-    await failsWith(['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD, '--plan', 'gold'], /^latchkey: --plan: expected one of STARTER, PRO, ENTERPRISE/);
+    await failsWith(
+      ['user', 'create', '--email', uniqueEmail(), '--password', PASSWORD, '--plan', 'gold'],
+      /^latchkey: --plan: expected one of STARTER, PRO, ENTERPRISE/,
+    );
     const email = uniqueEmail();
     await createUser(email, '--plan', 'pro');
     expect(JSON.parse((await cli(['user', 'show', email, '--json'])).stdout).plan).toBe('PRO');
     const team = uniqueEmail();
-    expect((await cli(['user', 'create', '--email', team, '--password', PASSWORD], { PLANS: 'team,solo' })).code).toBe(0);
+    expect((await cli(['user', 'create', '--email', team, '--password', PASSWORD], { PLANS: 'team,solo' })).code).toBe(
+      0,
+    );
     expect(JSON.parse((await cli(['user', 'show', team, '--json'])).stdout).plan).toBe('TEAM');
   });
 
@@ -64,9 +71,18 @@ describe('latchkey user administration commands', () => {
     expect(table.code).toBe(0);
     const rows = lines(table.stdout);
     expect(rows[0]).toMatch(/^ID\s+EMAIL\s+ROLE\s+PLAN\s+STATUS\s+CREATED$/);
-    expect(rows.find((row) => row.startsWith(id))).toMatch(new RegExp(`^${id}\\s+${email}\\s+ADMIN\\s+STARTER\\s+active\\s+\\d{4}-`));
+    expect(rows.find((row) => row.startsWith(id))).toMatch(
+      new RegExp(`^${id}\\s+${email}\\s+ADMIN\\s+STARTER\\s+active\\s+\\d{4}-`),
+    );
     const json = JSON.parse((await cli(['user', 'list', '--json'])).stdout) as { id: string }[];
-    expect(json.find((u) => u.id === id)).toEqual({ id, email, role: 'ADMIN', plan: 'STARTER', createdAt: expect.any(String), disabledAt: null });
+    expect(json.find((u) => u.id === id)).toEqual({
+      id,
+      email,
+      role: 'ADMIN',
+      plan: 'STARTER',
+      createdAt: expect.any(String),
+      disabledAt: null,
+    });
   });
 
   it('user show names an unknown e-mail in one line', async () => {
@@ -77,7 +93,11 @@ describe('latchkey user administration commands', () => {
     const email = uniqueEmail();
     await createUser(email, '--role', 'ADMIN');
     const login = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
-    const created = await served.post('/api/v1/tokens', { name: 'CRM sync', scopes: ['agents:read'] }, login.body.data.token);
+    const created = await served.post(
+      '/api/v1/tokens',
+      { name: 'CRM sync', scopes: ['agents:read'] },
+      login.body.data.token,
+    );
     expect(created.status).toBe(201);
     const pat = created.body.data as { prefix: string; token: string };
 

@@ -8,14 +8,53 @@ const SECRET = 'x'.repeat(32);
 // The field names the rest of the code reads; Config is derived from the schema, so renaming a
 // variable there must not rename a field silently. The type check below fails on a missing or extra name.
 const FIELDS = [
-  'port', 'host', 'dataDir', 'databaseUrl', 'databasePoolSize', 'databaseConnectTimeoutSeconds', 'redisUrl', 'env',
-  'secret', 'publicUrl', 'trustProxy', 'issuer', 'audience', 'accessTokenTtlSeconds', 'refreshTokenTtlSeconds',
-  'refreshReuseGraceSeconds', 'recentLoginMaxAgeSeconds', 'flatRefreshRotation', 'lockoutMaxFailures', 'lockoutSeconds',
-  'lockoutMaxSeconds', 'lockoutBlockFailures', 'lockoutForgetSeconds', 'lockoutResetSeconds', 'deviceCookieTtlSeconds', 'loginRateLimit',
-  'loginRateLimitWindowSeconds', 'loginRateLimitIpv6Prefix', 'credentialBrand', 'mfaDriftSteps', 'mfaLockoutMaxFailures',
-  'mfaLockoutSeconds', 'mfaLockoutMaxSeconds', 'mfaBlockFailures', 'mfaIssuer', 'plans', 'registrationEnabled',
-  'passwordHashConcurrency', 'bodyLimitBytes', 'uploadMaxBytes', 'storageQuotaBytes', 'uploadRateLimit',
-  'uploadRateLimitWindowSeconds', 'agentsMaxPerUser', 'requestTimeoutSeconds', 'shutdownTimeoutSeconds', 'logLevel',
+  'port',
+  'host',
+  'dataDir',
+  'databaseUrl',
+  'databasePoolSize',
+  'databaseConnectTimeoutSeconds',
+  'redisUrl',
+  'env',
+  'secret',
+  'publicUrl',
+  'trustProxy',
+  'issuer',
+  'audience',
+  'accessTokenTtlSeconds',
+  'refreshTokenTtlSeconds',
+  'refreshReuseGraceSeconds',
+  'recentLoginMaxAgeSeconds',
+  'flatRefreshRotation',
+  'lockoutMaxFailures',
+  'lockoutSeconds',
+  'lockoutMaxSeconds',
+  'lockoutBlockFailures',
+  'lockoutForgetSeconds',
+  'lockoutResetSeconds',
+  'deviceCookieTtlSeconds',
+  'loginRateLimit',
+  'loginRateLimitWindowSeconds',
+  'loginRateLimitIpv6Prefix',
+  'credentialBrand',
+  'mfaDriftSteps',
+  'mfaLockoutMaxFailures',
+  'mfaLockoutSeconds',
+  'mfaLockoutMaxSeconds',
+  'mfaBlockFailures',
+  'mfaIssuer',
+  'plans',
+  'registrationEnabled',
+  'passwordHashConcurrency',
+  'bodyLimitBytes',
+  'uploadMaxBytes',
+  'storageQuotaBytes',
+  'uploadRateLimit',
+  'uploadRateLimitWindowSeconds',
+  'agentsMaxPerUser',
+  'requestTimeoutSeconds',
+  'shutdownTimeoutSeconds',
+  'logLevel',
 ] as const satisfies readonly (keyof Config)[];
 const everyFieldListed: [Exclude<keyof Config, (typeof FIELDS)[number]>] extends [never] ? true : false = true;
 
@@ -63,7 +102,9 @@ describe('loadConfig', () => {
   );
 
   it('refuses REDIS_URL without DATABASE_URL instead of ignoring it', () => {
-    expect(failure({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/^REDIS_URL: only used together with DATABASE_URL/);
+    expect(failure({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(
+      /^REDIS_URL: only used together with DATABASE_URL/,
+    );
   });
 
   it('reads PLANS as an upper-cased list, default STARTER, PRO, ENTERPRISE', () => {
@@ -95,7 +136,13 @@ describe('loadConfig', () => {
   });
 
   it('copies each variable to its camel-case field, parsed by the schema', () => {
-    const config = loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '60', LOGIN_RATE_LIMIT_IPV6_PREFIX: '56', FLAT_REFRESH_ROTATION: '1', LATCHKEY_ENV: 'staging', LATCHKEY_SECRET: SECRET });
+    const config = loadConfig({
+      ACCESS_TOKEN_TTL_SECONDS: '60',
+      LOGIN_RATE_LIMIT_IPV6_PREFIX: '56',
+      FLAT_REFRESH_ROTATION: '1',
+      LATCHKEY_ENV: 'staging',
+      LATCHKEY_SECRET: SECRET,
+    });
     expect(config.accessTokenTtlSeconds).toBe(60);
     expect(config.loginRateLimitIpv6Prefix).toBe(56);
     expect(config.flatRefreshRotation).toBe(true);
@@ -107,7 +154,12 @@ describe('loadConfig', () => {
   });
 
   it('derives the fields computed from several variables', () => {
-    const config = loadConfig({ HOST: '0.0.0.0', PORT: '8080', TRUST_PROXY: '10.0.0.0/8, 10.1.0.1', DATA_DIR: 'rel/dir' });
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      TRUST_PROXY: '10.0.0.0/8, 10.1.0.1',
+      DATA_DIR: 'rel/dir',
+    });
     expect(config.publicUrl).toBe('http://0.0.0.0:8080');
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '10.1.0.1']);
     expect(config.dataDir).toBe(resolve('rel/dir'));

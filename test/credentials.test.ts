@@ -68,7 +68,13 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       const client = caller(server);
       const { token } = await registerV1(client, uniqueEmail());
       const pat = (await createPat(client, token, ['agents:read', 'agents:write', 'voicelogs:read'])).token;
-      for (const url of ['/api/v1/tokens', '/api/v1/auth/2fa/setup', '/api/auth/mfa/setup', '/api/settings/api-key', '/api/v1/auth/logout']) {
+      for (const url of [
+        '/api/v1/tokens',
+        '/api/v1/auth/2fa/setup',
+        '/api/auth/mfa/setup',
+        '/api/settings/api-key',
+        '/api/v1/auth/logout',
+      ]) {
         const res = await client.post(url, { name: 'x', scopes: ['agents:read'] }, pat);
         expect(res.status, url).toBe(403);
         expect(JSON.stringify(res.body)).toContain('SESSION_TOKEN_REQUIRED');
@@ -83,13 +89,19 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('INSUFFICIENT_SCOPE');
       expect(res.body.detail).toContain('voicelogs:read');
-      expect(res.headers['www-authenticate']).toBe('Bearer realm="latchkey", error="insufficient_scope", scope="voicelogs:read"');
+      expect(res.headers['www-authenticate']).toBe(
+        'Bearer realm="latchkey", error="insufficient_scope", scope="voicelogs:read"',
+      );
     });
 
     it('rejects unknown scopes and empty names at creation', async () => {
       const client = caller(server);
       const { token } = await registerV1(client, uniqueEmail());
-      for (const body of [{ name: 'x', scopes: ['admin:all'] }, { name: '', scopes: ['agents:read'] }, { name: 'x', scopes: [] }]) {
+      for (const body of [
+        { name: 'x', scopes: ['admin:all'] },
+        { name: '', scopes: ['agents:read'] },
+        { name: 'x', scopes: [] },
+      ]) {
         const res = await client.post('/api/v1/tokens', body, token);
         expect(res.status).toBe(400);
         expect(res.body.error.code).toBe('VALIDATION_FAILED');
@@ -118,7 +130,11 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       const { token } = await registerV1(client, uniqueEmail());
       const created = await createPat(client, token);
       expect((await caller(other).get('/api/v1/agents', created.token)).status).toBe(200);
-      const revoke = await server.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${created.id}`, headers: { authorization: `Bearer ${token}` } });
+      const revoke = await server.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/tokens/${created.id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(revoke.statusCode).toBe(200);
       await waitOutOtherProcessLag();
       const after = await caller(other).get('/api/v1/agents', created.token);
@@ -148,7 +164,11 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       const aliceLogin = await registerV1(alice, uniqueEmail('alice'));
       const created = await createPat(alice, aliceLogin.token);
       const bob = await registerV1(caller(server), uniqueEmail('bob'));
-      const res = await server.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${created.id}`, headers: { authorization: `Bearer ${bob.token}` } });
+      const res = await server.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/tokens/${created.id}`,
+        headers: { authorization: `Bearer ${bob.token}` },
+      });
       expect(res.statusCode).toBe(404);
       expect((await alice.get('/api/v1/agents', created.token)).status).toBe(200);
     });
@@ -166,7 +186,12 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       expect(res.status).toBe(201);
       expect(res.body.api_key).toMatch(KEY_FORMAT);
       const meta = await client.get('/api/settings/api-key', token);
-      expect(meta.body).toEqual({ id: res.body.id, prefix: res.body.api_key.slice(0, 18), created_at: expect.any(String), last_used_at: null });
+      expect(meta.body).toEqual({
+        id: res.body.id,
+        prefix: res.body.api_key.slice(0, 18),
+        created_at: expect.any(String),
+        last_used_at: null,
+      });
       expect(JSON.stringify(meta.body)).not.toContain(res.body.api_key);
     });
 
@@ -179,7 +204,8 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       expect(refused.body.code).toBe('API_KEY_EXISTS');
       const second = await generateKey(client, token, { replace: true });
       expect(second.status).toBe(201);
-      const ping = (key: string) => server.app.inject({ method: 'GET', url: '/api/ingest/ping', headers: { 'x-api-key': key } });
+      const ping = (key: string) =>
+        server.app.inject({ method: 'GET', url: '/api/ingest/ping', headers: { 'x-api-key': key } });
       expect((await ping(first)).statusCode).toBe(401);
       expect((await ping(second.body.api_key)).statusCode).toBe(200);
     });
@@ -189,7 +215,9 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       const { token, user } = await registerV1(client, uniqueEmail());
       const plain = await Promise.all(Array.from({ length: 4 }, () => generateKey(client, token)));
       expect(plain.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
-      const replacing = await Promise.all(Array.from({ length: 4 }, () => generateKey(caller(other), token, { replace: true })));
+      const replacing = await Promise.all(
+        Array.from({ length: 4 }, () => generateKey(caller(other), token, { replace: true })),
+      );
       for (const res of replacing) expect([201, 409]).toContain(res.status);
       expect(await server.core.stores.credentials.listActive(user.id, 'ingest')).toHaveLength(1);
       const live = replacing.filter((r) => r.status === 201).map((r) => r.body.api_key);
@@ -221,21 +249,35 @@ describe.each(TARGETS)('personal access tokens and ingest keys on $name', ({ cre
       const client = caller(server);
       const { token } = await registerV1(client, uniqueEmail());
       const key = (await generateKey(client, token)).body.api_key;
-      const ping = (headers: Record<string, string>) => server.app.inject({ method: 'GET', url: '/api/ingest/ping', headers });
-      expect(JSON.parse((await ping({ authorization: `Bearer ${token}` })).body).code).toBe('BEARER_NOT_ALLOWED_ON_INGEST');
+      const ping = (headers: Record<string, string>) =>
+        server.app.inject({ method: 'GET', url: '/api/ingest/ping', headers });
+      expect(JSON.parse((await ping({ authorization: `Bearer ${token}` })).body).code).toBe(
+        'BEARER_NOT_ALLOWED_ON_INGEST',
+      );
       expect(JSON.parse((await ping({})).body).code).toBe('NO_API_KEY');
       expect(JSON.parse((await ping({ 'x-api-key': alterOneCharacter(key) })).body).code).toBe('INVALID_API_KEY');
-      const revoke = await server.app.inject({ method: 'DELETE', url: '/api/settings/api-key', headers: { authorization: `Bearer ${token}` } });
+      const revoke = await server.app.inject({
+        method: 'DELETE',
+        url: '/api/settings/api-key',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(revoke.statusCode).toBe(200);
       await waitOutOtherProcessLag();
       const revoked = await caller(other).get('/api/settings/api-key', token);
       expect(revoked.status).toBe(404);
-      const afterRevoke = await other.app.inject({ method: 'GET', url: '/api/ingest/ping', headers: { 'x-api-key': key } });
+      const afterRevoke = await other.app.inject({
+        method: 'GET',
+        url: '/api/ingest/ping',
+        headers: { 'x-api-key': key },
+      });
       expect(JSON.parse(afterRevoke.body).code).toBe('INVALID_API_KEY');
     });
 
     it('uses the live prefix in production', async () => {
-      const production = await startServer(target, { LATCHKEY_ENV: 'production', LATCHKEY_SECRET: 'a-production-secret-of-at-least-32-chars' });
+      const production = await startServer(target, {
+        LATCHKEY_ENV: 'production',
+        LATCHKEY_SECRET: 'a-production-secret-of-at-least-32-chars',
+      });
       try {
         const client = caller(production);
         const email = uniqueEmail();

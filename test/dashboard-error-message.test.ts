@@ -7,7 +7,11 @@ describe("the dashboard's lockout messages", () => {
     ['ACCOUNT_LOCKED', 'This account is locked after too many failed sign-in attempts.'],
     ['MFA_LOCKED', 'Two-factor sign-in is locked after too many wrong codes.'],
   ])('%s: the time left when temporary, the administrator when blocked', (code, start) => {
-    expect(describeError(new ApiError(423, code, 'locked', { reason: 'temporary', retryAfterSeconds: 3600 }, 3600))).toBe(`${start} Try again in 1 hour.`);
-    expect(describeError(new ApiError(423, code, 'locked', { reason: 'blocked' }))).toBe(`${start} Ask your administrator to unlock it.`);
+    expect(
+      describeError(new ApiError(423, code, 'locked', { reason: 'temporary', retryAfterSeconds: 3600 }, 3600)),
+    ).toBe(`${start} Try again in 1 hour.`);
+    expect(describeError(new ApiError(423, code, 'locked', { reason: 'blocked' }))).toBe(
+      `${start} Ask your administrator to unlock it.`,
+    );
   });
 });

@@ -16,7 +16,13 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     target = await create();
     server = await startServer(
       target,
-      { LOCKOUT_MAX_FAILURES: '3', LOCKOUT_BLOCK_FAILURES: '4', MFA_LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '1000', DEVICE_COOKIE_TTL_SECONDS: '86400' },
+      {
+        LOCKOUT_MAX_FAILURES: '3',
+        LOCKOUT_BLOCK_FAILURES: '4',
+        MFA_LOCKOUT_MAX_FAILURES: '3',
+        LOGIN_RATE_LIMIT: '1000',
+        DEVICE_COOKIE_TTL_SECONDS: '86400',
+      },
       clock,
     );
   });
@@ -37,7 +43,8 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
       },
       payload,
     });
-  const login = (email: string, password: string, device?: Device, path = '/api/v1/auth/login') => send(path, { email, password }, device);
+  const login = (email: string, password: string, device?: Device, path = '/api/v1/auth/login') =>
+    send(path, { email, password }, device);
 
   /** The device value a successful login set. */
   function deviceValue(res: { headers: Record<string, unknown> }): string {
@@ -63,10 +70,19 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
 
   it('sets an HttpOnly, SameSite=Strict cookie for /api after a sign-up or successful login on either surface, and none after a failure', async () => {
     const email = uniqueEmail();
-    const signUps = [await login(email, PASSWORD, {}, '/api/v1/auth/register'), await login(uniqueEmail(), PASSWORD, {}, '/api/auth/register')];
+    const signUps = [
+      await login(email, PASSWORD, {}, '/api/v1/auth/register'),
+      await login(uniqueEmail(), PASSWORD, {}, '/api/auth/register'),
+    ];
     expect(signUps.map((r) => r.statusCode)).toEqual([201, 201]);
-    for (const res of [...signUps, await login(email, PASSWORD, {}, '/api/v1/auth/login'), await login(email, PASSWORD, {}, '/api/auth/login')]) {
-      const cookie = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]).find((c) => DEVICE_COOKIE.test(c))!;
+    for (const res of [
+      ...signUps,
+      await login(email, PASSWORD, {}, '/api/v1/auth/login'),
+      await login(email, PASSWORD, {}, '/api/auth/login'),
+    ]) {
+      const cookie = ([] as string[])
+        .concat(res.headers['set-cookie'] as string | string[])
+        .find((c) => DEVICE_COOKIE.test(c))!;
       expect(cookie).toMatch(/; Max-Age=86400; Path=\/api; HttpOnly; SameSite=Strict$/);
     }
     expect((await login(email, 'wrong')).headers['set-cookie']).toBeUndefined();
@@ -77,7 +93,12 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     try {
       const email = uniqueEmail();
       await registerV1(caller(https), email);
-      const res = await https.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: uniqueIp(), payload: { email, password: PASSWORD } });
+      const res = await https.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: uniqueIp(),
+        payload: { email, password: PASSWORD },
+      });
       expect(String(res.headers['set-cookie'])).toMatch(/latchkey_device=[^;]+;.*; Secure/);
     } finally {
       await https.close();
@@ -96,12 +117,16 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     expect((await login(email, PASSWORD, { header: device })).statusCode).toBe(200);
   });
 
-  it("gives a device its own budget: its failures lock it, not the account", async () => {
+  it('gives a device its own budget: its failures lock it, not the account', async () => {
     const { email, device } = await ownerWithDevice();
     for (let i = 0; i < 3; i++) expect((await login(email, 'typo', { header: device })).statusCode).toBe(401);
     const locked = await login(email, PASSWORD, { header: device });
     expect(locked.statusCode).toBe(423);
-    expect(JSON.parse(locked.body).error).toEqual({ code: 'ACCOUNT_LOCKED', message: 'Account locked', details: { reason: 'temporary', retryAfterSeconds: 1800 } });
+    expect(JSON.parse(locked.body).error).toEqual({
+      code: 'ACCOUNT_LOCKED',
+      message: 'Account locked',
+      details: { reason: 'temporary', retryAfterSeconds: 1800 },
+    });
     // Other clients still have the account's budget, untouched.
     expect((await login(email, PASSWORD)).statusCode).toBe(200);
     // A success through the device clears the device's count only.
@@ -111,7 +136,7 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     expect((await login(email, PASSWORD, { header: device })).statusCode).toBe(200);
   });
 
-  it('counts a tampered, expired or other account\'s cookie account-wide, as if none came', async () => {
+  it("counts a tampered, expired or other account's cookie account-wide, as if none came", async () => {
     const { email, device } = await ownerWithDevice();
     const other = await ownerWithDevice();
     const [version, id, expires, mac] = device.split('.');
@@ -127,7 +152,9 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     // account's fourth, which blocks the password for every client without a valid cookie.
     clock.advance(2 * 24 * 60 * 60_000);
     expect((await login(email, 'guess', { header: device })).statusCode).toBe(401);
-    expect(JSON.parse((await login(email, PASSWORD, { header: device })).body).error.details).toEqual({ reason: 'blocked' });
+    expect(JSON.parse((await login(email, PASSWORD, { header: device })).body).error.details).toEqual({
+      reason: 'blocked',
+    });
   });
 
   it('ignores two device cookies at once (cookie tossing) and counts account-wide', async () => {
@@ -142,13 +169,23 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     const email = uniqueEmail();
     const { token } = await registerV1(client, email);
     const { app } = await enrolTwoFactor(client, token, clock);
-    const pendingFor = async (device?: Device) => JSON.parse((await login(email, PASSWORD, device)).body).data.pendingToken as string;
+    const pendingFor = async (device?: Device) =>
+      JSON.parse((await login(email, PASSWORD, device)).body).data.pendingToken as string;
     const first = await send('/api/v1/auth/verify-2fa', { pendingToken: await pendingFor(), code: app.code() });
     expect(first.statusCode).toBe(200);
     const device = deviceValue(first);
     clock.advance(30_000);
 
-    for (let i = 0; i < 3; i++) expect((await send('/api/v1/auth/verify-2fa', { pendingToken: await pendingFor({ header: device }), code: app.code(3) }, { header: device })).statusCode).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await send(
+            '/api/v1/auth/verify-2fa',
+            { pendingToken: await pendingFor({ header: device }), code: app.code(3) },
+            { header: device },
+          )
+        ).statusCode,
+      ).toBe(401);
     const locked = await send('/api/auth/mfa/verify', { mfa_token: await pendingFor(), code: app.code() });
     expect(locked.statusCode).toBe(423);
     expect(JSON.parse(locked.body).code).toBe('MFA_LOCKED');
@@ -157,7 +194,11 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
   it('voids every device cookie of the account when its password changes', async () => {
     const { email, device } = await ownerWithDevice();
     const session = JSON.parse((await login(email, PASSWORD)).body).data.token as string;
-    const changed = await caller(server).post('/api/v1/auth/change-password', { currentPassword: PASSWORD, newPassword: 'a different passphrase 7' }, session);
+    const changed = await caller(server).post(
+      '/api/v1/auth/change-password',
+      { currentPassword: PASSWORD, newPassword: 'a different passphrase 7' },
+      session,
+    );
     expect(changed.status).toBe(200);
     // The old cookie no longer opens a budget of its own: its failures count account-wide.
     for (let i = 0; i < 3; i++) expect((await login(email, 'old guess', { header: device })).statusCode).toBe(401);
@@ -172,7 +213,10 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
     await registerV1(caller(server), email);
     const signedIn = await login(email, PASSWORD, {}, '/api/auth/login');
     const device = deviceValue(signedIn);
-    const headers = { authorization: `Bearer ${JSON.parse(signedIn.body).access_token}`, cookie: `latchkey_device=${device}` };
+    const headers = {
+      authorization: `Bearer ${JSON.parse(signedIn.body).access_token}`,
+      cookie: `latchkey_device=${device}`,
+    };
     for (let i = 0; i < 5; i++) {
       const res = await server.app.inject({ method: 'POST', url, remoteAddress: uniqueIp(), headers, payload });
       expect(res.statusCode).toBe(i < 3 ? 401 : 423);
@@ -188,7 +232,9 @@ describe.each(TARGETS)('device cookies on $name', ({ create }) => {
       expect((await login(email, 'typo', { header: device })).statusCode).toBe(401);
       clock.advance(2 * 60 * 60_000);
     }
-    expect(JSON.parse((await login(email, PASSWORD, { header: device })).body).error.details).toEqual({ reason: 'blocked' });
+    expect(JSON.parse((await login(email, PASSWORD, { header: device })).body).error.details).toEqual({
+      reason: 'blocked',
+    });
     await unlockAccount(server.core, email);
     expect((await login(email, PASSWORD, { header: device })).statusCode).toBe(200);
   });

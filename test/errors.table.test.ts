@@ -7,7 +7,12 @@ function readmeErrors(): Record<string, { status: number; message: string }> {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.split('<!-- errors:start -->')[1]?.split('<!-- errors:end -->')[0] ?? '';
   const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (\d{3}) \| (.+) \|$/gm)];
-  return Object.fromEntries(rows.map(([, code, status, message]) => [code, { status: Number(status), message: message!.replaceAll('\\|', '|') }]));
+  return Object.fromEntries(
+    rows.map(([, code, status, message]) => [
+      code,
+      { status: Number(status), message: message!.replaceAll('\\|', '|') },
+    ]),
+  );
 }
 
 describe('the error table', () => {

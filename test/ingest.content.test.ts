@@ -2,14 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestAccount, openIngestTestbed, upload, uploadedFiles, voiceLogsOf, type IngestTestbed } from './helpers/ingest.js';
+import {
+  ingestAccount,
+  openIngestTestbed,
+  upload,
+  uploadedFiles,
+  voiceLogsOf,
+  type IngestTestbed,
+} from './helpers/ingest.js';
 import { uniqueIp, type TestServer } from './helpers/server.js';
 import { TARGETS } from './helpers/targets.js';
 import { audioPart, wav } from './helpers/upload.js';
 
 const HTML = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
 /** An MP3 as most encoders write it: an ID3v2 tag, then MPEG-1 Layer III frames. */
-const MP3 = Buffer.concat([Buffer.from('ID3'), Buffer.from([3, 0, 0, 0, 0, 0, 0]), Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.alloc(413)]);
+const MP3 = Buffer.concat([
+  Buffer.from('ID3'),
+  Buffer.from([3, 0, 0, 0, 0, 0, 0]),
+  Buffer.from([0xff, 0xfb, 0x90, 0x64]),
+  Buffer.alloc(413),
+]);
 
 describe.each(TARGETS)('what an upload may contain, on $name', ({ create }) => {
   let testbed: IngestTestbed;
@@ -58,10 +70,17 @@ describe.each(TARGETS)('what an upload may contain, on $name', ({ create }) => {
 
   it('does not quote a declared type or field name back when it carries markup', async () => {
     const { key } = await ingestAccount(server);
-    const res = await upload(server, { 'x-api-key': key }, [{ name: 'file', filename: 'a.wav', contentType: 'text/html', data: HTML }]);
+    const res = await upload(server, { 'x-api-key': key }, [
+      { name: 'file', filename: 'a.wav', contentType: 'text/html', data: HTML },
+    ]);
     expect(res.statusCode).toBe(415);
-    expect(JSON.parse(res.body).detail).toBe('Unsupported content type text/html: only audio files (audio/*) can be uploaded');
-    const long = await upload(server, { 'x-api-key': key }, [audioPart(wav(10)), { name: '<b>title</b>', value: 'x'.repeat(10 * 1024 + 1) }]);
+    expect(JSON.parse(res.body).detail).toBe(
+      'Unsupported content type text/html: only audio files (audio/*) can be uploaded',
+    );
+    const long = await upload(server, { 'x-api-key': key }, [
+      audioPart(wav(10)),
+      { name: '<b>title</b>', value: 'x'.repeat(10 * 1024 + 1) },
+    ]);
     expect(long.statusCode).toBe(400);
     expect(JSON.parse(long.body)).toEqual({ detail: 'a field: longer than 10240 bytes', code: 'VALIDATION_FAILED' });
   });
@@ -70,9 +89,13 @@ describe.each(TARGETS)('what an upload may contain, on $name', ({ create }) => {
     const { token, key } = await ingestAccount(server);
     const boundary = `----latchkey${randomBytes(8).toString('hex')}`;
     const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n`,
+      ),
       Buffer.from('['.repeat(5000) + ']'.repeat(5000)),
-      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\n`),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+      ),
       wav(10),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);

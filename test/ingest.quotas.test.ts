@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestAccount, openIngestTestbed, upload, uploadedFiles, voiceLogsOf, type IngestTestbed } from './helpers/ingest.js';
+import {
+  ingestAccount,
+  openIngestTestbed,
+  upload,
+  uploadedFiles,
+  voiceLogsOf,
+  type IngestTestbed,
+} from './helpers/ingest.js';
 import type { TestServer } from './helpers/server.js';
 import { TARGETS } from './helpers/targets.js';
 import { audioPart, wav } from './helpers/upload.js';
@@ -29,7 +36,11 @@ describe.each(TARGETS)('upload quotas on $name', ({ create }) => {
     await testbed?.close();
   });
 
-  const QUOTA_FULL = { detail: `This upload does not fit the account's storage quota of ${ROOM_FOR_TWO} bytes`, code: 'STORAGE_QUOTA_EXCEEDED', details: { quotaBytes: Number(ROOM_FOR_TWO) } };
+  const QUOTA_FULL = {
+    detail: `This upload does not fit the account's storage quota of ${ROOM_FOR_TWO} bytes`,
+    code: 'STORAGE_QUOTA_EXCEEDED',
+    details: { quotaBytes: Number(ROOM_FOR_TWO) },
+  };
 
   it('refuses the upload that would pass STORAGE_QUOTA_BYTES with 413, leaving no file or record', async () => {
     const { userId, token, key } = await ingestAccount(quota);
@@ -49,17 +60,23 @@ describe.each(TARGETS)('upload quotas on $name', ({ create }) => {
 
   it('counts per user: another user has the whole quota', async () => {
     const first = await ingestAccount(quota);
-    for (let i = 0; i < 2; i++) expect((await upload(quota, { 'x-api-key': first.key }, [audioPart(FILE)])).statusCode).toBe(201);
+    for (let i = 0; i < 2; i++)
+      expect((await upload(quota, { 'x-api-key': first.key }, [audioPart(FILE)])).statusCode).toBe(201);
     const second = await ingestAccount(quota);
     expect((await upload(quota, { 'x-api-key': second.key }, [audioPart(FILE)])).statusCode).toBe(201);
   });
 
   it('holds under parallel uploads on two instances: only what fits is kept, and nothing else is left on disk', async () => {
     const { userId, token, key } = await ingestAccount(quota);
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => upload(i % 2 === 0 ? quota : quotaOther, { 'x-api-key': key }, [audioPart(FILE)])));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        upload(i % 2 === 0 ? quota : quotaOther, { 'x-api-key': key }, [audioPart(FILE)]),
+      ),
+    );
     const statuses = results.map((res) => res.statusCode).sort();
     expect(statuses).toEqual([201, 201, 413, 413, 413, 413]);
-    for (const res of results.filter((r) => r.statusCode === 413)) expect(JSON.parse(res.body).code).toBe('STORAGE_QUOTA_EXCEEDED');
+    for (const res of results.filter((r) => r.statusCode === 413))
+      expect(JSON.parse(res.body).code).toBe('STORAGE_QUOTA_EXCEEDED');
     expect((await voiceLogsOf(quota, token)).body.total).toBe(2);
     expect(uploadedFiles(dataDir, userId).sort()).toEqual(
       results
@@ -79,7 +96,11 @@ describe.each(TARGETS)('upload quotas on $name', ({ create }) => {
       const retryAfter = Number(limited.headers['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
-      expect(JSON.parse(limited.body)).toEqual({ detail: 'Too many uploads with this API key; retry later', code: 'UPLOAD_RATE_LIMITED', details: { retryAfterSeconds: retryAfter } });
+      expect(JSON.parse(limited.body)).toEqual({
+        detail: 'Too many uploads with this API key; retry later',
+        code: 'UPLOAD_RATE_LIMITED',
+        details: { retryAfterSeconds: retryAfter },
+      });
     }
     expect((await voiceLogsOf(rate, token)).body.total).toBe(2);
     // Another key has its own budget.

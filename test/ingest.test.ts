@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caller } from './helpers/api.js';
 import type { ManualClock } from './helpers/clock.js';
-import { ingestAccount, openIngestTestbed, upload, uploadedFiles, voiceLogsOf, type IngestTestbed } from './helpers/ingest.js';
+import {
+  ingestAccount,
+  openIngestTestbed,
+  upload,
+  uploadedFiles,
+  voiceLogsOf,
+  type IngestTestbed,
+} from './helpers/ingest.js';
 import type { TestServer } from './helpers/server.js';
 import { TARGETS } from './helpers/targets.js';
 import { audioPart, multipart, waitFor, wav, type Part } from './helpers/upload.js';
@@ -85,13 +92,17 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
 
     it('refuses a file that is not audio with 415, leaving no record and no file', async () => {
       const { userId, token, key } = await ingestAccount(server);
-      const res = await upload(server, { 'x-api-key': key }, [audioPart(Buffer.from('hello'), 'notes.txt', 'text/plain')]);
+      const res = await upload(server, { 'x-api-key': key }, [
+        audioPart(Buffer.from('hello'), 'notes.txt', 'text/plain'),
+      ]);
       expect(res.statusCode).toBe(415);
       expect(JSON.parse(res.body)).toEqual({
         detail: 'Unsupported content type text/plain: only audio files (audio/*) can be uploaded',
         code: 'UNSUPPORTED_AUDIO_TYPE',
       });
-      const octets = await upload(server, { 'x-api-key': key }, [audioPart(wav(10), 'call.wav', 'application/octet-stream')]);
+      const octets = await upload(server, { 'x-api-key': key }, [
+        audioPart(wav(10), 'call.wav', 'application/octet-stream'),
+      ]);
       expect(octets.statusCode).toBe(415);
       expect(JSON.parse(octets.body).code).toBe('UNSUPPORTED_AUDIO_TYPE');
       expect((await voiceLogsOf(server, token)).body.total).toBe(0);
@@ -107,9 +118,15 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
       const kept = JSON.parse(ok.body).id;
 
       for (const tooBig of [Buffer.concat([exact, Buffer.alloc(1)]), wav(5000)]) {
-        const res = await upload(small, { 'x-api-key': key }, [audioPart(tooBig), { name: 'title', value: 'too long' }]);
+        const res = await upload(small, { 'x-api-key': key }, [
+          audioPart(tooBig),
+          { name: 'title', value: 'too long' },
+        ]);
         expect(res.statusCode).toBe(413);
-        expect(JSON.parse(res.body)).toEqual({ detail: 'The file is larger than the upload limit of 1000 bytes', code: 'UPLOAD_TOO_LARGE' });
+        expect(JSON.parse(res.body)).toEqual({
+          detail: 'The file is larger than the upload limit of 1000 bytes',
+          code: 'UPLOAD_TOO_LARGE',
+        });
       }
       const list = await voiceLogsOf(small, token);
       expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([kept]);
@@ -151,7 +168,9 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
 
     it('deletes the stored file when the record cannot be written', async () => {
       const { userId, token, key } = await ingestAccount(server);
-      vi.spyOn(server.core.stores.voiceLogs, 'insertWithinQuota').mockRejectedValueOnce(new Error('database went away'));
+      vi.spyOn(server.core.stores.voiceLogs, 'insertWithinQuota').mockRejectedValueOnce(
+        new Error('database went away'),
+      );
       const res = await upload(server, { 'x-api-key': key }, [audioPart(wav(100))]);
       expect(res.statusCode).toBe(500);
       expect(JSON.parse(res.body)).toEqual({ detail: 'Internal server error', code: 'INTERNAL_ERROR' });
@@ -192,25 +211,45 @@ describe.each(TARGETS)('ingest uploads on $name', ({ create }) => {
 
     it('refuses a second file and too many fields with 413 TOO_MANY_PARTS, deleting the stored file', async () => {
       const { userId, token, key } = await ingestAccount(server);
-      const twoFiles = await upload(server, { 'x-api-key': key }, [audioPart(wav(10)), audioPart(wav(10), 'second.wav')]);
+      const twoFiles = await upload(server, { 'x-api-key': key }, [
+        audioPart(wav(10)),
+        audioPart(wav(10), 'second.wav'),
+      ]);
       expect(twoFiles.statusCode).toBe(413);
-      expect(JSON.parse(twoFiles.body)).toEqual({ detail: 'An upload carries exactly one file', code: 'TOO_MANY_PARTS' });
+      expect(JSON.parse(twoFiles.body)).toEqual({
+        detail: 'An upload carries exactly one file',
+        code: 'TOO_MANY_PARTS',
+      });
       const fields = Array.from({ length: 21 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
       const manyFields = await upload(server, { 'x-api-key': key }, [audioPart(wav(10)), ...fields]);
       expect(manyFields.statusCode).toBe(413);
       expect(JSON.parse(manyFields.body).code).toBe('TOO_MANY_PARTS');
-      const longField = await upload(server, { 'x-api-key': key }, [audioPart(wav(10)), { name: 'title', value: 'x'.repeat(10 * 1024 + 1) }]);
+      const longField = await upload(server, { 'x-api-key': key }, [
+        audioPart(wav(10)),
+        { name: 'title', value: 'x'.repeat(10 * 1024 + 1) },
+      ]);
       expect(longField.statusCode).toBe(400);
-      expect(JSON.parse(longField.body)).toEqual({ detail: 'title: longer than 10240 bytes', code: 'VALIDATION_FAILED' });
+      expect(JSON.parse(longField.body)).toEqual({
+        detail: 'title: longer than 10240 bytes',
+        code: 'VALIDATION_FAILED',
+      });
       expect((await voiceLogsOf(server, token)).body.total).toBe(0);
       expect(uploadedFiles(dataDir, userId)).toEqual([]);
     });
 
     it('refuses a body that is not multipart with 415 in the flat shape', async () => {
       const { key } = await ingestAccount(server);
-      const json = await server.app.inject({ method: 'POST', url: '/api/ingest/upload', headers: { 'x-api-key': key }, payload: { file: 'x' } });
+      const json = await server.app.inject({
+        method: 'POST',
+        url: '/api/ingest/upload',
+        headers: { 'x-api-key': key },
+        payload: { file: 'x' },
+      });
       expect(json.statusCode).toBe(415);
-      expect(JSON.parse(json.body)).toEqual({ detail: 'Send the upload as multipart/form-data', code: 'UNSUPPORTED_MEDIA_TYPE' });
+      expect(JSON.parse(json.body)).toEqual({
+        detail: 'Send the upload as multipart/form-data',
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      });
       const raw = await server.app.inject({
         method: 'POST',
         url: '/api/ingest/upload',

@@ -40,9 +40,13 @@ describe('signing key rotation', () => {
         .setExpirationTime(exp)
         .sign(privateKey);
     // A year-long access token (a forger's favourite, since a verified token is cached until exp).
-    expect((await caller(server).get('/api/v1/agents', await sign(now, now + 365 * 24 * 3600))).body.error.code).toBe('INVALID_TOKEN');
+    expect((await caller(server).get('/api/v1/agents', await sign(now, now + 365 * 24 * 3600))).body.error.code).toBe(
+      'INVALID_TOKEN',
+    );
     // Issued further in the future than any instance's clock can be ahead.
-    expect((await caller(server).get('/api/v1/agents', await sign(now + 3600, now + 3600 + 900))).body.error.code).toBe('INVALID_TOKEN');
+    expect((await caller(server).get('/api/v1/agents', await sign(now + 3600, now + 3600 + 900))).body.error.code).toBe(
+      'INVALID_TOKEN',
+    );
     expect((await caller(server).get('/api/v1/agents', await sign(now + 30, now + 30 + 900))).status).toBe(200);
     expect((await caller(server).get('/api/v1/agents', await sign(now, now + 900))).status).toBe(200);
   });

@@ -55,7 +55,10 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
     clock.advance(30 * MINUTE_MS + 24 * 60 * MINUTE_MS + 1_000);
     // Kept: the lockout is over, but the next failure locks again, for twice as long.
     expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
-    expect(await lockState(ip, email)).toEqual({ details: { reason: 'temporary', retryAfterSeconds: 3600 }, retryAfter: '3600' });
+    expect(await lockState(ip, email)).toEqual({
+      details: { reason: 'temporary', retryAfterSeconds: 3600 },
+      retryAfter: '3600',
+    });
   });
 
   it('doubles each lockout after the first, up to the cap, and blocks at the limit until an operator unlocks', async () => {
@@ -63,7 +66,10 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
     const email = uniqueEmail();
     await registerV1(caller(server, ip), email);
     for (let i = 0; i < 3; i++) expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
-    expect(await lockState(ip, email)).toEqual({ details: { reason: 'temporary', retryAfterSeconds: 1800 }, retryAfter: '1800' });
+    expect(await lockState(ip, email)).toEqual({
+      details: { reason: 'temporary', retryAfterSeconds: 1800 },
+      retryAfter: '1800',
+    });
 
     // The count survives the lockout: one more failure locks again, each time twice as long, capped.
     for (const [waitedMinutes, nextSeconds] of [
@@ -75,7 +81,10 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
       expect((await lockState(ip, email)).details).toEqual({ reason: 'temporary', retryAfterSeconds: 1 });
       clock.advance(1_000);
       expect((await login(ip, email, 'wrong')).statusCode).toBe(401);
-      expect(await lockState(ip, email)).toEqual({ details: { reason: 'temporary', retryAfterSeconds: nextSeconds }, retryAfter: String(nextSeconds) });
+      expect(await lockState(ip, email)).toEqual({
+        details: { reason: 'temporary', retryAfterSeconds: nextSeconds },
+        retryAfter: String(nextSeconds),
+      });
     }
 
     // The seventh consecutive failure blocks the password: no Retry-After, however long one waits.
@@ -146,7 +155,8 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
     const { token } = await registerV1(client, email);
     const { app } = await enrolTwoFactor(client, token, clock);
     const pending = async () => (await login(ip, email, PASSWORD)).json().data.pendingToken as string;
-    const verify = async (code: string) => client.post('/api/v1/auth/verify-2fa', { pendingToken: await pending(), code });
+    const verify = async (code: string) =>
+      client.post('/api/v1/auth/verify-2fa', { pendingToken: await pending(), code });
     const wrong = app.code(3);
     for (let i = 0; i < 3; i++) expect((await verify(wrong)).status).toBe(401);
     const locked = await verify(app.code());
@@ -159,7 +169,10 @@ describe.each(TARGETS)('escalating lockouts on $name', ({ create }) => {
     for (const nextSeconds of [3600, 7200]) {
       clock.advance(2 * 60 * MINUTE_MS);
       expect((await verify(app.code(3))).status).toBe(401);
-      expect((await verify(app.code())).body.error.details).toEqual({ reason: 'temporary', retryAfterSeconds: nextSeconds });
+      expect((await verify(app.code())).body.error.details).toEqual({
+        reason: 'temporary',
+        retryAfterSeconds: nextSeconds,
+      });
     }
     clock.advance(2 * 60 * MINUTE_MS);
     expect((await verify(app.code(3))).status).toBe(401);

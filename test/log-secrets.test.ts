@@ -12,7 +12,8 @@ import { wav } from './helpers/upload.js';
 function stringsIn(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, v]) => [key, ...stringsIn(v)]);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, v]) => [key, ...stringsIn(v)]);
   return [];
 }
 
@@ -59,7 +60,9 @@ describe('what reaches the log at trace level', () => {
     expect((await client.get('/api/v1/agents', pat.body.data.token)).status).toBe(200);
     const key = (await client.post('/api/settings/api-key', {}, token)).body.api_key;
     secrets.push(key);
-    const uploaded = await upload(server, { 'x-api-key': key }, [{ name: 'file', filename: 'call.wav', contentType: 'audio/wav', data: wav(800) }]);
+    const uploaded = await upload(server, { 'x-api-key': key }, [
+      { name: 'file', filename: 'call.wav', contentType: 'audio/wav', data: wav(800) },
+    ]);
     expect(uploaded.statusCode).toBe(201);
 
     const setup = await client.post('/api/v1/auth/2fa/setup', undefined, token);
@@ -73,12 +76,19 @@ describe('what reaches the log at trace level', () => {
     const pending = await client.post('/api/v1/auth/login', { email, password: PASSWORD });
     secrets.push(pending.body.data.pendingToken);
     codes.push(app.code());
-    const verified = await client.post('/api/v1/auth/verify-2fa', { pendingToken: pending.body.data.pendingToken, code: app.code() });
+    const verified = await client.post('/api/v1/auth/verify-2fa', {
+      pendingToken: pending.body.data.pendingToken,
+      code: app.code(),
+    });
     expect(verified.status).toBe(200);
     secrets.push(verified.body.data.token, verified.body.data.refreshToken);
     clock.advance(TOTP_STEP_MS);
     codes.push(app.code());
-    const changed = await client.post('/api/v1/auth/change-password', { currentPassword: PASSWORD, newPassword, code: app.code() }, verified.body.data.token);
+    const changed = await client.post(
+      '/api/v1/auth/change-password',
+      { currentPassword: PASSWORD, newPassword, code: app.code() },
+      verified.body.data.token,
+    );
     expect(changed.status).toBe(200);
 
     // The run was logged (two lines a request and more at trace), and the secrets were real values.

@@ -21,16 +21,17 @@ function freshIpv6Network(): string {
 }
 
 describe.each(TARGETS)('login limits on $name', ({ create }) => {
-
   const { server, target } = useServer(create, { LOCKOUT_MAX_FAILURES: '3', LOGIN_RATE_LIMIT: '6' });
 
   it('locks the account after N failures, even against the right password, and a success resets the count', async () => {
     const email = uniqueEmail();
     await registerV1(caller(server), email);
     // Two failures, then a success: the count starts over.
-    for (let i = 0; i < 2; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
     expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
-    for (let i = 0; i < 3; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
     const locked = await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD });
     expect(locked.status).toBe(423);
     expect(locked.body.error.code).toBe('ACCOUNT_LOCKED');
@@ -43,7 +44,8 @@ describe.each(TARGETS)('login limits on $name', ({ create }) => {
 
   it('locks unknown e-mails the same way, so a 423 reveals nothing', async () => {
     const email = uniqueEmail('ghost');
-    for (let i = 0; i < 3; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
     expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(423);
   });
 
@@ -65,7 +67,10 @@ describe.each(TARGETS)('login limits on $name', ({ create }) => {
       const res = await failedLogin(server, client.ip, `203.0.113.${i}`);
       statuses.push(res.statusCode);
       if (res.statusCode === 429) {
-        expect(JSON.parse(res.body).error).toEqual({ code: 'TOO_MANY_LOGIN_ATTEMPTS', message: 'Too many login attempts' });
+        expect(JSON.parse(res.body).error).toEqual({
+          code: 'TOO_MANY_LOGIN_ATTEMPTS',
+          message: 'Too many login attempts',
+        });
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       }
     }
@@ -102,7 +107,8 @@ describe.each(TARGETS)('login limits on $name', ({ create }) => {
     try {
       const network = freshIpv6Network();
       const statuses: number[] = [];
-      for (const interfaceId of interfaceIds) statuses.push((await failedLogin(limited, `${network}:${interfaceId}`)).statusCode);
+      for (const interfaceId of interfaceIds)
+        statuses.push((await failedLogin(limited, `${network}:${interfaceId}`)).statusCode);
       expect(statuses).toEqual([401, 401, 429]);
     } finally {
       await limited.close();

@@ -62,9 +62,11 @@ describe('two instances over one PostgreSQL schema and Redis', () => {
   it('resets the shared failure count on a success at either instance', async () => {
     const email = uniqueEmail();
     await registerV1(caller(a), email);
-    for (const server of [a, b]) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+    for (const server of [a, b])
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
     expect((await caller(b).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
-    for (const server of [a, b]) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+    for (const server of [a, b])
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
     // Two failures since the success: still below the limit of three.
     expect((await caller(a).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
   });
@@ -199,13 +201,16 @@ describe('two instances on one embedded DATA_DIR', () => {
     const after = await caller(b).get('/api/v1/auth/me', login.token);
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('TOKEN_REVOKED');
-    expect((await caller(b).post('/api/v1/auth/refresh', { refreshToken: login.refreshToken })).body.error.code).toBe('SESSION_REVOKED');
+    expect((await caller(b).post('/api/v1/auth/refresh', { refreshToken: login.refreshToken })).body.error.code).toBe(
+      'SESSION_REVOKED',
+    );
   });
 
   it('count the lockout across both', async () => {
     const email = uniqueEmail();
     await registerV1(caller(a), email);
-    for (const server of [a, b, a]) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+    for (const server of [a, b, a])
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
     expect((await caller(b).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(423);
   });
 });

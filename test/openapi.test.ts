@@ -13,7 +13,16 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     const paths = Object.keys(res.body.paths);
-    for (const path of ['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/tokens', '/api/v1/agents/{id}', '/api/auth/login', '/api/auth/mfa/verify', '/api/ingest/upload', '/api/voicelogs']) {
+    for (const path of [
+      '/api/v1/auth/login',
+      '/api/v1/auth/refresh',
+      '/api/v1/tokens',
+      '/api/v1/agents/{id}',
+      '/api/auth/login',
+      '/api/auth/mfa/verify',
+      '/api/ingest/upload',
+      '/api/voicelogs',
+    ]) {
       expect(paths).toContain(path);
     }
     const login = res.body.paths['/api/v1/auth/login'].post;
@@ -21,13 +30,21 @@ describe('the OpenAPI document', () => {
     expect(JSON.stringify(login.responses['200'])).toContain('refreshToken');
     expect(JSON.stringify(res.body.paths['/api/auth/login'].post.responses['200'])).toContain('mfa_token');
     // Each surface's error body, on every route.
-    expect(login.responses['4XX'].content['application/json'].schema.properties.error.required).toEqual(['code', 'message']);
-    expect(res.body.paths['/api/auth/change-password'].post.responses['4XX'].content['application/json'].schema.required).toEqual(['detail', 'code']);
+    expect(login.responses['4XX'].content['application/json'].schema.properties.error.required).toEqual([
+      'code',
+      'message',
+    ]);
+    expect(
+      res.body.paths['/api/auth/change-password'].post.responses['4XX'].content['application/json'].schema.required,
+    ).toEqual(['detail', 'code']);
   });
 
-  it('is what the dashboard\'s committed types (web/src/api/openapi.d.ts) were generated from', async () => {
+  it("is what the dashboard's committed types (web/src/api/openapi.d.ts) were generated from", async () => {
     const generated = await renderApiTypes((await caller(server).get('/openapi.json')).body);
     expect(generated).toContain('"/api/v1/tokens": {');
-    expect(readFileSync(API_TYPES_FILE, 'utf8') === generated, 'web/src/api/openapi.d.ts is stale: run npm run gen:api').toBe(true);
+    expect(
+      readFileSync(API_TYPES_FILE, 'utf8') === generated,
+      'web/src/api/openapi.d.ts is stale: run npm run gen:api',
+    ).toBe(true);
   });
 });

@@ -18,7 +18,11 @@ const ROTATING = { rotateRefreshTokens: true };
 describe.each(TARGETS)('changing the password on $name', ({ create }) => {
   const clock = midStepClock();
 
-  const { server } = useServer(create, { LOGIN_RATE_LIMIT: '1000', LOCKOUT_MAX_FAILURES: String(LOCKOUT_AFTER) }, clock);
+  const { server } = useServer(
+    create,
+    { LOGIN_RATE_LIMIT: '1000', LOCKOUT_MAX_FAILURES: String(LOCKOUT_AFTER) },
+    clock,
+  );
   afterEach(() => {
     vi.restoreAllMocks();
   });
@@ -41,7 +45,13 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       success: true,
-      data: { message: 'Password changed', otherSessionsRevoked: 1, user: mine.user, token: expect.any(String), refreshToken: expect.any(String) },
+      data: {
+        message: 'Password changed',
+        otherSessionsRevoked: 1,
+        user: mine.user,
+        token: expect.any(String),
+        refreshToken: expect.any(String),
+      },
     });
     const renewed = res.body.data;
 
@@ -50,15 +60,21 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     // Both old sessions end, the caller's too: a refresh token stolen from it is no use any more.
     for (const old of [mine, other]) {
       expect((await caller(server).get('/api/v1/agents', old.token)).body.error.code).toBe('TOKEN_REVOKED');
-      expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: old.refreshToken })).body.error.code).toBe('SESSION_REVOKED');
+      expect(
+        (await caller(server).post('/api/v1/auth/refresh', { refreshToken: old.refreshToken })).body.error.code,
+      ).toBe('SESSION_REVOKED');
     }
     expect((await caller(server).get('/api/v1/agents', renewed.token)).status).toBe(200);
-    expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: renewed.refreshToken })).status).toBe(200);
+    expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: renewed.refreshToken })).status).toBe(
+      200,
+    );
 
     const hashAfter = (await server.core.stores.users.findByEmail(email))!.passwordHash;
     expect(hashAfter).toMatch(/^\$argon2id\$/);
     expect(hashAfter).not.toBe(hashBefore);
-    const event = (await server.core.stores.audit.listByType('password_changed', 100)).find((e) => e.userId === mine.user.id);
+    const event = (await server.core.stores.audit.listByType('password_changed', 100)).find(
+      (e) => e.userId === mine.user.id,
+    );
     expect(event?.details).toEqual({ otherSessionsRevoked: 1, sessionId: decodeJwt(renewed.token).sid });
     expect(JSON.stringify(event)).not.toContain(NEW_PASSWORD);
   });
@@ -115,15 +131,29 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     // The core's own check (the HTTP schemas refuse a short password before it is reached).
     const change = { currentPassword: 'not my password', newPassword: 'short', revokeOtherSessions: true };
     for (let i = 0; i < LOCKOUT_AFTER + 1; i++) {
-      const refused = changePassword(server.core, { userId: mine.user.id, sessionId: 'sess_unused' }, change, CTX, ROTATING);
+      const refused = changePassword(
+        server.core,
+        { userId: mine.user.id, sessionId: 'sess_unused' },
+        change,
+        CTX,
+        ROTATING,
+      );
       await expect(refused).rejects.toMatchObject({ code: 'WEAK_PASSWORD', status: 400 });
     }
     expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
 
-    const short = await caller(server).post('/api/auth/change-password', { current_password: PASSWORD, new_password: 'short' }, mine.token);
+    const short = await caller(server).post(
+      '/api/auth/change-password',
+      { current_password: PASSWORD, new_password: 'short' },
+      mine.token,
+    );
     expect(short.status).toBe(400);
     expect(short.body).toEqual({ detail: 'Password must be 8 to 128 characters', code: 'WEAK_PASSWORD' });
-    const same = await caller(server).post('/api/auth/change-password', { current_password: PASSWORD, new_password: PASSWORD }, mine.token);
+    const same = await caller(server).post(
+      '/api/auth/change-password',
+      { current_password: PASSWORD, new_password: PASSWORD },
+      mine.token,
+    );
     expect(same.status).toBe(400);
     expect(same.body.code).toBe('PASSWORD_UNCHANGED');
   });
@@ -132,10 +162,17 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     const email = uniqueEmail();
     const signUp = await caller(server).post('/api/v1/auth/register', { email, password: 'password1' });
     expect(signUp.status).toBe(400);
-    expect(signUp.body.error).toEqual({ code: 'GUESSABLE_PASSWORD', message: 'This password is on a list of commonly used passwords; choose another' });
+    expect(signUp.body.error).toEqual({
+      code: 'GUESSABLE_PASSWORD',
+      message: 'This password is on a list of commonly used passwords; choose another',
+    });
 
     const { mine } = await twoSessions();
-    const own = await caller(server).post('/api/auth/change-password', { current_password: PASSWORD, new_password: mine.user.email }, mine.token);
+    const own = await caller(server).post(
+      '/api/auth/change-password',
+      { current_password: PASSWORD, new_password: mine.user.email },
+      mine.token,
+    );
     expect(own.status).toBe(400);
     expect(own.body).toEqual({ detail: 'A password must not be your e-mail address', code: 'GUESSABLE_PASSWORD' });
   });
@@ -152,7 +189,9 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('INVALID_2FA_CODE');
     expect((await v1Change(mine.token, { ...body, code: app.code() })).status).toBe(200);
-    expect((await caller(server).post('/api/v1/auth/login', { email, password: NEW_PASSWORD })).body.data.requires2FA).toBe(true);
+    expect(
+      (await caller(server).post('/api/v1/auth/login', { email, password: NEW_PASSWORD })).body.data.requires2FA,
+    ).toBe(true);
   });
 
   it('re-authenticating in place (step-up) with two-factor on needs a code too', async () => {
@@ -161,7 +200,11 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     const missing = await caller(server).post('/api/auth/reauthenticate', { password: PASSWORD }, mine.token);
     expect(missing.status).toBe(400);
     expect(missing.body.code).toBe('MFA_CODE_REQUIRED');
-    const stepUp = await caller(server).post('/api/auth/reauthenticate', { password: PASSWORD, code: app.code() }, mine.token);
+    const stepUp = await caller(server).post(
+      '/api/auth/reauthenticate',
+      { password: PASSWORD, code: app.code() },
+      mine.token,
+    );
     expect(stepUp.status).toBe(200);
     expect((await caller(server).get('/api/auth/me', stepUp.body.access_token)).status).toBe(200);
   });
@@ -169,9 +212,12 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
   it('ends logins part-way through: a pending second step opened with the old password cannot finish', async () => {
     const { email, mine } = await twoSessions();
     const { app } = await enrolTwoFactor(caller(server), mine.token, clock);
-    const pending = (await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).body.data.pendingToken;
+    const pending = (await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).body.data
+      .pendingToken;
 
-    expect((await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, code: app.code() })).status).toBe(200);
+    expect(
+      (await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, code: app.code() })).status,
+    ).toBe(200);
     clock.advance(30_000);
     const finish = await caller(server).post('/api/v1/auth/verify-2fa', { pendingToken: pending, code: app.code() });
     expect(finish.status).toBe(401);
@@ -184,7 +230,9 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     const checked = (await server.core.stores.users.findByEmail(email))!;
     expect((await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).status).toBe(200);
 
-    await expect(startSession(server.core, checked, CTX, ROTATING)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(startSession(server.core, checked, CTX, ROTATING)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
     await expect(issuePendingLogin(server.core, checked)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     const live = await server.core.stores.sessions.listLiveSessions(mine.user.id, clock());
     expect(live).toHaveLength(1);
@@ -194,14 +242,20 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     const { email } = await twoSessions();
     const checked = (await server.core.stores.users.findByEmail(email))!;
     expect(await setUserDisabled(server.core, checked.id, true)).toBe(true);
-    await expect(startSession(server.core, checked, CTX, ROTATING)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(startSession(server.core, checked, CTX, ROTATING)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
     expect(await server.core.stores.sessions.listLiveSessions(checked.id, clock())).toEqual([]);
   });
 
   it('keeps rotation for the replacement of a rotating session, whichever surface asked', async () => {
     const { mine } = await twoSessions();
     // A v1 session rotates; the flat surface does not by default.
-    const res = await caller(server).post('/api/auth/change-password', { current_password: PASSWORD, new_password: NEW_PASSWORD }, mine.token);
+    const res = await caller(server).post(
+      '/api/auth/change-password',
+      { current_password: PASSWORD, new_password: NEW_PASSWORD },
+      mine.token,
+    );
     expect(res.status).toBe(200);
     const replacement = await server.core.stores.sessions.findSession(decodeJwt(res.body.access_token).sid as string);
     expect(replacement?.rotating).toBe(true);
@@ -244,14 +298,23 @@ describe.each(TARGETS)('changing the password on $name', ({ create }) => {
     // One session is live: the one the change opened for its caller.
     expect(await resetPassword(server.core, mine.user.id, 'the operator decides', CTX)).toBe(1);
     expect(read).toHaveBeenCalledTimes(2);
-    expect((await caller(server).post('/api/v1/auth/login', { email, password: 'the operator decides' })).status).toBe(200);
+    expect((await caller(server).post('/api/v1/auth/login', { email, password: 'the operator decides' })).status).toBe(
+      200,
+    );
   });
 
   it('answers bad bodies with 400 in each surface’s shape', async () => {
     const { mine } = await twoSessions();
-    const v1 = await v1Change(mine.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, revokeOtherSessions: 'yes' });
+    const v1 = await v1Change(mine.token, {
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+      revokeOtherSessions: 'yes',
+    });
     expect(v1.status).toBe(400);
-    expect(v1.body).toEqual({ success: false, error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('revokeOtherSessions') } });
+    expect(v1.body).toEqual({
+      success: false,
+      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('revokeOtherSessions') },
+    });
     const flat = await caller(server).post('/api/auth/change-password', { new_password: NEW_PASSWORD }, mine.token);
     expect(flat.status).toBe(400);
     expect(flat.body).toEqual({ detail: 'current_password: is required', code: 'VALIDATION_FAILED' });

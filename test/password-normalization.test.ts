@@ -13,7 +13,6 @@ const ASCII = 'secret biscuit 9';
 
 /** Passwords are compared in NFKC on every path (NIST SP 800-63B section 5.1.1.2). */
 describe.each(TARGETS)('password normalisation on $name', ({ create }) => {
-
   const { server } = useServer(create);
 
   const loginV1 = (email: string, password: string) => caller(server).post('/api/v1/auth/login', { email, password });
@@ -38,15 +37,27 @@ describe.each(TARGETS)('password normalisation on $name', ({ create }) => {
   it('normalises the current password of a change, the new one, and the step-up password', async () => {
     const email = uniqueEmail();
     const login = await registerV1(caller(server), email, NFC);
-    const changed = await caller(server).post('/api/v1/auth/change-password', { currentPassword: NFD, newPassword: ASCII }, login.token);
+    const changed = await caller(server).post(
+      '/api/v1/auth/change-password',
+      { currentPassword: NFD, newPassword: ASCII },
+      login.token,
+    );
     expect(changed.status).toBe(200);
     expect((await loginV1(email, FULLWIDTH_OF_ASCII)).status).toBe(200);
 
-    const unchanged = await caller(server).post('/api/v1/auth/change-password', { currentPassword: ASCII, newPassword: FULLWIDTH_OF_ASCII }, changed.body.data.token);
+    const unchanged = await caller(server).post(
+      '/api/v1/auth/change-password',
+      { currentPassword: ASCII, newPassword: FULLWIDTH_OF_ASCII },
+      changed.body.data.token,
+    );
     expect(unchanged.status).toBe(400);
     expect(unchanged.body.error.code).toBe('PASSWORD_UNCHANGED');
 
-    const stepUp = await caller(server).post('/api/auth/reauthenticate', { password: FULLWIDTH_OF_ASCII }, changed.body.data.token);
+    const stepUp = await caller(server).post(
+      '/api/auth/reauthenticate',
+      { password: FULLWIDTH_OF_ASCII },
+      changed.body.data.token,
+    );
     expect(stepUp.status).toBe(200);
   });
 
@@ -63,7 +74,9 @@ describe.each(TARGETS)('password normalisation on $name', ({ create }) => {
     // What an older Latchkey stored: the hash of the decomposed text exactly as typed.
     const before = (await server.core.stores.users.findById(login.user.id))!;
     const legacyHash = await server.core.passwords.hash(NFD);
-    expect(await server.core.stores.users.upgradePasswordHash(before.id, before.passwordHash, legacyHash, Date.now())).toBe(true);
+    expect(
+      await server.core.stores.users.upgradePasswordHash(before.id, before.passwordHash, legacyHash, Date.now()),
+    ).toBe(true);
     expect((await loginV1(email, NFC)).status).toBe(401);
 
     expect((await loginV1(email, NFD)).status).toBe(200);

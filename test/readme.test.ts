@@ -16,13 +16,20 @@ function codeBlockUnder(heading: string, lang = 'sh'): string {
 }
 
 /** Runs the README's token-verification snippet with `token`, against `base`; prints the payload. */
-async function verifySnippet(base: string, token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function verifySnippet(
+  base: string,
+  token: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const snippet = codeBlockUnder('## Protect your API', 'js').replaceAll('http://127.0.0.1:3000', base);
   const script = `const token = process.env.TOKEN;\n${snippet}\nconsole.log(JSON.stringify(payload));`;
   return run(process.execPath, ['--input-type=module', '-e', script], { TOKEN: token });
 }
 
-async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -56,7 +63,13 @@ describe('the README code blocks, against a real server', () => {
     const answers = lines(result.stdout).map((line) => JSON.parse(line));
     expect(answers).toEqual([
       { success: true, data: expect.objectContaining({ token: expect.any(String) }) },
-      { success: true, data: expect.objectContaining({ user: expect.objectContaining({ email: 'ada@example.com' }), token: expect.any(String) }) },
+      {
+        success: true,
+        data: expect.objectContaining({
+          user: expect.objectContaining({ email: 'ada@example.com' }),
+          token: expect.any(String),
+        }),
+      },
       { success: true, data: [] },
       { success: true, data: { token: expect.any(String), refreshToken: expect.any(String) } },
       { success: true, data: { message: expect.any(String) } },
@@ -75,11 +88,18 @@ describe('the README code blocks, against a real server', () => {
   });
 
   it('"Protect your API" verifies a Latchkey access token with jose as written, and refuses a refresh token', async () => {
-    const signUp = await served.post('/api/v1/auth/register', { email: 'grace@example.com', password: 'correct horse battery' });
+    const signUp = await served.post('/api/v1/auth/register', {
+      email: 'grace@example.com',
+      password: 'correct horse battery',
+    });
     expect(signUp.status).toBe(201);
     const accepted = await verifySnippet(served.base, signUp.body.data.token);
     expect(accepted.stderr).toBe('');
-    expect(JSON.parse(accepted.stdout)).toMatchObject({ sub: signUp.body.data.user.id, role: 'USER', iss: 'latchkey:development' });
+    expect(JSON.parse(accepted.stdout)).toMatchObject({
+      sub: signUp.body.data.user.id,
+      role: 'USER',
+      iss: 'latchkey:development',
+    });
 
     const refused = await verifySnippet(served.base, signUp.body.data.refreshToken);
     expect(refused.code).not.toBe(0);

@@ -10,11 +10,21 @@ const LOCKOUT_AFTER = 5; // LOCKOUT_MAX_FAILURES's default
 // Actions that outlast the session: each must refuse a session whose login is too old. `fresh` is
 // what a fresh login gets (replacing recovery codes then fails on its own rule: 2FA is off).
 const OUTLASTING_ACTIONS = [
-  { name: 'create a personal access token (v1)', path: '/api/v1/tokens', body: { name: 'ci', scopes: ['agents:read'] }, fresh: 201 },
+  {
+    name: 'create a personal access token (v1)',
+    path: '/api/v1/tokens',
+    body: { name: 'ci', scopes: ['agents:read'] },
+    fresh: 201,
+  },
   { name: 'generate an ingest API key (flat)', path: '/api/settings/api-key', body: {}, fresh: 201 },
   { name: 'begin 2FA setup (v1)', path: '/api/v1/auth/2fa/setup', body: undefined, fresh: 200 },
   { name: 'begin MFA setup (flat)', path: '/api/auth/mfa/setup', body: undefined, fresh: 200 },
-  { name: 'replace recovery codes (v1)', path: '/api/v1/auth/2fa/recovery-codes', body: { code: '123456' }, fresh: 400 },
+  {
+    name: 'replace recovery codes (v1)',
+    path: '/api/v1/auth/2fa/recovery-codes',
+    body: { code: '123456' },
+    fresh: 400,
+  },
   { name: 'replace recovery codes (flat)', path: '/api/auth/mfa/recovery-codes', body: { code: '123456' }, fresh: 400 },
 ];
 
@@ -45,16 +55,21 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
     return { client, email, token: refreshed.body.data.token, refreshToken: refreshed.body.data.refreshToken };
   }
 
-  it.each(OUTLASTING_ACTIONS)('refuses to $name for a session whose login is older than 15 minutes, with an RFC 9470 challenge', async ({ path, body }) => {
-    const { client, token } = await staleSession();
-    // The token itself is good: ordinary requests go through.
-    expect((await client.get('/api/v1/auth/me', token)).status).toBe(200);
-    const refused = await client.post(path, body, token);
-    expect(refused.status).toBe(401);
-    const code = path.startsWith('/api/v1') ? refused.body.error.code : refused.body.code;
-    expect(code).toBe('RECENT_LOGIN_REQUIRED');
-    expect(refused.headers['www-authenticate']).toMatch(/^Bearer realm="latchkey", error="insufficient_user_authentication", error_description="[^"]+", max_age=900$/);
-  });
+  it.each(OUTLASTING_ACTIONS)(
+    'refuses to $name for a session whose login is older than 15 minutes, with an RFC 9470 challenge',
+    async ({ path, body }) => {
+      const { client, token } = await staleSession();
+      // The token itself is good: ordinary requests go through.
+      expect((await client.get('/api/v1/auth/me', token)).status).toBe(200);
+      const refused = await client.post(path, body, token);
+      expect(refused.status).toBe(401);
+      const code = path.startsWith('/api/v1') ? refused.body.error.code : refused.body.code;
+      expect(code).toBe('RECENT_LOGIN_REQUIRED');
+      expect(refused.headers['www-authenticate']).toMatch(
+        /^Bearer realm="latchkey", error="insufficient_user_authentication", error_description="[^"]+", max_age=900$/,
+      );
+    },
+  );
 
   it.each(OUTLASTING_ACTIONS)('lets the user $name after logging in again', async ({ path, body, fresh }) => {
     const { client, email } = await staleSession();
@@ -63,19 +78,22 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
     expect((await client.post(path, body, again.body.data.token)).status).toBe(fresh);
   });
 
-  it.each(OUTLASTING_ACTIONS)('lets the user $name after re-authenticating in place (step-up), which replaces the session', async ({ path, body, fresh }) => {
-    const { client, token, refreshToken } = await staleSession();
-    const v1 = path.startsWith('/api/v1');
-    const stepUp = v1
-      ? await client.post('/api/v1/auth/reauthenticate', { password: PASSWORD }, token)
-      : await client.post('/api/auth/reauthenticate', { password: PASSWORD }, token);
-    expect(stepUp.status).toBe(200);
-    const renewed = v1 ? stepUp.body.data.token : stepUp.body.access_token;
-    expect((await client.post(path, body, renewed)).status).toBe(fresh);
-    // The old session is over: its tokens stop at once.
-    expect((await client.get('/api/v1/auth/me', token)).body.error.code).toBe('TOKEN_REVOKED');
-    expect((await client.post('/api/v1/auth/refresh', { refreshToken })).body.error.code).toBe('SESSION_REVOKED');
-  });
+  it.each(OUTLASTING_ACTIONS)(
+    'lets the user $name after re-authenticating in place (step-up), which replaces the session',
+    async ({ path, body, fresh }) => {
+      const { client, token, refreshToken } = await staleSession();
+      const v1 = path.startsWith('/api/v1');
+      const stepUp = v1
+        ? await client.post('/api/v1/auth/reauthenticate', { password: PASSWORD }, token)
+        : await client.post('/api/auth/reauthenticate', { password: PASSWORD }, token);
+      expect(stepUp.status).toBe(200);
+      const renewed = v1 ? stepUp.body.data.token : stepUp.body.access_token;
+      expect((await client.post(path, body, renewed)).status).toBe(fresh);
+      // The old session is over: its tokens stop at once.
+      expect((await client.get('/api/v1/auth/me', token)).body.error.code).toBe('TOKEN_REVOKED');
+      expect((await client.post('/api/v1/auth/refresh', { refreshToken })).body.error.code).toBe('SESSION_REVOKED');
+    },
+  );
 
   it('re-authenticates only with the right password, counted towards the account lockout', async () => {
     const { client, email, token } = await staleSession();
@@ -94,7 +112,8 @@ describe.each(TARGETS)('actions that need a recent login, on $name', ({ create }
   it('refuses a personal access token there as it always did, whatever its age', async () => {
     const client = caller(server);
     const login = await registerV1(client, uniqueEmail());
-    const pat = (await client.post('/api/v1/tokens', { name: 'ci', scopes: ['agents:read'] }, login.token)).body.data.token;
+    const pat = (await client.post('/api/v1/tokens', { name: 'ci', scopes: ['agents:read'] }, login.token)).body.data
+      .token;
     const refused = await client.post('/api/v1/tokens', { name: 'again', scopes: ['agents:read'] }, pat);
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('SESSION_TOKEN_REQUIRED');
@@ -136,7 +155,8 @@ describe('a login stamped by an instance whose clock runs ahead', () => {
     const login = await registerV1(caller(ahead), uniqueEmail());
     const refreshed = await caller(behind).post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
     expect(refreshed.status).toBe(200);
-    for (const server of [ahead, behind]) expect((await caller(server).get('/api/v1/auth/me', refreshed.body.data.token)).status).toBe(200);
+    for (const server of [ahead, behind])
+      expect((await caller(server).get('/api/v1/auth/me', refreshed.body.data.token)).status).toBe(200);
   });
 });
 
@@ -160,7 +180,11 @@ describe('RECENT_LOGIN_MAX_AGE_SECONDS', () => {
     const login = await registerV1(client, uniqueEmail());
     clock.advance(50 * MINUTE_MS);
     const refreshed = await client.post('/api/v1/auth/refresh', { refreshToken: login.refreshToken });
-    const created = await client.post('/api/v1/tokens', { name: 'ci', scopes: ['agents:read'] }, refreshed.body.data.token);
+    const created = await client.post(
+      '/api/v1/tokens',
+      { name: 'ci', scopes: ['agents:read'] },
+      refreshed.body.data.token,
+    );
     expect(created.status).toBe(201);
     clock.advance(11 * MINUTE_MS);
     const again = await client.post('/api/v1/auth/refresh', { refreshToken: refreshed.body.data.refreshToken });

@@ -9,7 +9,6 @@ import { freePort } from './helpers/ports.js';
 
 const WAIT_MS = 10_000;
 
-
 /** Polls `probe` until it returns true, failing after WAIT_MS. */
 async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
@@ -39,7 +38,10 @@ describe('losing Redis (PostgreSQL + a Redis of our own)', () => {
   /** Brings Redis back (empty) and waits until the server authenticates again. */
   async function restoreRedis(probeToken: string): Promise<void> {
     await redis.start();
-    await eventually('server recovers after redis restart', async () => (await caller(server).get('/api/v1/auth/me', probeToken)).status !== 503);
+    await eventually(
+      'server recovers after redis restart',
+      async () => (await caller(server).get('/api/v1/auth/me', probeToken)).status !== 503,
+    );
   }
 
   it('fails closed while Redis is down: revoked and valid tokens get 503, never 200; login still works', async () => {

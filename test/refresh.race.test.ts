@@ -76,7 +76,9 @@ describe.each(TARGETS)('refresh rotation races on $name', ({ create }) => {
       const client = caller(server);
       const login = await registerV1(client, uniqueEmail());
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => refreshV1(caller(i % 2 === 0 ? server : rotatingFlat, client.ip), login.refreshToken)),
+        Array.from({ length: 10 }, (_, i) =>
+          refreshV1(caller(i % 2 === 0 ? server : rotatingFlat, client.ip), login.refreshToken),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
       expect(new Set(results.map((r) => r.body.data.refreshToken)).size).toBe(1);
@@ -137,7 +139,9 @@ describe.each(TARGETS)('refresh rotation races on $name', ({ create }) => {
       expect((await refreshV1(caller(server), successor)).body.error.code).toBe('SESSION_REVOKED');
       expect((await server.core.stores.sessions.findSession(sessionId))?.revokedAt).not.toBeNull();
       const events = await server.core.stores.audit.listByType('refresh_reuse_detected', 1000);
-      expect(events.find((e) => e.details?.sessionId === sessionId)?.details).toMatchObject({ reason: 'another client' });
+      expect(events.find((e) => e.details?.sessionId === sessionId)?.details).toMatchObject({
+        reason: 'another client',
+      });
     }
 
     it.each([
@@ -201,7 +205,10 @@ describe.each(TARGETS)('refresh rotation races on $name', ({ create }) => {
       const login = await registerV1(client, email);
       expect(await setUserDisabled(server.core, login.user.id, true)).toBe(true);
 
-      for (const res of [await refreshV1(client, login.refreshToken), await client.post('/api/auth/refresh', { refresh_token: login.refreshToken })]) {
+      for (const res of [
+        await refreshV1(client, login.refreshToken),
+        await client.post('/api/auth/refresh', { refresh_token: login.refreshToken }),
+      ]) {
         expect(res.status).toBe(401);
         expect(res.body.error?.code ?? res.body.code).toBe('SESSION_REVOKED');
       }
@@ -241,7 +248,12 @@ describe.each(TARGETS)('refresh rotation races on $name', ({ create }) => {
       const login = (await client.post('/api/auth/login', { email, password: PASSWORD })).body;
       const res = await client.post('/api/auth/refresh', { refresh_token: login.refresh_token });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 900, refresh_token: expect.any(String) });
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'bearer',
+        expires_in: 900,
+        refresh_token: expect.any(String),
+      });
       expect(res.body.refresh_token).not.toBe(login.refresh_token);
       expect((await storedRefresh(rotatingFlat, login.refresh_token))?.usedAt).not.toBeNull();
       expect((await client.get('/api/auth/me', res.body.access_token)).status).toBe(200);

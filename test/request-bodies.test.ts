@@ -22,7 +22,10 @@ describe('request bodies', () => {
 
   it('takes an empty body that says it is JSON as no body, on routes that take none', async () => {
     const { token } = await registerV1(caller(server), uniqueEmail());
-    const res = await send('/api/auth/logout', { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+    const res = await send('/api/auth/logout', {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    });
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ detail: expect.any(String) });
   });
@@ -36,7 +39,11 @@ describe('request bodies', () => {
   it('still refuses malformed JSON and prototype poisoning', async () => {
     const malformed = await send('/api/v1/auth/login', { 'content-type': 'application/json' }, '{"email":');
     expect(JSON.parse(malformed.body).error.code).toBe('INVALID_JSON');
-    const poisoned = await send('/api/v1/auth/login', { 'content-type': 'application/json' }, '{"__proto__":{"admin":true},"email":"a@b.co","password":"x"}');
+    const poisoned = await send(
+      '/api/v1/auth/login',
+      { 'content-type': 'application/json' },
+      '{"__proto__":{"admin":true},"email":"a@b.co","password":"x"}',
+    );
     expect(poisoned.statusCode).toBe(400);
     expect(JSON.parse(poisoned.body).error.code).toBe('INVALID_JSON');
   });
@@ -59,7 +66,7 @@ describe('request bodies', () => {
     const objects = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
     const json = { 'content-type': 'application/json' };
 
-    it('answers 400 JSON_TOO_DEEP in each surface\'s shape, before authentication, for thousands of levels', async () => {
+    it("answers 400 JSON_TOO_DEEP in each surface's shape, before authentication, for thousands of levels", async () => {
       for (const body of [arrays(5000), objects(5000), `{"email":${arrays(5000)}}`]) {
         const v1 = await send('/api/v1/auth/login', json, body);
         expect(v1.statusCode).toBe(400);

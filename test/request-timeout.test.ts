@@ -14,7 +14,11 @@ const TRICKLE_FOR_MS = 12_000;
  * Opens a socket, writes `head`, then one byte of `trickle` every 500 ms until the server closes
  * the connection (or TRICKLE_FOR_MS passes). Returns what the server answered and when it closed.
  */
-async function trickle(port: number, head: string, trickle: string): Promise<{ response: string; closedAfterMs: number | null }> {
+async function trickle(
+  port: number,
+  head: string,
+  trickle: string,
+): Promise<{ response: string; closedAfterMs: number | null }> {
   const socket = connect(port, '127.0.0.1');
   let response = '';
   socket.on('data', (chunk) => (response += chunk.toString('latin1')));
@@ -40,7 +44,12 @@ async function trickle(port: number, head: string, trickle: string): Promise<{ r
 /** What Node refuses before routing still carries the API's headers and a flat error body. */
 function expectApiErrorAnswer(response: string, code: string): void {
   const [head, body] = response.split('\r\n\r\n') as [string, string];
-  const headers = new Map(head.split('\r\n').slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const headers = new Map(
+    head
+      .split('\r\n')
+      .slice(1)
+      .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
   const directives = (csp: string | undefined) => csp?.split(';').map((d) => d.trim());
   expect(headers.get('x-content-type-options')).toBe('nosniff');
   expect(directives(headers.get('content-security-policy'))).toEqual(directives(API_CSP));
@@ -77,7 +86,8 @@ describe('REQUEST_TIMEOUT_SECONDS', () => {
   });
 
   it('cuts off a body trickled a byte every 500 ms near the setting, below 60 s', { timeout: 20_000 }, async () => {
-    const head = 'POST /api/auth/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n';
+    const head =
+      'POST /api/auth/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n';
     const { response, closedAfterMs } = await trickle(port, head, '{"email":"');
     expect(closedAfterMs).not.toBeNull();
     expect(closedAfterMs!).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000 - 100);
@@ -87,7 +97,11 @@ describe('REQUEST_TIMEOUT_SECONDS', () => {
   });
 
   it('cuts off headers trickled a byte every 500 ms near the setting', { timeout: 20_000 }, async () => {
-    const { closedAfterMs } = await trickle(port, 'GET /healthz HTTP/1.1\r\n', 'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+    const { closedAfterMs } = await trickle(
+      port,
+      'GET /healthz HTTP/1.1\r\n',
+      'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    );
     expect(closedAfterMs).not.toBeNull();
     expect(closedAfterMs!).toBeLessThan(CUT_WITHIN_MS);
   });
@@ -96,7 +110,10 @@ describe('REQUEST_TIMEOUT_SECONDS', () => {
     const malformed = await sendRaw(port, 'GET /healthz HTTP/1.1\r\nHost test\r\n\r\n');
     expect(malformed).toMatch(/^HTTP\/1\.1 400 /);
     expectApiErrorAnswer(malformed, 'BAD_REQUEST');
-    const oversized = await sendRaw(port, `GET /healthz HTTP/1.1\r\nHost: test\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const oversized = await sendRaw(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: test\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(oversized).toMatch(/^HTTP\/1\.1 431 /);
     expectApiErrorAnswer(oversized, 'REQUEST_HEADERS_TOO_LARGE');
   });

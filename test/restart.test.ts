@@ -53,9 +53,9 @@ describe('restarting the embedded default on the same DATA_DIR', () => {
     const revoked = await caller(second).get('/api/v1/auth/me', loggedOut.token);
     expect(revoked.status).toBe(401);
     expect(revoked.body.error.code).toBe('TOKEN_REVOKED');
-    expect((await caller(second).post('/api/v1/auth/refresh', { refreshToken: loggedOut.refreshToken })).body.error.code).toBe(
-      'SESSION_REVOKED',
-    );
+    expect(
+      (await caller(second).post('/api/v1/auth/refresh', { refreshToken: loggedOut.refreshToken })).body.error.code,
+    ).toBe('SESSION_REVOKED');
 
     const me = await caller(second).get('/api/v1/auth/me', kept.token);
     expect(me.status).toBe(200);
@@ -79,15 +79,20 @@ describe('restarting the embedded default on the same DATA_DIR', () => {
     const email = uniqueEmail();
     const ip = '198.51.100.7';
     await registerV1(caller(first, '198.51.100.8'), email);
-    for (let i = 0; i < 2; i++) expect((await caller(first, ip).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await caller(first, ip).post('/api/v1/auth/login', { email, password: 'x' })).status).toBe(401);
 
     const second = await restart(env);
     const locked = await caller(second, '198.51.100.9').post('/api/v1/auth/login', { email, password: PASSWORD });
     expect(locked.status).toBe(423);
     expect(locked.body.error.code).toBe('ACCOUNT_LOCKED');
     // Two attempts from this address before the restart: two more are allowed, the fifth is refused.
-    expect((await caller(second, ip).post('/api/v1/auth/login', { email: uniqueEmail('ghost'), password: 'x' })).status).toBe(401);
-    expect((await caller(second, ip).post('/api/v1/auth/login', { email: uniqueEmail('ghost'), password: 'x' })).status).toBe(401);
+    expect(
+      (await caller(second, ip).post('/api/v1/auth/login', { email: uniqueEmail('ghost'), password: 'x' })).status,
+    ).toBe(401);
+    expect(
+      (await caller(second, ip).post('/api/v1/auth/login', { email: uniqueEmail('ghost'), password: 'x' })).status,
+    ).toBe(401);
     const limited = await caller(second, ip).post('/api/v1/auth/login', { email: uniqueEmail('ghost'), password: 'x' });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('TOO_MANY_LOGIN_ATTEMPTS');

@@ -6,10 +6,12 @@ import { embeddedTarget } from './helpers/targets.js';
 
 // Headers and error texts, whatever the storage: one target is enough.
 describe('API security headers', () => {
-
   const { server } = useServer(embeddedTarget);
 
-  const directives = (csp: unknown) => String(csp).split(';').map((directive) => directive.trim());
+  const directives = (csp: unknown) =>
+    String(csp)
+      .split(';')
+      .map((directive) => directive.trim());
 
   function expectApiHeaders(headers: Record<string, unknown>): void {
     expect(headers['x-content-type-options']).toBe('nosniff');
@@ -44,12 +46,15 @@ describe('API security headers', () => {
       expectApiHeaders(res.headers);
     }
     const v1 = await server.app.inject({ method: 'GET', url: `/api/v1${path}` });
-    expect(JSON.parse(v1.body)).toEqual({ success: false, error: { code: 'ROUTE_NOT_FOUND', message: 'Route not found' } });
+    expect(JSON.parse(v1.body)).toEqual({
+      success: false,
+      error: { code: 'ROUTE_NOT_FOUND', message: 'Route not found' },
+    });
     const flat = await server.app.inject({ method: 'DELETE', url: `/api${path}` });
     expect(JSON.parse(flat.body)).toEqual({ detail: 'Route not found', code: 'ROUTE_NOT_FOUND' });
   });
 
-  it('answers a URL Fastify cannot route in the surface\'s shape, with the headers, without quoting it', async () => {
+  it("answers a URL Fastify cannot route in the surface's shape, with the headers, without quoting it", async () => {
     const cases = [
       { url: '/api/v1/agents/%E0%A4%A<b>x</b>', status: 400, code: 'BAD_REQUEST', v1: true },
       { url: '/api/voicelogs/%zz<script>alert(1)</script>', status: 400, code: 'BAD_REQUEST', v1: false },

@@ -13,7 +13,6 @@ function refreshCookie(setCookie: string | string[] | number | undefined): strin
 }
 
 describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) => {
-
   const { server, target } = useServer(create, { LOGIN_RATE_LIMIT: '1000' });
 
   describe('the sessions list', () => {
@@ -49,10 +48,16 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       const other = (await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).body.data;
       const list = (await caller(server).get('/api/v1/auth/sessions', mine.token)).body.data;
       const target = list.find((s: { current: boolean }) => !s.current);
-      const res = await server.app.inject({ method: 'DELETE', url: `/api/v1/auth/sessions/${target.id}`, headers: { authorization: `Bearer ${mine.token}` } });
+      const res = await server.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/auth/sessions/${target.id}`,
+        headers: { authorization: `Bearer ${mine.token}` },
+      });
       expect(res.statusCode).toBe(200);
       expect((await caller(server).get('/api/v1/agents', other.token)).body.error.code).toBe('TOKEN_REVOKED');
-      expect((await caller(server).post('/api/v1/auth/refresh', { refreshToken: other.refreshToken })).body.error.code).toBe('SESSION_REVOKED');
+      expect(
+        (await caller(server).post('/api/v1/auth/refresh', { refreshToken: other.refreshToken })).body.error.code,
+      ).toBe('SESSION_REVOKED');
       expect((await caller(server).get('/api/v1/agents', mine.token)).status).toBe(200);
       const audit = await server.core.stores.audit.listByType('session_revoked', 50);
       expect(audit.some((e) => e.details?.sessionId === target.id)).toBe(true);
@@ -82,7 +87,11 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       const alice = await registerV1(caller(server), uniqueEmail('alice'));
       const bob = await registerV1(caller(server), uniqueEmail('bob'));
       const bobSession = (await caller(server).get('/api/v1/auth/sessions', bob.token)).body.data[0].id;
-      const res = await server.app.inject({ method: 'DELETE', url: `/api/auth/sessions/${bobSession}`, headers: { authorization: `Bearer ${alice.token}` } });
+      const res = await server.app.inject({
+        method: 'DELETE',
+        url: `/api/auth/sessions/${bobSession}`,
+        headers: { authorization: `Bearer ${alice.token}` },
+      });
       expect(res.statusCode).toBe(404);
       expect((await caller(server).get('/api/v1/agents', bob.token)).status).toBe(200);
     });
@@ -91,9 +100,14 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       const email = uniqueEmail();
       const first = await registerV1(caller(server), email);
       const second = (await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).body.data;
-      const res = await server.app.inject({ method: 'DELETE', url: '/api/v1/auth/sessions', headers: { authorization: `Bearer ${first.token}` } });
+      const res = await server.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/auth/sessions',
+        headers: { authorization: `Bearer ${first.token}` },
+      });
       expect(JSON.parse(res.body)).toEqual({ success: true, data: { revoked: 2 } });
-      for (const token of [first.token, second.token]) expect((await caller(server).get('/api/v1/agents', token)).status).toBe(401);
+      for (const token of [first.token, second.token])
+        expect((await caller(server).get('/api/v1/agents', token)).status).toBe(401);
     });
   });
 
@@ -101,7 +115,13 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
     it('puts the refresh token in an HttpOnly, SameSite=Strict cookie scoped to the refresh path, never in the body', async () => {
       const email = uniqueEmail();
       await registerV1(caller(server), email);
-      const res = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: uniqueIp(), headers: COOKIE_MODE, payload: { email, password: PASSWORD } });
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: uniqueIp(),
+        headers: COOKIE_MODE,
+        payload: { email, password: PASSWORD },
+      });
       expect(res.statusCode).toBe(200);
       const body = JSON.parse(res.body);
       expect(Object.keys(body.data).sort()).toEqual(['token', 'user']);
@@ -115,12 +135,27 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
     it('refreshes from the cookie (rotating it), and refuses without the mode header', async () => {
       const email = uniqueEmail();
       await registerV1(caller(server), email);
-      const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: COOKIE_MODE, payload: { email, password: PASSWORD } });
+      const login = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: COOKIE_MODE,
+        payload: { email, password: PASSWORD },
+      });
       const cookieValue = refreshCookie(login.headers['set-cookie']).split(';')[0]!;
       // Without the header (what a cross-site form could send), the cookie alone is not enough.
-      const forged = await server.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { cookie: cookieValue }, payload: {} });
+      const forged = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { cookie: cookieValue },
+        payload: {},
+      });
       expect(forged.statusCode).toBe(400);
-      const res = await server.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { ...COOKIE_MODE, cookie: cookieValue }, payload: {} });
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { ...COOKIE_MODE, cookie: cookieValue },
+        payload: {},
+      });
       expect(res.statusCode).toBe(200);
       expect(Object.keys(JSON.parse(res.body).data)).toEqual(['token']);
       expect(refreshCookie(res.headers['set-cookie']).split(';')[0]).not.toBe(cookieValue);
@@ -129,26 +164,54 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
     it('clears the cookie on logout and when the cookie no longer works', async () => {
       const email = uniqueEmail();
       await registerV1(caller(server), email);
-      const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: COOKIE_MODE, payload: { email, password: PASSWORD } });
+      const login = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: COOKIE_MODE,
+        payload: { email, password: PASSWORD },
+      });
       const cookieValue = refreshCookie(login.headers['set-cookie']).split(';')[0]!;
       const token = JSON.parse(login.body).data.token;
-      const logout = await server.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { ...COOKIE_MODE, authorization: `Bearer ${token}` } });
+      const logout = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: { ...COOKIE_MODE, authorization: `Bearer ${token}` },
+      });
       expect(refreshCookie(logout.headers['set-cookie'])).toMatch(/Expires=Thu, 01 Jan 1970/);
-      const stale = await server.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { ...COOKIE_MODE, cookie: cookieValue }, payload: {} });
+      const stale = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { ...COOKIE_MODE, cookie: cookieValue },
+        payload: {},
+      });
       expect(stale.statusCode).toBe(401);
       expect(refreshCookie(stale.headers['set-cookie'])).toMatch(/Expires=Thu, 01 Jan 1970/);
-      const none = await server.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: COOKIE_MODE, payload: {} });
+      const none = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: COOKIE_MODE,
+        payload: {},
+      });
       expect(JSON.parse(none.body).error.code).toBe('INVALID_REFRESH_TOKEN');
     });
 
     it('sets the cookie on sign-up and clears it when every session is ended', async () => {
       const email = uniqueEmail();
-      const register = await server.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: COOKIE_MODE, payload: { email, password: PASSWORD } });
+      const register = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        headers: COOKIE_MODE,
+        payload: { email, password: PASSWORD },
+      });
       expect(register.statusCode).toBe(201);
       expect(Object.keys(JSON.parse(register.body).data).sort()).toEqual(['token', 'user']);
       expect(refreshCookie(register.headers['set-cookie'])).toMatch(/; HttpOnly/);
       const token = JSON.parse(register.body).data.token;
-      const endAll = await server.app.inject({ method: 'DELETE', url: '/api/v1/auth/sessions', headers: { ...COOKIE_MODE, authorization: `Bearer ${token}` } });
+      const endAll = await server.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/auth/sessions',
+        headers: { ...COOKIE_MODE, authorization: `Bearer ${token}` },
+      });
       expect(endAll.statusCode).toBe(200);
       expect(refreshCookie(endAll.headers['set-cookie'])).toMatch(/Expires=Thu, 01 Jan 1970/);
     });
@@ -159,7 +222,12 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       await registerV1(caller(server), victim);
       await registerV1(caller(server), attacker);
       const cookieOf = async (email: string) => {
-        const res = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: COOKIE_MODE, payload: { email, password: PASSWORD } });
+        const res = await server.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          headers: COOKIE_MODE,
+          payload: { email, password: PASSWORD },
+        });
         return refreshCookie(res.headers['set-cookie']).split(';')[0]!;
       };
       const [victimCookie, attackerCookie] = [await cookieOf(victim), await cookieOf(attacker)];
@@ -171,12 +239,20 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
       });
       expect(res.statusCode).toBe(401);
       expect(res.headers['set-cookie']).toBeUndefined();
-      const own = await server.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', headers: { ...COOKIE_MODE, cookie: victimCookie }, payload: {} });
+      const own = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        headers: { ...COOKIE_MODE, cookie: victimCookie },
+        payload: {},
+      });
       expect(own.statusCode).toBe(200);
     });
 
     it('reports whether sign-up is enabled', async () => {
-      expect((await caller(server).get('/api/v1/auth/features')).body).toEqual({ success: true, data: { registrationEnabled: true } });
+      expect((await caller(server).get('/api/v1/auth/features')).body).toEqual({
+        success: true,
+        data: { registrationEnabled: true },
+      });
     });
   });
 });

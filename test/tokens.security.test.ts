@@ -38,7 +38,12 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
 
   async function newVictim(): Promise<Victim> {
     const login = await registerV1(caller(server), uniqueEmail());
-    return { userId: login.user.id, sessionId: decodeJwt(login.token).sid as string, token: login.token, refreshToken: login.refreshToken };
+    return {
+      userId: login.user.id,
+      sessionId: decodeJwt(login.token).sid as string,
+      token: login.token,
+      refreshToken: login.refreshToken,
+    };
   }
 
   /** Claims that are valid in every respect for `victim` on the development server. */
@@ -69,7 +74,12 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
   /** Signs `claims` with the server's real signing key and headers unless told otherwise. */
   async function forge(victim: Victim, options: ForgeOptions = {}): Promise<string> {
     const real = server.core.keys.signingKey();
-    const header: Record<string, unknown> = { alg: options.alg ?? 'EdDSA', kid: real.kid, typ: 'at+jwt', ...options.header };
+    const header: Record<string, unknown> = {
+      alg: options.alg ?? 'EdDSA',
+      kid: real.kid,
+      typ: 'at+jwt',
+      ...options.header,
+    };
     for (const name of options.omitHeader ?? []) delete header[name];
     return new SignJWT(options.claims ?? validClaims(victim))
       .setProtectedHeader(header as { alg: string })
@@ -87,7 +97,9 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
     const v1 = await client.get('/api/v1/agents', token);
     expect(v1.status).toBe(401);
     expect(v1.body).toEqual({ success: false, error: { code, message: expect.any(String) } });
-    expect(v1.headers['www-authenticate']).toMatch(/^Bearer realm="latchkey", error="invalid_token", error_description="/);
+    expect(v1.headers['www-authenticate']).toMatch(
+      /^Bearer realm="latchkey", error="invalid_token", error_description="/,
+    );
     expect(v1.headers['cache-control']).toBe('no-store');
     const flat = await client.get('/api/auth/me', token);
     expect(flat.status).toBe(401);
@@ -123,7 +135,10 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
     it('refuses jose UnsecuredJWT output', async () => {
       const victim = await newVictim();
       const claims = validClaims(victim);
-      const token = new UnsecuredJWT({ ...claims }).setIssuer(claims.iss!).setAudience(claims.aud as string).encode();
+      const token = new UnsecuredJWT({ ...claims })
+        .setIssuer(claims.iss!)
+        .setAudience(claims.aud as string)
+        .encode();
       await expectRefused(token, 'INVALID_TOKEN');
     });
 
@@ -159,7 +174,10 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
     it('refuses a token signed by a fresh Ed25519 key under an unknown kid', async () => {
       const victim = await newVictim();
       const { privateKey } = generateKeyPairSync('ed25519');
-      await expectRefused(await forge(victim, { key: privateKey, header: { kid: 'development_attacker' } }), 'INVALID_TOKEN');
+      await expectRefused(
+        await forge(victim, { key: privateKey, header: { kid: 'development_attacker' } }),
+        'INVALID_TOKEN',
+      );
     });
 
     it('refuses a token signed by a fresh key under the real kid', async () => {
@@ -172,7 +190,10 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
       const victim = await newVictim();
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
       const embedded = publicKey.export({ format: 'jwk' });
-      await expectRefused(await forge(victim, { key: privateKey, header: { jwk: embedded }, omitHeader: ['kid'] }), 'INVALID_TOKEN');
+      await expectRefused(
+        await forge(victim, { key: privateKey, header: { jwk: embedded }, omitHeader: ['kid'] }),
+        'INVALID_TOKEN',
+      );
       await expectRefused(await forge(victim, { key: privateKey, header: { jwk: embedded } }), 'INVALID_TOKEN');
     });
 
@@ -197,7 +218,12 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
 
     it('refuses a wrong aud, including the audience of another token type', async () => {
       const victim = await newVictim();
-      for (const aud of ['https://evil.example', `${server.config.issuer}:refresh`, `${server.config.issuer}:2fa`, [server.config.issuer]]) {
+      for (const aud of [
+        'https://evil.example',
+        `${server.config.issuer}:refresh`,
+        `${server.config.issuer}:2fa`,
+        [server.config.issuer],
+      ]) {
         await expectRefused(await forge(victim, { claims: { ...validClaims(victim), aud } }), 'INVALID_TOKEN');
       }
     });
@@ -333,7 +359,11 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
         const token = await forge(victim, { claims: { ...validClaims(victim), iss: `latchkey:${env}` } });
         const { message } = await expectRefused(token, 'INVALID_TOKEN');
         expect(message).not.toContain(env);
-        const res = await server.app.inject({ method: 'GET', url: '/api/v1/agents', headers: { authorization: `Bearer ${token}` } });
+        const res = await server.app.inject({
+          method: 'GET',
+          url: '/api/v1/agents',
+          headers: { authorization: `Bearer ${token}` },
+        });
         expect(res.headers['x-injected']).toBeUndefined();
       }
       // A well-formed foreign name still gets the helpful message, even on a forged token.

@@ -20,7 +20,13 @@ describe.each(TARGETS)('2FA enrolment limits on $name', ({ create }) => {
 
   /** verify-setup from `ip` (each test its own, so the IP limit is the test's). */
   const verifySetup = (ip: string, token: string, code: string, url = '/api/v1/auth/2fa/verify-setup') =>
-    server.app.inject({ method: 'POST', url, remoteAddress: ip, headers: { authorization: `Bearer ${token}` }, payload: { code } });
+    server.app.inject({
+      method: 'POST',
+      url,
+      remoteAddress: ip,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { code },
+    });
 
   it('locks enrolment after MFA_LOCKOUT_MAX_FAILURES wrong codes on both surfaces, even against the right code', async () => {
     const { token, app } = await unfinishedSetup();

@@ -35,7 +35,13 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const uri = new URL(otpauthUrl);
       expect(uri.protocol).toBe('otpauth:');
       expect(decodeURIComponent(uri.pathname)).toBe(`/Latchkey:${email}`);
-      expect(Object.fromEntries(uri.searchParams)).toEqual({ secret, issuer: 'Latchkey', algorithm: 'SHA1', digits: '6', period: '30' });
+      expect(Object.fromEntries(uri.searchParams)).toEqual({
+        secret,
+        issuer: 'Latchkey',
+        algorithm: 'SHA1',
+        digits: '6',
+        period: '30',
+      });
       expect(secret).toMatch(/^[A-Z2-7]{32}$/);
       expect(qrCodeSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
       expect(qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
@@ -120,15 +126,26 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       expect(first.body).toEqual({ mfa_required: true, mfa_token: expect.any(String) });
       const res = await client.post('/api/auth/mfa/verify', { mfa_token: first.body.mfa_token, code: app.code() });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ access_token: expect.any(String), refresh_token: expect.any(String), token_type: 'bearer', expires_in: 900 });
+      expect(res.body).toEqual({
+        access_token: expect.any(String),
+        refresh_token: expect.any(String),
+        token_type: 'bearer',
+        expires_in: 900,
+      });
     });
 
     it('accepts a recovery code in place of a TOTP code, once', async () => {
       const client = caller(server);
       const { email, recoveryCodes } = await enrolledUser(client);
-      const ok = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: recoveryCodes[0]!.toUpperCase() });
+      const ok = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: recoveryCodes[0]!.toUpperCase(),
+      });
       expect(ok.status).toBe(200);
-      const again = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: recoveryCodes[0] });
+      const again = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: recoveryCodes[0],
+      });
       expect(again.status).toBe(401);
       expect(again.body.error.code).toBe('INVALID_2FA_CODE');
     });
@@ -137,8 +154,14 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const client = caller(server);
       const { email, app } = await enrolledUser(client);
       const code = app.code();
-      expect((await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code })).status).toBe(200);
-      const replay = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code });
+      expect(
+        (await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code }))
+          .status,
+      ).toBe(200);
+      const replay = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code,
+      });
       expect(replay.status).toBe(401);
       expect(replay.body.error.code).toBe('INVALID_2FA_CODE');
     });
@@ -148,11 +171,31 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const { email, app } = await enrolledUser(client);
       // Two steps on, so that one step back is later than the step used to enrol (a replay otherwise).
       clock.advance(2 * TOTP_STEP_MS);
-      const tooEarly = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code(-2) });
+      const tooEarly = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: app.code(-2),
+      });
       expect(tooEarly.status).toBe(401);
-      expect((await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code(-1) })).status).toBe(200);
-      expect((await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code(1) })).status).toBe(200);
-      const tooLate = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code(2) });
+      expect(
+        (
+          await client.post('/api/v1/auth/verify-2fa', {
+            pendingToken: await pendingLoginV1(client, email),
+            code: app.code(-1),
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await client.post('/api/v1/auth/verify-2fa', {
+            pendingToken: await pendingLoginV1(client, email),
+            code: app.code(1),
+          })
+        ).status,
+      ).toBe(200);
+      const tooLate = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: app.code(2),
+      });
       expect(tooLate.status).toBe(401);
     });
 
@@ -190,7 +233,9 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const { email, app } = await enrolledUser(client);
       const pendingToken = await pendingLoginV1(client, email);
       for (let i = 0; i < 5; i++) {
-        expect((await client.post('/api/v1/auth/verify-2fa', { pendingToken, code: '000000' })).body.error.code).toBe('INVALID_2FA_CODE');
+        expect((await client.post('/api/v1/auth/verify-2fa', { pendingToken, code: '000000' })).body.error.code).toBe(
+          'INVALID_2FA_CODE',
+        );
       }
       const sixth = await client.post('/api/v1/auth/verify-2fa', { pendingToken, code: app.code() });
       expect(sixth.status).toBe(401);
@@ -202,12 +247,17 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const { email, app } = await enrolledUser(client);
       // 7 allowed failures, spread over several pending tokens and sent in parallel.
       const tokens = await Promise.all(Array.from({ length: 4 }, () => pendingLoginV1(client, email)));
-      const guesses = tokens.flatMap((pendingToken) => Array.from({ length: 3 }, () => ({ pendingToken, code: '000000' })));
+      const guesses = tokens.flatMap((pendingToken) =>
+        Array.from({ length: 3 }, () => ({ pendingToken, code: '000000' })),
+      );
       const results = await Promise.all(guesses.map((body) => client.post('/api/v1/auth/verify-2fa', body)));
       const codes = results.map((r) => r.body.error.code);
       expect(codes.filter((c) => c === 'INVALID_2FA_CODE')).toHaveLength(7);
       expect(codes.filter((c) => c === 'MFA_LOCKED')).toHaveLength(5);
-      const right = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code() });
+      const right = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: app.code(),
+      });
       expect(right.status).toBe(423);
       expect(right.body.error.code).toBe('MFA_LOCKED');
     });
@@ -219,10 +269,16 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
         const email = uniqueEmail();
         const { token } = await registerV1(caller(server), email);
         const setup = await caller(server).post('/api/v1/auth/2fa/setup', undefined, token);
-        await caller(server).post('/api/v1/auth/2fa/verify-setup', { code: authenticator(setup.body.data.otpauthUrl).code() }, token);
-        const pendingToken = (await client.post('/api/v1/auth/login', { email, password: PASSWORD })).body.data.pendingToken;
+        await caller(server).post(
+          '/api/v1/auth/2fa/verify-setup',
+          { code: authenticator(setup.body.data.otpauthUrl).code() },
+          token,
+        );
+        const pendingToken = (await client.post('/api/v1/auth/login', { email, password: PASSWORD })).body.data
+          .pendingToken;
         const statuses = [];
-        for (let i = 0; i < 3; i++) statuses.push((await client.post('/api/v1/auth/verify-2fa', { pendingToken, code: '000000' })).status);
+        for (let i = 0; i < 3; i++)
+          statuses.push((await client.post('/api/v1/auth/verify-2fa', { pendingToken, code: '000000' })).status);
         expect(statuses).toEqual([401, 401, 429]);
       } finally {
         await limited.close();
@@ -251,7 +307,9 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const client = caller(server);
       const { email, app, token } = await enrolledUser(client);
       for (let i = 0; i < 5; i++) {
-        expect((await client.post('/api/v1/auth/2fa/disable', { code: app.code(), password: `guess-${i}` }, token)).status).toBe(401);
+        expect(
+          (await client.post('/api/v1/auth/2fa/disable', { code: app.code(), password: `guess-${i}` }, token)).status,
+        ).toBe(401);
       }
       const right = await client.post('/api/v1/auth/2fa/disable', { code: app.code(), password: PASSWORD }, token);
       expect(right.status).toBe(423);
@@ -275,17 +333,29 @@ describe.each(TARGETS)('two-factor authentication on $name', ({ create }) => {
       const fresh: string[] = res.body.data.recoveryCodes;
       expect(fresh).toHaveLength(10);
       expect(fresh).not.toContain(recoveryCodes[1]);
-      const old = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: recoveryCodes[1] });
+      const old = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: recoveryCodes[1],
+      });
       expect(old.body.error.code).toBe('INVALID_2FA_CODE');
-      const ok = await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: fresh[1] });
+      const ok = await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: fresh[1],
+      });
       expect(ok.status).toBe(200);
     });
 
     it('writes audit events for enrolment, success, failure and disable', async () => {
       const client = caller(server);
       const { email, app, token } = await enrolledUser(client);
-      await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: '000000' });
-      await client.post('/api/v1/auth/verify-2fa', { pendingToken: await pendingLoginV1(client, email), code: app.code() });
+      await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: '000000',
+      });
+      await client.post('/api/v1/auth/verify-2fa', {
+        pendingToken: await pendingLoginV1(client, email),
+        code: app.code(),
+      });
       clock.advance(TOTP_STEP_MS);
       await client.post('/api/v1/auth/2fa/disable', { code: app.code(), password: PASSWORD }, token);
       const userId = (await client.get('/api/v1/auth/me', token)).body.data.user.id;

@@ -12,7 +12,10 @@ import { audioPart, wav } from './helpers/upload.js';
 const OPERATOR = { ip: 'cli', userAgent: 'latchkey cli' };
 
 async function failure(promise: Promise<unknown>): Promise<AuthError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AuthError);
   return error as AuthError;
 }
@@ -54,7 +57,9 @@ describe.each(TARGETS)('operator changes to users on $name', ({ create }) => {
 
     const demotion = await setUserRole(server.core, user.id, 'USER', OPERATOR);
     expect(demotion.previousRole).toBe('ADMIN');
-    expect(demotion.revokedTokens).toEqual([{ id: asAdmin.id, name: 'made as ADMIN', prefix: asAdmin.prefix, role: 'ADMIN' }]);
+    expect(demotion.revokedTokens).toEqual([
+      { id: asAdmin.id, name: 'made as ADMIN', prefix: asAdmin.prefix, role: 'ADMIN' },
+    ]);
     expect(demotion.sessionsEnded).toBe(1);
     expect(JSON.stringify(demotion)).not.toContain(asAdmin.token);
 
@@ -122,7 +127,8 @@ describe.each(TARGETS)('operator changes to users on $name', ({ create }) => {
     const email = uniqueEmail();
     await registerV1(client, email);
     // Each guess from its own address: the account's lockout, not an IP's rate limit, answers.
-    for (let i = 0; i < 5; i++) expect((await caller(server).post('/api/v1/auth/login', { email, password: 'stranger guess' })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await caller(server).post('/api/v1/auth/login', { email, password: 'stranger guess' })).status).toBe(401);
     expect((await caller(server).post('/api/v1/auth/login', { email, password: PASSWORD })).status).toBe(423);
 
     const user = (await server.core.stores.users.findByEmail(normalizeEmail(email)))!;

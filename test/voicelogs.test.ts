@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caller } from './helpers/api.js';
 import type { ManualClock } from './helpers/clock.js';
-import { ingestAccount, openIngestTestbed, upload, uploadedFiles, voiceLogsOf, type IngestTestbed } from './helpers/ingest.js';
+import {
+  ingestAccount,
+  openIngestTestbed,
+  upload,
+  uploadedFiles,
+  voiceLogsOf,
+  type IngestTestbed,
+} from './helpers/ingest.js';
 import type { TestServer } from './helpers/server.js';
 import { TARGETS } from './helpers/targets.js';
 import { audioPart, wav } from './helpers/upload.js';
@@ -61,7 +68,11 @@ describe.each(TARGETS)('ingest keys and the voice-log list on $name', ({ create 
 
     it('refuses a revoked key with 401 INVALID_API_KEY', async () => {
       const { userId, token, key } = await ingestAccount(server);
-      const revoke = await server.app.inject({ method: 'DELETE', url: '/api/settings/api-key', headers: { authorization: `Bearer ${token}` } });
+      const revoke = await server.app.inject({
+        method: 'DELETE',
+        url: '/api/settings/api-key',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(revoke.statusCode).toBe(200);
       const res = await upload(server, { 'x-api-key': key }, [audioPart(wav(10))]);
       expect(res.statusCode).toBe(401);
@@ -72,7 +83,8 @@ describe.each(TARGETS)('ingest keys and the voice-log list on $name', ({ create 
     it('refuses a key with one character changed before any database lookup', async () => {
       const { key } = await ingestAccount(server);
       const lookup = vi.spyOn(server.core.stores.credentials, 'findActiveByHash');
-      const ping = (apiKey: string) => server.app.inject({ method: 'GET', url: '/api/ingest/ping', headers: { 'x-api-key': apiKey } });
+      const ping = (apiKey: string) =>
+        server.app.inject({ method: 'GET', url: '/api/ingest/ping', headers: { 'x-api-key': apiKey } });
       // The spy sees real lookups: the intact key is looked up once.
       expect((await ping(key)).statusCode).toBe(200);
       expect(lookup).toHaveBeenCalledTimes(1);
@@ -128,7 +140,9 @@ describe.each(TARGETS)('ingest keys and the voice-log list on $name', ({ create 
       }
       const page1 = await voiceLogsOf(server, token, '?page_size=1');
       expect(page1.body).toMatchObject({ total: 2, page: 1, page_size: 1 });
-      expect(page1.body.items.map((i: { id: string; metadata: object }) => [i.id, i.metadata])).toEqual([[ids[1], { title: 'second' }]]);
+      expect(page1.body.items.map((i: { id: string; metadata: object }) => [i.id, i.metadata])).toEqual([
+        [ids[1], { title: 'second' }],
+      ]);
       const page2 = await voiceLogsOf(server, token, '?page=2&page_size=1');
       expect(page2.body).toMatchObject({ total: 2, page: 2, page_size: 1 });
       expect(page2.body.items.map((i: { id: string }) => i.id)).toEqual([ids[0]]);

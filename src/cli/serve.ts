@@ -57,7 +57,12 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   // Checked on every (re)connect, not awaited: a kv store that connects late, or hangs, must
   // neither hide the warning nor hold up start-up.
   const { kv } = latchkey.core.stores;
-  const warnAboutSettings = () => void kv.settingsWarnings().then((warnings) => warnings.forEach((warning) => { app.log.warn(warning); }));
+  const warnAboutSettings = () =>
+    void kv.settingsWarnings().then((warnings) =>
+      warnings.forEach((warning) => {
+        app.log.warn(warning);
+      }),
+    );
   kv.onReady(warnAboutSettings);
   warnAboutSettings();
 }

@@ -1,6 +1,17 @@
 import { createInterface } from 'node:readline';
 import type { Config } from '../config/index.js';
-import { AuthError, checkRole, deleteUser, findUserByEmail, describeUser, listUsers, resetTwoFactor, setUserPlan, setUserRole, type UserDetails } from '../core/index.js';
+import {
+  AuthError,
+  checkRole,
+  deleteUser,
+  findUserByEmail,
+  describeUser,
+  listUsers,
+  resetTwoFactor,
+  setUserPlan,
+  setUserRole,
+  type UserDetails,
+} from '../core/index.js';
 import type { User } from '../store/user-store.js';
 import { CLI_CONTEXT, withCore } from './users.js';
 
@@ -9,11 +20,25 @@ const iso = (at: number | null) => (at === null ? null : new Date(at).toISOStrin
 /** Rows as an aligned text table with a header line. */
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function listed(user: User) {
-  return { id: user.id, email: user.email, role: user.role, plan: user.plan, createdAt: iso(user.createdAt), disabledAt: iso(user.disabledAt) };
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    plan: user.plan,
+    createdAt: iso(user.createdAt),
+    disabledAt: iso(user.disabledAt),
+  };
 }
 
 /** `latchkey user list [--json]`: every user, oldest first. */
@@ -32,7 +57,11 @@ function shown(details: UserDetails) {
     ...details,
     createdAt: iso(details.createdAt),
     disabledAt: iso(details.disabledAt),
-    personalAccessTokens: details.personalAccessTokens.map((t) => ({ ...t, createdAt: iso(t.createdAt), lastUsedAt: iso(t.lastUsedAt) })),
+    personalAccessTokens: details.personalAccessTokens.map((t) => ({
+      ...t,
+      createdAt: iso(t.createdAt),
+      lastUsedAt: iso(t.lastUsedAt),
+    })),
   };
 }
 
@@ -52,7 +81,9 @@ export async function userShow(config: Readonly<Config>, email: string, options:
       `sessions:    ${details.liveSessions} live`,
       `ingest key:  ${details.hasIngestKey ? 'yes' : 'none'}`,
       `tokens:      ${details.personalAccessTokens.length}`,
-      ...details.personalAccessTokens.map((t) => `  ${t.prefix}  ${t.role}  ${JSON.stringify(t.name)}  created ${t.createdAt}`),
+      ...details.personalAccessTokens.map(
+        (t) => `  ${t.prefix}  ${t.role}  ${JSON.stringify(t.name)}  created ${t.createdAt}`,
+      ),
     ];
     console.log(lines.join('\n'));
   });
@@ -67,9 +98,11 @@ export async function userSetRole(config: Readonly<Config>, email: string, roleN
     console.log(`role of ${user.email} (${user.id}) set to ${change.role} (was ${change.previousRole})`);
     if (change.revokedTokens.length > 0) {
       console.log(`revoked ${change.revokedTokens.length} personal access token(s) created under a higher role:`);
-      for (const token of change.revokedTokens) console.log(`  ${token.prefix}  ${token.role}  ${JSON.stringify(token.name)}  (${token.id})`);
+      for (const token of change.revokedTokens)
+        console.log(`  ${token.prefix}  ${token.role}  ${JSON.stringify(token.name)}  (${token.id})`);
     }
-    if (change.sessionsEnded > 0) console.log(`${change.sessionsEnded} session(s) signed out (their access tokens carried ${change.previousRole})`);
+    if (change.sessionsEnded > 0)
+      console.log(`${change.sessionsEnded} session(s) signed out (their access tokens carried ${change.previousRole})`);
   });
 }
 
@@ -111,9 +144,16 @@ export async function userDelete(config: Readonly<Config>, email: string, option
     const user = await findUserByEmail(core, email);
     if (!options.yes) {
       // A script must say so: without a terminal there is nobody to ask.
-      if (!process.stdin.isTTY) throw new AuthError('VALIDATION_FAILED', { message: 'user delete: no terminal to confirm on; add --yes to delete without asking' });
-      const confirmed = await confirm(`Delete ${user.email} (${user.id}) with every session, token, key, agent and voice log? Type the e-mail address to confirm: `, user.email);
-      if (!confirmed) throw new AuthError('VALIDATION_FAILED', { message: 'user delete: not confirmed; nothing deleted' });
+      if (!process.stdin.isTTY)
+        throw new AuthError('VALIDATION_FAILED', {
+          message: 'user delete: no terminal to confirm on; add --yes to delete without asking',
+        });
+      const confirmed = await confirm(
+        `Delete ${user.email} (${user.id}) with every session, token, key, agent and voice log? Type the e-mail address to confirm: `,
+        user.email,
+      );
+      if (!confirmed)
+        throw new AuthError('VALIDATION_FAILED', { message: 'user delete: not confirmed; nothing deleted' });
     }
     const { files } = await deleteUser(core, user, CLI_CONTEXT);
     console.log(`deleted ${user.email} (${user.id}) and ${files} uploaded file(s)`);

@@ -1,11 +1,23 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Config } from '../config/index.js';
-import { AuthError, checkPlan, checkRole, createUser, findUserByEmail, resetPassword, setUserDisabled, unlockAccount } from '../core/index.js';
+import {
+  AuthError,
+  checkPlan,
+  checkRole,
+  createUser,
+  findUserByEmail,
+  resetPassword,
+  setUserDisabled,
+  unlockAccount,
+} from '../core/index.js';
 import { openCore } from '../server.js';
 import { CLI_LOG } from './cli-log.js';
 
-export async function withCore<T>(config: Readonly<Config>, run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
+export async function withCore<T>(
+  config: Readonly<Config>,
+  run: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>,
+): Promise<T> {
   const core = await openCore(config, undefined, CLI_LOG);
   try {
     return await run(core);
@@ -66,19 +78,30 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
 }
 
 /** `latchkey user create`: prints the new user's id. */
-export async function userCreate(config: Readonly<Config>, options: PasswordOptions & { email: string; role: string; plan?: string }): Promise<void> {
+export async function userCreate(
+  config: Readonly<Config>,
+  options: PasswordOptions & { email: string; role: string; plan?: string },
+): Promise<void> {
   const role = checkRole(options.role, '--role');
   // Checked before a password is asked for: the operator should not type it for nothing.
   const plan = options.plan === undefined ? undefined : checkPlan(config.plans, options.plan, '--plan');
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
-    const user = await createUser(core, { email: options.email, password, role, ...(plan === undefined ? {} : { plan }) });
+    const user = await createUser(core, {
+      email: options.email,
+      password,
+      role,
+      ...(plan === undefined ? {} : { plan }),
+    });
     console.log(user.id);
   });
 }
 
 /** `latchkey user set-password`: a new password, every session signed out, a lockout ended. */
-export async function userSetPassword(config: Readonly<Config>, options: PasswordOptions & { email: string }): Promise<void> {
+export async function userSetPassword(
+  config: Readonly<Config>,
+  options: PasswordOptions & { email: string },
+): Promise<void> {
   const password = await passwordFrom(options);
   await withCore(config, async (core) => {
     const user = await findUserByEmail(core, options.email);
@@ -96,10 +119,15 @@ export async function userUnlock(config: Readonly<Config>, options: { email: str
 }
 
 /** `latchkey user disable` / `enable`: a disabled user cannot log in, and its sessions are revoked. */
-export async function userSetDisabled(config: Readonly<Config>, options: { email: string }, disabled: boolean): Promise<void> {
+export async function userSetDisabled(
+  config: Readonly<Config>,
+  options: { email: string },
+  disabled: boolean,
+): Promise<void> {
   await withCore(config, async (core) => {
     const user = await findUserByEmail(core, options.email);
-    if (!(await setUserDisabled(core, user.id, disabled))) throw new AuthError('NOT_FOUND', { message: `no user with email ${options.email}` });
+    if (!(await setUserDisabled(core, user.id, disabled)))
+      throw new AuthError('NOT_FOUND', { message: `no user with email ${options.email}` });
     console.log(`${disabled ? 'disabled' : 'enabled'} ${user.id}`);
   });
 }

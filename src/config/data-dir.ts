@@ -29,6 +29,9 @@ export function createDataDir(dir: string): void {
     createFolders(dir);
   } catch (error) {
     const code = errorCode(error) ?? 'unknown error';
-    throw new StartupError(`DATA_DIR: cannot create ${dir} (${code}); choose a folder this user can write, or create it first`, { cause: error });
+    throw new StartupError(
+      `DATA_DIR: cannot create ${dir} (${code}); choose a folder this user can write, or create it first`,
+      { cause: error },
+    );
   }
 }

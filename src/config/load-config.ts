@@ -79,7 +79,10 @@ function parseTrustProxy(raw: string): boolean | string[] {
   const value = raw.trim().toLowerCase();
   if (value === 'off' || value === 'false' || value === '') return false;
   if (value === 'true') return true;
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.some((entry) => !/^[0-9a-f.:/]+$/.test(entry))) {
     throw new ConfigError('TRUST_PROXY: expected off, true, or comma-separated IP addresses/CIDRs');
   }
@@ -107,12 +110,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   if (env.DATABASE_URL && !env.REDIS_URL) {
-    throw new ConfigError('REDIS_URL: required with DATABASE_URL (the denylist and limits must be shared by every instance)');
+    throw new ConfigError(
+      'REDIS_URL: required with DATABASE_URL (the denylist and limits must be shared by every instance)',
+    );
   }
   // The embedded default keeps its kv store in DATA_DIR; a Redis beside one SQLite file would
   // only add a way to fail, so it is refused rather than half used.
   if (env.REDIS_URL && !env.DATABASE_URL) {
-    throw new ConfigError('REDIS_URL: only used together with DATABASE_URL (PostgreSQL); set DATABASE_URL too, or unset REDIS_URL to keep everything in DATA_DIR');
+    throw new ConfigError(
+      'REDIS_URL: only used together with DATABASE_URL (PostgreSQL); set DATABASE_URL too, or unset REDIS_URL to keep everything in DATA_DIR',
+    );
   }
   const derived: DerivedFields = {
     dataDir: resolve(env.DATA_DIR),

@@ -14,13 +14,21 @@ const port = z
 function connectionUrl(schemes: string[], example: string) {
   const expected = `a ${schemes.map((s) => `${s}//`).join(' or ')} URL such as ${example}`;
   return z.string().superRefine((value, ctx) => {
-    if (!schemes.some((scheme) => value.startsWith(`${scheme}//`))) return void ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
-    if (/\s/.test(value)) return void ctx.addIssue({ code: 'custom', message: `contains white space; percent-encode it (a space is %20), expected ${expected}` });
+    if (!schemes.some((scheme) => value.startsWith(`${scheme}//`)))
+      return void ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+    if (/\s/.test(value))
+      return void ctx.addIssue({
+        code: 'custom',
+        message: `contains white space; percent-encode it (a space is %20), expected ${expected}`,
+      });
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      return void ctx.addIssue({ code: 'custom', message: `not a valid URL (check the host, a numeric port, and percent-encode @ : / in the password), expected ${expected}` });
+      return void ctx.addIssue({
+        code: 'custom',
+        message: `not a valid URL (check the host, a numeric port, and percent-encode @ : / in the password), expected ${expected}`,
+      });
     }
     if (!url.hostname) ctx.addIssue({ code: 'custom', message: `names no host, expected ${expected}` });
   });
@@ -29,8 +37,17 @@ function connectionUrl(schemes: string[], example: string) {
 /** A comma-separated list of plan names, upper-cased. */
 const planList = z
   .string()
-  .transform((raw) => raw.split(',').map((name) => name.trim().toUpperCase()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[A-Z][A-Z0-9_-]{0,31}$/, 'plan names of letters, digits, _ and - (at most 32)')).min(1, 'at least one plan name'));
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((name) => name.trim().toUpperCase())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[A-Z][A-Z0-9_-]{0,31}$/, 'plan names of letters, digits, _ and - (at most 32)'))
+      .min(1, 'at least one plan name'),
+  );
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -47,7 +64,10 @@ export const envSchema = z
     /** Folder for the embedded database, its generated secret and uploads. Default ./data. */
     DATA_DIR: z.string().min(1).default('./data'),
     /** PostgreSQL connection string; when unset, SQLite in DATA_DIR is used. */
-    DATABASE_URL: connectionUrl(['postgres:', 'postgresql:'], 'postgresql://user:password@db.example:5432/latchkey').optional(),
+    DATABASE_URL: connectionUrl(
+      ['postgres:', 'postgresql:'],
+      'postgresql://user:password@db.example:5432/latchkey',
+    ).optional(),
     /** How long start-up keeps retrying an unreachable PostgreSQL, in seconds (0: try once). Default 30. */
     DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     /** Maximum PostgreSQL connections per instance. Default 10. */
@@ -55,7 +75,10 @@ export const envSchema = z
     /** Redis URL; when unset, the kv store lives in the embedded database. */
     REDIS_URL: connectionUrl(['redis:', 'rediss:'], 'redis://redis.example:6379/0').optional(),
     /** Deployment name (development, staging, production, ...): scopes signing keys, iss and aud. */
-    LATCHKEY_ENV: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes').default('development'),
+    LATCHKEY_ENV: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes')
+      .default('development'),
     /** Master key (at least 32 characters) that encrypts signing keys and TOTP secrets at rest. */
     LATCHKEY_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     /** Public base URL, used in the TOTP issuer label and links. */
@@ -105,7 +128,10 @@ export const envSchema = z
     /** Issuer shown in authenticator apps. Default Latchkey. */
     MFA_ISSUER: z.string().min(1).max(64).default('Latchkey'),
     /** Brand in credential prefixes: `<brand>_pat_`, `<brand>_live_`/`<brand>_test_`. Default latchkey. */
-    CREDENTIAL_BRAND: z.string().regex(/^[a-z][a-z0-9]{1,15}$/, '2 to 16 lowercase letters and digits').default('latchkey'),
+    CREDENTIAL_BRAND: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{1,15}$/, '2 to 16 lowercase letters and digits')
+      .default('latchkey'),
     /** Plans a user may be on, comma-separated; the first is the one sign-up gives. Default STARTER,PRO,ENTERPRISE. */
     PLANS: planList.default(['STARTER', 'PRO', 'ENTERPRISE']),
     /** Self sign-up on /auth/register. Default true, except when LATCHKEY_ENV=production. */

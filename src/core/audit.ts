@@ -39,7 +39,12 @@ export class Audit {
   ) {}
 
   /** `details` must never hold a secret: it is stored in clear. */
-  record(type: AuditEventType, ctx: RequestContext, userId: string | null, details: Record<string, unknown> | null = null): Promise<void> {
+  record(
+    type: AuditEventType,
+    ctx: RequestContext,
+    userId: string | null,
+    details: Record<string, unknown> | null = null,
+  ): Promise<void> {
     return this.store.append({
       id: randomId('evt'),
       at: this.clock(),

@@ -46,7 +46,8 @@ export async function createCore(options: {
 }): Promise<Core> {
   const { config, stores, clock, passwords } = options;
   const box = createSecretBox(options.secret);
-  const longestTokenLifetimeMs = Math.max(config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds, PENDING_TOKEN_TTL_SECONDS) * 1000;
+  const longestTokenLifetimeMs =
+    Math.max(config.accessTokenTtlSeconds, config.refreshTokenTtlSeconds, PENDING_TOKEN_TTL_SECONDS) * 1000;
   const keys = new KeyRing(stores.signingKeys, box, config.env, clock, longestTokenLifetimeMs);
   await keys.start();
   const tokens = new TokenService(
@@ -76,7 +77,11 @@ export async function createCore(options: {
       const user = await stores.users.findByEmail(normalizeEmail(email));
       return user ? `${user.id}.${sha256Hex(user.passwordHash)}` : null;
     }),
-    uploadLimiter: stores.limiters({ name: 'upload-key', points: config.uploadRateLimit, durationSeconds: config.uploadRateLimitWindowSeconds }),
+    uploadLimiter: stores.limiters({
+      name: 'upload-key',
+      points: config.uploadRateLimit,
+      durationSeconds: config.uploadRateLimitWindowSeconds,
+    }),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     close: () => stores.close(),

@@ -48,7 +48,10 @@ export const ERRORS = {
   MFA_LOCKED: { status: 423, message: 'Two-factor verification locked after too many wrong codes' },
   MFA_ALREADY_ENABLED: { status: 409, message: 'Two-factor authentication is already enabled; disable it first' },
   MFA_NOT_ENABLED: { status: 400, message: 'Two-factor authentication is not enabled' },
-  MFA_CODE_REQUIRED: { status: 400, message: 'This account has two-factor authentication: send a current code or a recovery code too' },
+  MFA_CODE_REQUIRED: {
+    status: 400,
+    message: 'This account has two-factor authentication: send a current code or a recovery code too',
+  },
   MFA_SETUP_NOT_STARTED: { status: 400, message: 'No two-factor setup in progress; call setup first' },
   INVALID_PAT: { status: 401, message: 'Invalid or revoked personal access token' },
   INVALID_API_KEY: { status: 401, message: 'Invalid or revoked API key' },
@@ -73,8 +76,14 @@ export const ERRORS = {
   TOO_MANY_PARTS: { status: 413, message: 'The upload has more parts than this server accepts' },
   NO_FILE: { status: 400, message: 'No file: send the audio as a multipart file part named "file"' },
   SESSION_TOKEN_REQUIRED: { status: 403, message: 'This endpoint needs a session token from /auth/login' },
-  RECENT_LOGIN_REQUIRED: { status: 401, message: 'This needs a recent login; confirm your password at /auth/reauthenticate, then retry' },
-  PASSWORD_CHANGE_CONFLICT: { status: 409, message: 'The password was changed by another request at the same time; sign in with the new password' },
+  RECENT_LOGIN_REQUIRED: {
+    status: 401,
+    message: 'This needs a recent login; confirm your password at /auth/reauthenticate, then retry',
+  },
+  PASSWORD_CHANGE_CONFLICT: {
+    status: 409,
+    message: 'The password was changed by another request at the same time; sign in with the new password',
+  },
   KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -69,7 +69,10 @@ export async function buildApp({ core, logger }: AppOptions) {
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     ...requestTimeouts(config.requestTimeoutSeconds),
-    frameworkErrors: answerUnroutableUrl(v1ErrorBody, flatErrorBody, { ...API_SECURITY_HEADERS, 'cache-control': 'no-store' }),
+    frameworkErrors: answerUnroutableUrl(v1ErrorBody, flatErrorBody, {
+      ...API_SECURITY_HEADERS,
+      'cache-control': 'no-store',
+    }),
     // What Node refuses before routing (408, 400, 431) carries the security headers too.
     clientErrorHandler: answerClientError,
     return503OnClosing: true,
@@ -104,7 +107,9 @@ export async function buildApp({ core, logger }: AppOptions) {
   app.addHook('preValidation', rejectNulCharacters);
   logAbortedRequests(app, logger);
   const dashboardPage = await registerDashboard(app);
-  useErrorShape(app, flatErrorBody, (request, reply) => (dashboardPage && isDashboardPage(request) ? dashboardPage(reply) : undefined));
+  useErrorShape(app, flatErrorBody, (request, reply) =>
+    dashboardPage && isDashboardPage(request) ? dashboardPage(reply) : undefined,
+  );
   await registerOpenApi(app, config.publicUrl);
   await app.register(healthRoutes(core));
   await app.register(v1Surface(core), { prefix: '/api/v1' });

@@ -36,7 +36,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
       'content-length': Buffer.byteLength(body),
       connection: 'close',
     };
-    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const head = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     socket.write(`HTTP/1.1 ${authError.status} ${STATUS_CODES[authError.status]}\r\n${head}\r\n${body}`);
   }
   socket.destroy();

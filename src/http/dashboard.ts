@@ -28,14 +28,20 @@ function securityHeaders(reply: FastifyReply): void {
 /** Whether a request that matched no route is the browser asking for a dashboard page. */
 export function isDashboardPage(request: FastifyRequest): boolean {
   const path = request.url.split('?')[0]!;
-  return (request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/api/') && !path.startsWith('/.well-known/');
+  return (
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    !path.startsWith('/api/') &&
+    !path.startsWith('/.well-known/')
+  );
 }
 
 /**
  * Serves the dashboard's static files with a strict CSP. Returns the SPA fallback (index.html for
  * client-side routes), or undefined when the dashboard has not been built.
  */
-export async function registerDashboard(app: FastifyInstance): Promise<((reply: FastifyReply) => FastifyReply) | undefined> {
+export async function registerDashboard(
+  app: FastifyInstance,
+): Promise<((reply: FastifyReply) => FastifyReply) | undefined> {
   if (!existsSync(DASHBOARD_DIR)) return undefined;
   await app.register(fastifyStatic, {
     root: DASHBOARD_DIR,

@@ -20,7 +20,12 @@ export function presentedDevice(request: FastifyRequest): string | null {
 }
 
 /** After a successful login: the browser gets (or renews) the device cookie for this account. */
-export async function rememberDevice(core: Core, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+export async function rememberDevice(
+  core: Core,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  email: string,
+): Promise<void> {
   reply.setCookie(DEVICE_COOKIE, await core.devices.issue(presentedDevice(request), email), {
     httpOnly: true,
     secure: secure(core, request),

@@ -1,5 +1,17 @@
 import type { FastifyRequest } from 'fastify';
-import { authenticateBearer, authenticateIngestKey, AuthError, type Core, type IngestPrincipal, type Principal, type RequestContext, requireRecentLogin, requireScope, type Scope, type SessionPrincipal } from '../core/index.js';
+import {
+  authenticateBearer,
+  authenticateIngestKey,
+  AuthError,
+  type Core,
+  type IngestPrincipal,
+  type Principal,
+  type RequestContext,
+  requireRecentLogin,
+  requireScope,
+  type Scope,
+  type SessionPrincipal,
+} from '../core/index.js';
 import { presentedDevice } from './device-cookie.js';
 
 declare module 'fastify' {
@@ -35,7 +47,11 @@ function withChallenge(error: AuthError, tokenPresent: boolean): AuthError {
       ? `Bearer realm="${REALM}", error="invalid_token", error_description="${quoted(error.message)}"`
       : `Bearer realm="${REALM}"`;
   }
-  return new AuthError(error.code, { message: error.message, details: error.details, headers: { ...error.headers, 'www-authenticate': challenge } });
+  return new AuthError(error.code, {
+    message: error.message,
+    details: error.details,
+    headers: { ...error.headers, 'www-authenticate': challenge },
+  });
 }
 
 /**
@@ -75,7 +91,8 @@ export function createIngestGuard(core: Core) {
 /** The caller of a bearer-guarded route. */
 export function principalOf(request: FastifyRequest): Principal {
   const principal = request.principal;
-  if (!principal || principal.kind === 'ingest') throw new TypeError('principalOf: route is not behind the bearer guard');
+  if (!principal || principal.kind === 'ingest')
+    throw new TypeError('principalOf: route is not behind the bearer guard');
   return principal;
 }
 
@@ -97,5 +114,9 @@ export function sessionOf(request: FastifyRequest): SessionPrincipal {
 }
 
 export function requestContext(request: FastifyRequest): RequestContext {
-  return { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null, deviceCookie: presentedDevice(request) };
+  return {
+    ip: request.ip,
+    userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+    deviceCookie: presentedDevice(request),
+  };
 }

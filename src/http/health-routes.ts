@@ -19,7 +19,10 @@ export function healthRoutes(core: Core): FastifyPluginAsyncZod {
     app.get('/healthz', { schema: { response: { 200: health, 503: health } } }, async (_request, reply) => {
       const [database, kv] = await Promise.all([check(core.stores.pingDatabase), check(core.stores.kv.ping)]);
       const status = database === 'ok' && kv === 'ok' ? 'ok' : 'unavailable';
-      return reply.code(status === 'ok' ? 200 : 503).header('cache-control', 'no-store').send({ status, database, kv });
+      return reply
+        .code(status === 'ok' ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send({ status, database, kv });
     });
 
     app.get('/.well-known/jwks.json', async (_request, reply) =>

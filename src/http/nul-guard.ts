@@ -42,13 +42,20 @@ export function inspectRequestData(root: unknown): Finding {
  * them in text, and no field of this API has a use for them), and bodies nested deeper than
  * JSON_DEPTH_MAX levels.
  */
-export function rejectNulCharacters(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const finding = inspectRequestData(request.params) ?? inspectRequestData(request.query) ?? inspectRequestData(request.body);
+export function rejectNulCharacters(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  const finding =
+    inspectRequestData(request.params) ?? inspectRequestData(request.query) ?? inspectRequestData(request.body);
   if (finding === 'nul') done(new AuthError('VALIDATION_FAILED', { message: 'Text must not contain NUL characters' }));
   else if (finding === 'too-deep') done(tooDeep());
   else done();
 }
 
 export function tooDeep(): AuthError {
-  return new AuthError('JSON_TOO_DEEP', { message: `JSON may nest arrays and objects at most ${JSON_DEPTH_MAX} levels deep` });
+  return new AuthError('JSON_TOO_DEEP', {
+    message: `JSON may nest arrays and objects at most ${JSON_DEPTH_MAX} levels deep`,
+  });
 }

@@ -15,8 +15,14 @@ const withErrorBodies: typeof jsonSchemaTransform = (input) => {
   // JWKS, which answer in their own shapes) stay as they are.
   if (!transformed.schema || !input.url.startsWith('/api/')) return transformed;
   const body = input.url.startsWith('/api/v1/') ? ERROR_BODIES.v1 : ERROR_BODIES.flat;
-  const errors = { '4XX': { description: 'Refused', ...body }, '5XX': { description: 'Unavailable or failed', ...body } };
-  return { ...transformed, schema: { ...transformed.schema, response: { ...(transformed.schema.response as object | undefined), ...errors } } };
+  const errors = {
+    '4XX': { description: 'Refused', ...body },
+    '5XX': { description: 'Unavailable or failed', ...body },
+  };
+  return {
+    ...transformed,
+    schema: { ...transformed.schema, response: { ...(transformed.schema.response as object | undefined), ...errors } },
+  };
 };
 
 /**
@@ -27,12 +33,25 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Latchkey', version: '1', description: 'Both surfaces: /api/v1 (akol-auth) and /api (koeiq-auth).' },
+      info: {
+        title: 'Latchkey',
+        version: '1',
+        description: 'Both surfaces: /api/v1 (akol-auth) and /api (koeiq-auth).',
+      },
       servers: [{ url: publicUrl }],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A session access token (JWT) or a personal access token' },
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An ingest API key, on /api/ingest/* only' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A session access token (JWT) or a personal access token',
+          },
+          apiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'An ingest API key, on /api/ingest/* only',
+          },
         },
       },
     },

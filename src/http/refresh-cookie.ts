@@ -31,7 +31,12 @@ export function setRefreshCookie(core: Core, request: FastifyRequest, reply: Fas
 }
 
 export function clearRefreshCookie(core: Core, request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, secure: secure(core, request), sameSite: 'strict', path: REFRESH_PATH });
+  reply.clearCookie(REFRESH_COOKIE, {
+    httpOnly: true,
+    secure: secure(core, request),
+    sameSite: 'strict',
+    path: REFRESH_PATH,
+  });
 }
 
 /**

@@ -16,13 +16,24 @@ function serializerFor(schema: z.ZodType) {
 
 describe('responseSerializerCompiler', () => {
   it('writes what the zod schema would let through, in JSON', () => {
-    const body = { success: true, data: [{ id: 'agent_1', description: null, role: 'USER' }, { id: 'agent_2', description: 'x"y', userId: 'user_1', role: 'ADMIN' }] };
+    const body = {
+      success: true,
+      data: [
+        { id: 'agent_1', description: null, role: 'USER' },
+        { id: 'agent_2', description: 'x"y', userId: 'user_1', role: 'ADMIN' },
+      ],
+    };
     const json = serializerFor(listing)(body);
     expect(JSON.parse(json)).toEqual(listing.parse(body));
   });
 
   it('leaves out properties the schema does not declare, so an added field cannot leak', () => {
-    const json = serializerFor(agent)({ id: 'agent_1', description: null, role: 'USER', passwordHash: '$argon2id$secret' });
+    const json = serializerFor(agent)({
+      id: 'agent_1',
+      description: null,
+      role: 'USER',
+      passwordHash: '$argon2id$secret',
+    });
     expect(json).not.toContain('passwordHash');
     expect(JSON.parse(json)).toEqual({ id: 'agent_1', description: null, role: 'USER' });
   });

@@ -7,11 +7,15 @@ import { ROLES } from '../core/index.js';
  * errors; buildApp calls it.
  */
 export function sayMissingFieldsAreRequired(): void {
-  z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) });
+  z.config({
+    customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+  });
 }
 
 // Shared field rules; each surface names the fields its own doc uses.
-export const email = z.email({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a valid email address') }).max(254);
+export const email = z
+  .email({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a valid email address') })
+  .max(254);
 /** Login accepts any non-empty password up to a sane bound: the policy applies when one is set. */
 export const loginPassword = z.string().min(1, 'is required').max(1024);
 /**

@@ -27,7 +27,10 @@ async function probeServer(coalesce: boolean): Promise<FastifyInstance> {
   let previous: { response: ServerResponse; turn: number } | undefined;
   app.get('/probe', async (_request, reply) => {
     const now = currentTurn();
-    const answer = { previousWritten: previous ? previous.response.writableEnded : null, sameTurn: previous?.turn === now };
+    const answer = {
+      previousWritten: previous ? previous.response.writableEnded : null,
+      sameTurn: previous?.turn === now,
+    };
     previous = { response: reply.raw, turn: now };
     return answer;
   });

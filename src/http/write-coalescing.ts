@@ -16,7 +16,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * second time. A throw while writing (that second send, a header Node refuses) goes to Fastify's
  * error handling, as it does for an asynchronous hook, instead of escaping the setImmediate.
  */
-export function writeAtEndOfTurn(_request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: OnSendDone): void {
+export function writeAtEndOfTurn(
+  _request: FastifyRequest,
+  _reply: FastifyReply,
+  payload: unknown,
+  done: OnSendDone,
+): void {
   // Arguments, not a closure: no allocation per response beyond setImmediate's own.
   setImmediate(handOn, done, payload);
 }

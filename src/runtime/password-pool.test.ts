@@ -20,7 +20,12 @@ function threadsOfThisProcess(): ThreadStat[] {
   return readdirSync('/proc/self/task').map((tid) => {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { tid, nice: Number(fields[16]), policy: Number(fields[38]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+    return {
+      tid,
+      nice: Number(fields[16]),
+      policy: Number(fields[38]),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+    };
   });
 }
 
@@ -28,7 +33,8 @@ function threadsOfThisProcess(): ThreadStat[] {
 function controlledRunner() {
   const calls: { task: object; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
   const runner: HashRunner = {
-    run: <R>(task: object) => new Promise<R>((resolve, reject) => calls.push({ task, resolve: resolve as (value: unknown) => void, reject })),
+    run: <R>(task: object) =>
+      new Promise<R>((resolve, reject) => calls.push({ task, resolve: resolve as (value: unknown) => void, reject })),
   };
   return { runner, calls };
 }
@@ -59,7 +65,8 @@ describe('password hasher', () => {
   it.runIf(process.platform === 'linux')('hashes on threads of its own at SCHED_IDLE', async () => {
     const existing = new Set(threadsOfThisProcess().map((thread) => thread.tid));
     hasher = await createPasswordHasher(1);
-    const hashingThread = () => threadsOfThisProcess().filter((thread) => !existing.has(thread.tid) && thread.policy === SCHED_IDLE);
+    const hashingThread = () =>
+      threadsOfThisProcess().filter((thread) => !existing.has(thread.tid) && thread.policy === SCHED_IDLE);
     expect(hashingThread()).toHaveLength(1);
     const ticksBefore = hashingThread()[0]!.cpuTicks;
     for (let i = 0; i < 5; i++) await hasher.hash(`password number ${i}`);
@@ -67,25 +74,32 @@ describe('password hasher', () => {
   });
 
   // At SCHED_IDLE alone, a hash on a machine whose every core is busy can wait for seconds.
-  it.runIf(process.platform === 'linux')('keeps hashing when other work takes every core, on a reserve thread at nice 10', async () => {
-    const existing = new Set(threadsOfThisProcess().map((thread) => thread.tid));
-    hasher = await createPasswordHasher(1);
-    // Each hog says when its loop starts, and stops on its own after 30 s should this process die first.
-    const hog = "process.send('busy'); const end = Date.now() + 30000; while (Date.now() < end);";
-    const hogs: ChildProcess[] = Array.from({ length: availableParallelism() }, () => fork('-e', [hog], { execArgv: [] }));
-    try {
-      await Promise.all(hogs.map((h) => new Promise((resolve) => h.once('message', resolve))));
-      const started = Date.now();
-      await hasher.hash('a password while the host is busy');
-      expect(Date.now() - started).toBeLessThan(5_000);
-    } finally {
-      for (const h of hogs) h.kill('SIGKILL');
-    }
-    const lowered = Math.min(19, getPriority() + 10);
-    const reserve = threadsOfThisProcess().filter((thread) => !existing.has(thread.tid) && thread.policy === SCHED_OTHER && thread.nice === lowered);
-    expect(reserve).toHaveLength(1);
-    expect(reserve[0]!.cpuTicks).toBeGreaterThan(0);
-  });
+  it.runIf(process.platform === 'linux')(
+    'keeps hashing when other work takes every core, on a reserve thread at nice 10',
+    async () => {
+      const existing = new Set(threadsOfThisProcess().map((thread) => thread.tid));
+      hasher = await createPasswordHasher(1);
+      // Each hog says when its loop starts, and stops on its own after 30 s should this process die first.
+      const hog = "process.send('busy'); const end = Date.now() + 30000; while (Date.now() < end);";
+      const hogs: ChildProcess[] = Array.from({ length: availableParallelism() }, () =>
+        fork('-e', [hog], { execArgv: [] }),
+      );
+      try {
+        await Promise.all(hogs.map((h) => new Promise((resolve) => h.once('message', resolve))));
+        const started = Date.now();
+        await hasher.hash('a password while the host is busy');
+        expect(Date.now() - started).toBeLessThan(5_000);
+      } finally {
+        for (const h of hogs) h.kill('SIGKILL');
+      }
+      const lowered = Math.min(19, getPriority() + 10);
+      const reserve = threadsOfThisProcess().filter(
+        (thread) => !existing.has(thread.tid) && thread.policy === SCHED_OTHER && thread.nice === lowered,
+      );
+      expect(reserve).toHaveLength(1);
+      expect(reserve[0]!.cpuTicks).toBeGreaterThan(0);
+    },
+  );
 
   it('refuses work once closed', async () => {
     const closing = await createPasswordHasher(1);
@@ -101,7 +115,9 @@ describe('password hasher', () => {
     // Threads still starting read their modules through libuv's pool; the race is for later.
     await Promise.all(Array.from({ length: 6 }, () => hasher!.hash('warm-up')));
     const order: string[] = [];
-    const hashes = Array.from({ length: 6 }, (_, i) => hasher!.hash(`password number ${i}`).then(() => order.push('hash')));
+    const hashes = Array.from({ length: 6 }, (_, i) =>
+      hasher!.hash(`password number ${i}`).then(() => order.push('hash')),
+    );
     // Submitted right after the hashes, in the same turn, so none can have finished yet. Hashes on
     // libuv's pool (4 threads) would queue ahead of it at once.
     const digest = crypto.subtle.digest('SHA-256', new Uint8Array(32)).then(() => order.push('digest'));
@@ -116,7 +132,9 @@ describe('withReserve', () => {
     vi.useFakeTimers();
     const primary = controlledRunner();
     const reserve = controlledRunner();
-    const queue = withReserve(primary.runner, threads, reserveRunner ?? (() => reserve.runner), STARVED_AFTER_MS, () => Date.now());
+    const queue = withReserve(primary.runner, threads, reserveRunner ?? (() => reserve.runner), STARVED_AFTER_MS, () =>
+      Date.now(),
+    );
     return { primary, reserve, queue };
   }
 
@@ -138,7 +156,7 @@ describe('withReserve', () => {
     expect(reserve.calls).toHaveLength(0);
   });
 
-  it('hands a starved pool\'s tasks to the reserve one at a time, oldest first, until the pool finishes one', async () => {
+  it("hands a starved pool's tasks to the reserve one at a time, oldest first, until the pool finishes one", async () => {
     const { primary, reserve, queue } = fakePools(1);
     const stuck = queue.run<string>({ n: 1 }, 'hash');
     const queued = queue.run<string>({ n: 2 }, 'hash');

@@ -142,7 +142,15 @@ export function withReserve(
     run<R>(task: object, name: string): Promise<R> {
       if (closed) return Promise.reject(new Error('password hasher is closed'));
       return new Promise<R>((resolve, reject) => {
-        queued.push({ task, name, copies: 0, onReserve: false, settled: false, resolve: (value) => resolve(value as R), reject });
+        queued.push({
+          task,
+          name,
+          copies: 0,
+          onReserve: false,
+          settled: false,
+          resolve: (value) => resolve(value as R),
+          reject,
+        });
         pump();
       });
     },
@@ -180,7 +188,12 @@ function startPool(threads: number, idle: boolean): Piscina {
 export async function createPasswordHasher(concurrency: number): Promise<PasswordHasher> {
   const idlePool = startPool(concurrency, true);
   let reservePool: Piscina | undefined;
-  const queue = withReserve(runnerOf(idlePool), concurrency, () => runnerOf((reservePool ??= startPool(1, false))), STARVED_AFTER_MS);
+  const queue = withReserve(
+    runnerOf(idlePool),
+    concurrency,
+    () => runnerOf((reservePool ??= startPool(1, false))),
+    STARVED_AFTER_MS,
+  );
   // By the time the core closes, the server has drained its requests: what still runs on a thread
   // is a copy that lost to the reserve, or a hash whose caller is gone.
   const close = async () => {

@@ -42,7 +42,13 @@ export interface SessionStore {
    * (and writes nothing) when the token was already spent, so two racing requests can never both
    * mint a successor.
    */
-  spendRefreshToken(idHash: string, usedAt: number, spentBy: string, successor: RefreshToken, successorEnc: string): Promise<boolean>;
+  spendRefreshToken(
+    idHash: string,
+    usedAt: number,
+    spentBy: string,
+    successor: RefreshToken,
+    successorEnc: string,
+  ): Promise<boolean>;
   /** Records that the session was just used (a refresh that did not rotate). */
   touchSession(id: string, at: number): Promise<void>;
   /** Marks the session revoked; returns false when it already was (or does not exist). */

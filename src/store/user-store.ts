@@ -25,7 +25,13 @@ export interface UserStore {
    * `onlySession` when given. Returns the ids of the sessions ended, or null when the hash had
    * changed (another change won) or the user is gone.
    */
-  replacePassword(id: string, currentHash: string, newHash: string, at: number, onlySession?: string): Promise<string[] | null>;
+  replacePassword(
+    id: string,
+    currentHash: string,
+    newHash: string,
+    at: number,
+    onlySession?: string,
+  ): Promise<string[] | null>;
   /**
    * Replaces the hash of the same password by a new one (a rehash), if it is still `currentHash`;
    * sessions are left alone. Returns false when the hash had changed.
@@ -41,7 +47,12 @@ export interface UserStore {
    * waits for the lock and takes the new role. Returns the user as it was before and the revoked
    * tokens, or null when no such user.
    */
-  setRole(id: string, role: Role, now: number, revokeTokenRoles: readonly Role[]): Promise<{ before: User; revokedTokens: Credential[] } | null>;
+  setRole(
+    id: string,
+    role: Role,
+    now: number,
+    revokeTokenRoles: readonly Role[],
+  ): Promise<{ before: User; revokedTokens: Credential[] } | null>;
   /** Sets the plan; returns false when no such user. */
   setPlan(id: string, plan: string, now: number): Promise<boolean>;
   /** Deletes the user and, by cascade, everything the user owns in the database; false when no such user. */

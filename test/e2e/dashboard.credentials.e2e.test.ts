@@ -86,7 +86,11 @@ describe('the dashboard in a browser: API keys and the ingest key', { timeout: 6
     const form = new FormData();
     form.append('caller', '+15550100');
     form.append('file', new Blob([wavFile()], { type: 'audio/wav' }), 'greeting.wav');
-    const upload = await fetch(`${baseUrl}/api/ingest/upload`, { method: 'POST', headers: { 'x-api-key': key }, body: form });
+    const upload = await fetch(`${baseUrl}/api/ingest/upload`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: form,
+    });
     expect(upload.status).toBe(201);
 
     await navLink(page, 'Voice logs').click();

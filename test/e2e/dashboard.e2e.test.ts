@@ -5,7 +5,17 @@ import { DASHBOARD_CSP } from '../../src/http/dashboard.js';
 import { PASSWORD } from '../helpers/api.js';
 import { manualClock } from '../helpers/clock.js';
 import { uniqueEmail } from '../helpers/server.js';
-import { capture, expectPage, navLink, registerAccount, signIn, submitPassword, totpCode, useDashboard, WAIT_MS } from './harness.js';
+import {
+  capture,
+  expectPage,
+  navLink,
+  registerAccount,
+  signIn,
+  submitPassword,
+  totpCode,
+  useDashboard,
+  WAIT_MS,
+} from './harness.js';
 
 const TOTP_STEP_MS = 30_000;
 const ACCESS_TOKEN_TTL_MS = 15 * 60_000;
@@ -32,8 +42,13 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     const { context, page } = await dashboard.open();
     await page.goto(baseUrl);
     await expectPage(page, 'Sign in');
-    const reported = page.waitForEvent('console', { predicate: (message) => message.text().startsWith('CSP violation'), timeout: WAIT_MS });
-    await page.evaluate(`document.body.append(Object.assign(document.createElement('script'), { textContent: 'window.injected = 1' }))`);
+    const reported = page.waitForEvent('console', {
+      predicate: (message) => message.text().startsWith('CSP violation'),
+      timeout: WAIT_MS,
+    });
+    await page.evaluate(
+      `document.body.append(Object.assign(document.createElement('script'), { textContent: 'window.injected = 1' }))`,
+    );
     expect((await reported).text()).toContain('script-src');
     expect(await page.evaluate('window.injected')).toBeUndefined();
     expect(dashboard.problems.splice(0).length).toBeGreaterThan(0);
@@ -73,7 +88,10 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     await page.getByTestId('recovery-codes').waitFor();
     const codes = await page.getByTestId('recovery-codes').locator('li').allTextContents();
     expect(codes).toHaveLength(10);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download' }).click(),
+    ]);
     const saved = await readFile((await download.path())!, 'utf8');
     for (const code of codes) expect(saved).toContain(code);
     await capture(page, 'security-recovery-codes');
@@ -108,7 +126,10 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     await expectPage(page, 'Security');
     await page.getByRole('button', { name: /new recovery codes/i }).click();
     clock.advance(TOTP_STEP_MS);
-    await page.getByRole('form', { name: 'New recovery codes' }).getByLabel('Authentication code').fill(totpCode(secret, clock));
+    await page
+      .getByRole('form', { name: 'New recovery codes' })
+      .getByLabel('Authentication code')
+      .fill(totpCode(secret, clock));
     await page.getByRole('button', { name: 'Issue new codes' }).click();
     await page.getByText('New recovery codes issued; the old ones no longer work.').waitFor();
     const newCodes = await page.getByTestId('recovery-codes').locator('li').allTextContents();
@@ -137,10 +158,15 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     const { context, page } = await dashboard.open();
     await signIn(page, baseUrl, email);
     // The session store is down: logout answers 503 and the session is still alive.
-    const outage = vi.spyOn(dashboard.server.core.denylist, 'revoke').mockRejectedValue(new AuthError('KV_UNAVAILABLE'));
+    const outage = vi
+      .spyOn(dashboard.server.core.denylist, 'revoke')
+      .mockRejectedValue(new AuthError('KV_UNAVAILABLE'));
     try {
       await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-      await page.getByRole('alert').getByText(/Could not sign out/).waitFor();
+      await page
+        .getByRole('alert')
+        .getByText(/Could not sign out/)
+        .waitFor();
       // Still on the same page (focus stays on the button, so not expectPage, which wants it on the heading).
       await page.getByRole('heading', { level: 1, name: 'Agents', exact: true }).waitFor();
     } finally {
@@ -157,7 +183,9 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     await registerAccount(baseUrl, email);
     const { context, page } = await dashboard.open();
     await page.goto(`${baseUrl}/sign-in`);
-    const login = (await (await submitPassword(page, email)).json()) as { data: { token: string; refreshToken?: string } };
+    const login = (await (await submitPassword(page, email)).json()) as {
+      data: { token: string; refreshToken?: string };
+    };
     expect(login.data.refreshToken).toBeUndefined();
     await expectPage(page, 'Agents');
 
@@ -180,7 +208,12 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
     const cookies = (await context.cookies()).sort((a, b) => a.name.localeCompare(b.name));
     expect(cookies).toHaveLength(2);
     expect(cookies[0]).toMatchObject({ name: 'latchkey_device', httpOnly: true, sameSite: 'Strict', path: '/api' });
-    expect(cookies[1]).toMatchObject({ name: 'latchkey_refresh', httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth/refresh' });
+    expect(cookies[1]).toMatchObject({
+      name: 'latchkey_refresh',
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/api/v1/auth/refresh',
+    });
     await context.close();
   });
 
@@ -241,7 +274,10 @@ describe('the dashboard in a browser: signing in and staying signed in', { timeo
       status = (await submitPassword(page, email, 'not the password')).status();
     }
     expect(status).toBe(423);
-    await page.getByRole('alert').getByText(/This account is locked .* Try again in 30 minutes\./).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/This account is locked .* Try again in 30 minutes\./)
+      .waitFor();
     await capture(page, 'sign-in-locked');
     await context.close();
   });
@@ -259,7 +295,10 @@ describe('the dashboard under an IP rate limit', { timeout: 60_000 }, () => {
       statuses.push((await submitPassword(page, 'nobody@example.com', 'not the password')).status());
     }
     expect(statuses).toEqual([401, 401, 429]);
-    await page.getByRole('alert').getByText(/Too many attempts from your network\. Wait \d+ (seconds?|minutes?) before trying again\./).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/Too many attempts from your network\. Wait \d+ (seconds?|minutes?) before trying again\./)
+      .waitFor();
     await capture(page, 'sign-in-rate-limited');
     await context.close();
   });

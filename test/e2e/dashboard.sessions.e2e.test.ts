@@ -2,9 +2,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/api.js';
 import { manualClock } from '../helpers/clock.js';
 import { uniqueEmail } from '../helpers/server.js';
-import { capture, expectPage, navLink, registerAccount, signIn, submitPassword, useDashboard, WAIT_MS } from './harness.js';
+import {
+  capture,
+  expectPage,
+  navLink,
+  registerAccount,
+  signIn,
+  submitPassword,
+  useDashboard,
+  WAIT_MS,
+} from './harness.js';
 
-const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const PHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 describe('the dashboard in a browser: active sessions', { timeout: 60_000 }, () => {
   const dashboard = useDashboard({ LOGIN_RATE_LIMIT: '1000' });

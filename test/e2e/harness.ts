@@ -2,7 +2,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Response } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+  type Response,
+} from 'playwright-core';
 import type { Clock } from '../../src/core/clock.js';
 import { DASHBOARD_DIR } from '../../src/http/dashboard.js';
 import { PASSWORD } from '../helpers/api.js';
@@ -47,7 +54,8 @@ export interface DashboardServer {
 
 /** A real Latchkey on a free loopback port, serving the built dashboard (web/dist). */
 export async function startDashboardServer(env: Record<string, string>, clock?: Clock): Promise<DashboardServer> {
-  if (!existsSync(`${DASHBOARD_DIR}/index.html`)) throw new Error(`${DASHBOARD_DIR} is missing: run \`npm run build:web\` first`);
+  if (!existsSync(`${DASHBOARD_DIR}/index.html`))
+    throw new Error(`${DASHBOARD_DIR} is missing: run \`npm run build:web\` first`);
   const target: StorageTarget = embeddedTarget();
   // Errors are logged: a 500 behind a browser click is otherwise invisible.
   const config = loadConfig({ LOG_LEVEL: 'error', PASSWORD_HASH_CONCURRENCY: '4', ...target.env, ...env });
@@ -130,7 +138,11 @@ const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolatio
  * A fresh browser profile (no cookies) on the dashboard. CSP violations and uncaught page errors
  * are pushed to `problems`, which the suite asserts empty after every test.
  */
-export async function openPage(browser: Browser, problems: string[], options: BrowserContextOptions = {}): Promise<OpenedPage> {
+export async function openPage(
+  browser: Browser,
+  problems: string[],
+  options: BrowserContextOptions = {},
+): Promise<OpenedPage> {
   const context = await browser.newContext({ viewport: VIEWPORTS[0], ...options });
   context.setDefaultTimeout(WAIT_MS);
   context.setDefaultNavigationTimeout(WAIT_MS);
@@ -138,7 +150,8 @@ export async function openPage(browser: Browser, problems: string[], options: Br
   const page = await context.newPage();
   page.on('console', (message) => {
     const text = message.text();
-    if (message.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(text)) problems.push(text);
+    if (message.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(text))
+      problems.push(text);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return { context, page };
@@ -163,20 +176,29 @@ export async function expectPage(page: Page, title: string): Promise<void> {
     .getByRole('heading', { level: 1, name: title, exact: true })
     .waitFor({ state: 'visible' })
     .catch(async (error: Error) => {
-      const shown = await page.locator('body').innerText({ timeout: 1_000 }).catch(() => '(unreadable)');
+      const shown = await page
+        .locator('body')
+        .innerText({ timeout: 1_000 })
+        .catch(() => '(unreadable)');
       throw new Error(`expected the "${title}" page at ${page.url()}, the page shows:\n${shown}`, { cause: error });
     });
   // A string: the root tsconfig has no DOM types, and this runs in the page.
-  await page.waitForFunction(`document.activeElement?.tagName === 'H1' && document.activeElement.textContent === ${JSON.stringify(title)}`, undefined, {
-    timeout: WAIT_MS,
-  });
+  await page.waitForFunction(
+    `document.activeElement?.tagName === 'H1' && document.activeElement.textContent === ${JSON.stringify(title)}`,
+    undefined,
+    {
+      timeout: WAIT_MS,
+    },
+  );
 }
 
 /** Fills the first sign-in step, submits it, and returns the server's answer. */
 export async function submitPassword(page: Page, email: string, password = PASSWORD): Promise<Response> {
   await page.getByLabel('E-mail address').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  const answered = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/v1/auth/login', { timeout: WAIT_MS });
+  const answered = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/v1/auth/login', {
+    timeout: WAIT_MS,
+  });
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   return answered;
 }
@@ -201,7 +223,12 @@ export async function registerAccount(baseUrl: string, email: string): Promise<v
 
 /** The code an authenticator app shows for `secret` at the server's time. */
 export function totpCode(secret: string, clock: Clock): string {
-  return new TOTP({ secret: Secret.fromBase32(secret.replace(/\s+/g, '')), digits: 6, period: 30, algorithm: 'SHA1' }).generate({
+  return new TOTP({
+    secret: Secret.fromBase32(secret.replace(/\s+/g, '')),
+    digits: 6,
+    period: 30,
+    algorithm: 'SHA1',
+  }).generate({
     timestamp: clock(),
   });
 }
@@ -223,6 +250,7 @@ export function wavFile(): Uint8Array {
   buffer.writeUInt16LE(16, 34);
   buffer.write('data', 36, 'ascii');
   buffer.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i += 1) buffer.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  for (let i = 0; i < samples; i += 1)
+    buffer.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
   return new Uint8Array(buffer);
 }

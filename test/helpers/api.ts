@@ -17,7 +17,12 @@ export interface Response {
 
 /** A client with a fixed address, talking to the server through app.inject. */
 export function caller(server: TestServer, ip = uniqueIp()): Caller {
-  const send = async (method: 'GET' | 'POST', url: string, body: unknown, token: string | undefined): Promise<Response> => {
+  const send = async (
+    method: 'GET' | 'POST',
+    url: string,
+    body: unknown,
+    token: string | undefined,
+  ): Promise<Response> => {
     const res = await server.app.inject({
       method,
       url,
@@ -35,7 +40,11 @@ export function caller(server: TestServer, ip = uniqueIp()): Caller {
 }
 
 /** Registers through the v1 surface and returns the login body's data. */
-export async function registerV1(client: Caller, email: string, password = PASSWORD): Promise<{ user: any; token: string; refreshToken: string }> {
+export async function registerV1(
+  client: Caller,
+  email: string,
+  password = PASSWORD,
+): Promise<{ user: any; token: string; refreshToken: string }> {
   const res = await client.post('/api/v1/auth/register', { email, password });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data;

@@ -46,9 +46,16 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, input?: string
  * and output. Once it prompts with `Password: `, `typed` is typed and Enter pressed. Returns all the
  * terminal showed (both streams, with the pty's CRLF line endings).
  */
-export async function runAtTerminal(args: string[], env: NodeJS.ProcessEnv, typed: string): Promise<{ code: number | null; shown: string }> {
+export async function runAtTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  typed: string,
+): Promise<{ code: number | null; shown: string }> {
   const command = [process.execPath, CLI, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
-  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let shown = '';
   let typedYet = false;
   const show = (chunk: Buffer) => {
@@ -77,10 +84,19 @@ export interface JsonResponse {
   body: any;
 }
 
-async function request(base: string, method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<JsonResponse> {
+async function request(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<JsonResponse> {
   const res = await fetch(base + path, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -105,11 +121,18 @@ export class Served {
 
   static async start(dataDir: string, env: Record<string, string> = {}): Promise<Served> {
     const port = await freePort();
-    const served = new Served(spawnCli(['serve'], cliEnv(dataDir, { PORT: String(port), HOST: '127.0.0.1', ...env })), port);
+    const served = new Served(
+      spawnCli(['serve'], cliEnv(dataDir, { PORT: String(port), HOST: '127.0.0.1', ...env })),
+      port,
+    );
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     for (;;) {
-      if (served.child.exitCode !== null) throw new Error(`serve exited with ${served.child.exitCode}: ${served.stderr}`);
-      const status = await fetch(`${served.base}/healthz`).then((r) => r.status, () => 0);
+      if (served.child.exitCode !== null)
+        throw new Error(`serve exited with ${served.child.exitCode}: ${served.stderr}`);
+      const status = await fetch(`${served.base}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) return served;
       if (Date.now() > deadline) {
         await served.stop('SIGKILL');

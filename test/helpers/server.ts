@@ -14,9 +14,17 @@ export type TestServer = Latchkey & { config: Readonly<Config> };
  * PASSWORD_HASH_CONCURRENCY is raised so parallel tests do not queue behind each other. It logs
  * nothing unless given a logger.
  */
-export async function startServer(target: StorageTarget, env: Record<string, string> = {}, clock?: Clock, logger?: Logger): Promise<TestServer> {
+export async function startServer(
+  target: StorageTarget,
+  env: Record<string, string> = {},
+  clock?: Clock,
+  logger?: Logger,
+): Promise<TestServer> {
   const config = loadConfig({ LOG_LEVEL: 'silent', PASSWORD_HASH_CONCURRENCY: '4', ...target.env, ...env });
-  const latchkey = await createLatchkey(config, { ...(clock ? { clock } : {}), logger: logger ?? pino({ level: 'silent' }) });
+  const latchkey = await createLatchkey(config, {
+    ...(clock ? { clock } : {}),
+    logger: logger ?? pino({ level: 'silent' }),
+  });
   await latchkey.app.ready();
   return { ...latchkey, config };
 }
@@ -76,7 +84,10 @@ export function useServers<const I extends ServerArgs[]>(
 }
 
 /** useServers with one server: `const { server } = useServer(create, env, clock)`. */
-export function useServer(create: () => StorageTarget | Promise<StorageTarget>, ...args: ServerArgs): { server: TestServer; target: StorageTarget } {
+export function useServer(
+  create: () => StorageTarget | Promise<StorageTarget>,
+  ...args: ServerArgs
+): { server: TestServer; target: StorageTarget } {
   const {
     servers: [server],
     target,

@@ -17,11 +17,14 @@ export function wav(samples: number): Buffer {
   file.writeUInt16LE(16, 34); // bits per sample
   file.write('data', 36, 'ascii');
   file.writeUInt32LE(dataBytes, 40);
-  for (let i = 0; i < samples; i++) file.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / 8000) * 12000), 44 + i * 2);
+  for (let i = 0; i < samples; i++)
+    file.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / 8000) * 12000), 44 + i * 2);
   return file;
 }
 
-export type Part = { name: string; value: string } | { name: string; filename: string; contentType?: string; data: Buffer };
+export type Part =
+  | { name: string; value: string }
+  | { name: string; filename: string; contentType?: string; data: Buffer };
 
 /** A multipart/form-data body built by hand, as a client library would send it. */
 export function multipart(parts: Part[]): { body: Buffer; contentType: string } {

@@ -70,7 +70,11 @@ describe.each(SQL_DATABASES)('the credential store contract on $name', ({ open }
 
   it('lets exactly one of several racing first ingest keys in', async () => {
     const user = await aStoredUser();
-    const results = await Promise.all(Array.from({ length: 5 }, () => credentials.insertIngestKey(aCredential(user.id, { kind: 'ingest' }), false, NOW)));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        credentials.insertIngestKey(aCredential(user.id, { kind: 'ingest' }), false, NOW),
+      ),
+    );
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     expect(await credentials.listActive(user.id, 'ingest')).toHaveLength(1);
   });
@@ -78,7 +82,11 @@ describe.each(SQL_DATABASES)('the credential store contract on $name', ({ open }
   it('lets exactly one of several racing replacements win, leaving one live key', async () => {
     const user = await aStoredUser();
     await credentials.insertIngestKey(aCredential(user.id, { kind: 'ingest' }), false, NOW);
-    await Promise.all(Array.from({ length: 5 }, () => credentials.insertIngestKey(aCredential(user.id, { kind: 'ingest' }), true, NOW + 1)));
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        credentials.insertIngestKey(aCredential(user.id, { kind: 'ingest' }), true, NOW + 1),
+      ),
+    );
     expect(await credentials.listActive(user.id, 'ingest')).toHaveLength(1);
   });
 

@@ -32,7 +32,9 @@ async function sqlitePair(): Promise<StorePair> {
 
 async function redisPair(): Promise<StorePair> {
   const handles = [createRedisKv(TEST_REDIS_URL), createRedisKv(TEST_REDIS_URL)];
-  await Promise.all(handles.map(({ client }) => (client.status === 'ready' ? undefined : new Promise((r) => client.once('ready', r)))));
+  await Promise.all(
+    handles.map(({ client }) => (client.status === 'ready' ? undefined : new Promise((r) => client.once('ready', r)))),
+  );
   return {
     first: createRedisFailureStore(handles[0]!.client, Date.now),
     second: createRedisFailureStore(handles[1]!.client, Date.now),
@@ -76,7 +78,9 @@ describe.each([
     try {
       const g = group();
       await first.compareAndSet(g, 'a', null, '0', 60_000);
-      const wins = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).compareAndSet(g, 'a', '0', `w${i}`, 60_000)));
+      const wins = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).compareAndSet(g, 'a', '0', `w${i}`, 60_000)),
+      );
       expect(wins.filter(Boolean)).toHaveLength(1);
     } finally {
       await close();
@@ -101,7 +105,7 @@ describe.each([
 });
 
 describe('the failure store on Redis', () => {
-  it('never shortens a group\'s time to live when a member is written with a shorter one', async () => {
+  it("never shortens a group's time to live when a member is written with a shorter one", async () => {
     const { client, kv } = createRedisKv(TEST_REDIS_URL);
     try {
       if (client.status !== 'ready') await new Promise((r) => client.once('ready', r));

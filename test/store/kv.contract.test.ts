@@ -40,7 +40,11 @@ async function sqlitePair(): Promise<KvPair> {
 async function redisPair(): Promise<KvPair> {
   const first = createRedisKv(TEST_REDIS_URL);
   const second = createRedisKv(TEST_REDIS_URL);
-  await Promise.all([first.client, second.client].map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)))));
+  await Promise.all(
+    [first.client, second.client].map((c) =>
+      c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)),
+    ),
+  );
   return {
     first: first.kv,
     second: second.kv,

@@ -11,7 +11,12 @@ interface Captured extends ConnectionLog {
 }
 
 function capture(): Captured {
-  const log: Captured = { warnings: [], infos: [], warn: (m) => void log.warnings.push(m), info: (m) => void log.infos.push(m) };
+  const log: Captured = {
+    warnings: [],
+    infos: [],
+    warn: (m) => void log.warnings.push(m),
+    info: (m) => void log.infos.push(m),
+  };
   return log;
 }
 
@@ -45,7 +50,13 @@ describe('the Redis kv store reports its connection', () => {
 
     await redis.kill();
     await reconnectAttempts(store, 3);
-    expect(log.warnings).toEqual([expect.stringMatching(new RegExp(`^kv store: Redis at 127\\.0\\.0\\.1:${redis.port} unreachable \\(.+\\); authenticated requests answer 503`))]);
+    expect(log.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^kv store: Redis at 127\\.0\\.0\\.1:${redis.port} unreachable \\(.+\\); authenticated requests answer 503`,
+        ),
+      ),
+    ]);
     expect(log.infos).toEqual([]);
 
     await redis.start();

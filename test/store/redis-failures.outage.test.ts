@@ -6,7 +6,11 @@ import { manualClock } from '../helpers/clock.js';
 
 describe('the Redis failure store while Redis is unreachable', () => {
   // Nothing listens on port 1: the client never becomes ready.
-  const client = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => 1_000, lazyConnect: false });
+  const client = new Redis('redis://127.0.0.1:1', {
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => 1_000,
+    lazyConnect: false,
+  });
   client.on('error', () => {});
   const store = createRedisFailureStore(client, manualClock());
   afterAll(() => client.disconnect());

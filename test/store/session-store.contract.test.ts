@@ -56,13 +56,16 @@ describe.each(SQL_DATABASES)('the session store contract on $name', ({ open }) =
     await sessions.createSession(session, token, user.passwordHash);
 
     const successors = Array.from({ length: 6 }, () => aRefreshToken(session, token.idHash));
-    const results = await Promise.all(successors.map((s, i) => sessions.spendRefreshToken(token.idHash, NOW + 10, `client-${i}`, s, `sealed-${i}`)));
+    const results = await Promise.all(
+      successors.map((s, i) => sessions.spendRefreshToken(token.idHash, NOW + 10, `client-${i}`, s, `sealed-${i}`)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true);
 
     const spent = await otherProcess.findRefreshToken(token.idHash);
     expect(spent).toMatchObject({ usedAt: NOW + 10, spentBy: `client-${winner}`, successorEnc: `sealed-${winner}` });
-    for (const [i, s] of successors.entries()) expect((await sessions.findRefreshToken(s.idHash)) !== null).toBe(i === winner);
+    for (const [i, s] of successors.entries())
+      expect((await sessions.findRefreshToken(s.idHash)) !== null).toBe(i === winner);
     // The session lives as long as its newest token.
     expect((await sessions.findSession(session.id))?.expiresAt).toBe(successors[winner]!.expiresAt);
   });
@@ -87,7 +90,8 @@ describe.each(SQL_DATABASES)('the session store contract on $name', ({ open }) =
     const newer = aSession(user.id, { lastUsedAt: NOW - 1_000 });
     const expired = aSession(user.id, { expiresAt: NOW - 1 });
     const revoked = aSession(user.id);
-    for (const s of [older, newer, expired, revoked]) await sessions.createSession(s, aRefreshToken(s), user.passwordHash);
+    for (const s of [older, newer, expired, revoked])
+      await sessions.createSession(s, aRefreshToken(s), user.passwordHash);
     await sessions.revokeSession(revoked.id, NOW);
     await sessions.touchSession(older.id, NOW);
 

@@ -33,7 +33,9 @@ describe.each(SQL_DATABASES)('the user store contract on $name', ({ open }) => {
   it('refuses a second account for the same normalized e-mail, even when both race', async () => {
     const email = aUser().email;
     const results = await Promise.all(
-      [email, email.toUpperCase(), ` ${email} `].map((variant, i) => (i === 1 ? otherProcess : users).create(aUser({ email: variant }), normalizeEmail(variant))),
+      [email, email.toUpperCase(), ` ${email} `].map((variant, i) =>
+        (i === 1 ? otherProcess : users).create(aUser({ email: variant }), normalizeEmail(variant)),
+      ),
     );
     expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
@@ -57,7 +59,8 @@ describe.each(SQL_DATABASES)('the user store contract on $name', ({ open }) => {
     const user = aUser();
     await users.create(user, normalizeEmail(user.email));
     const [kept, ended, alsoEnded] = [aSession(user.id), aSession(user.id), aSession(user.id)];
-    for (const s of [kept, ended, alsoEnded]) expect(await sessions.createSession(s, aRefreshToken(s), user.passwordHash)).toBe(true);
+    for (const s of [kept, ended, alsoEnded])
+      expect(await sessions.createSession(s, aRefreshToken(s), user.passwordHash)).toBe(true);
 
     const onlyOne = await users.replacePassword(user.id, user.passwordHash, 'hash-2', NOW + 1, ended.id);
     expect(onlyOne).toEqual([ended.id]);

@@ -42,13 +42,20 @@ export interface IngestPrincipal {
 export async function authenticateBearer(core: Core, token: string): Promise<Principal> {
   if (looksLike(core, token, 'pat')) {
     const credential = await authenticateCredential(core, token, 'pat');
-    return { kind: 'pat', userId: credential.userId, role: credential.role, scopes: credential.scopes, credentialId: credential.id };
+    return {
+      kind: 'pat',
+      userId: credential.userId,
+      role: credential.role,
+      scopes: credential.scopes,
+      credentialId: credential.id,
+    };
   }
   if (looksLike(core, token, 'ingest')) throw new AuthError('API_KEY_NOT_ALLOWED');
   const verified = await core.tokens.verifyAccess(token);
   if (!verified.ok) throw new AuthError(verified.code, verified.message ? { message: verified.message } : {});
   const { sub, sid, jti, role, plan, authTime } = verified.claims;
-  if (await core.denylist.isRevoked([denyKey.accessToken(jti), denyKey.session(sid)])) throw new AuthError('TOKEN_REVOKED');
+  if (await core.denylist.isRevoked([denyKey.accessToken(jti), denyKey.session(sid)]))
+    throw new AuthError('TOKEN_REVOKED');
   return { kind: 'session', userId: sub, role, plan, sessionId: sid, jti, loggedInAt: authTime * 1000 };
 }
 
@@ -74,6 +81,9 @@ export function requireRecentLogin(core: Core, principal: Principal): void {
 /** Session tokens carry every scope; a personal access token only those it was given. */
 export function requireScope(principal: Principal, scope: Scope): void {
   if (principal.kind === 'pat' && !principal.scopes.includes(scope)) {
-    throw new AuthError('INSUFFICIENT_SCOPE', { message: `This token lacks the ${scope} scope`, details: { requiredScope: scope } });
+    throw new AuthError('INSUFFICIENT_SCOPE', {
+      message: `This token lacks the ${scope} scope`,
+      details: { requiredScope: scope },
+    });
   }
 }

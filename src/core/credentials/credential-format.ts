@@ -20,7 +20,13 @@ function toBase62(bytes: Buffer, length: number): string {
  * scanner can check them offline, and a mistyped or altered secret fails before any lookup.
  */
 function checksum(prefix: string, body: string): string {
-  return toBase62(createHash('sha256').update(prefix + body).digest().subarray(0, 4), CHECKSUM_LENGTH);
+  return toBase62(
+    createHash('sha256')
+      .update(prefix + body)
+      .digest()
+      .subarray(0, 4),
+    CHECKSUM_LENGTH,
+  );
 }
 
 /** A new secret: `<prefix><43 base62 chars of 32 random bytes><6-char checksum>`. */

@@ -96,7 +96,10 @@ export async function authenticateCredential(core: Core, secret: string, kind: C
   let credential = core.credentialCache.get(secretHash, now);
   // A cached hash is of a secret that passed the checksum before; only a miss needs it.
   if (!credential && !isWellFormedSecret(secret, credentialPrefix(core, kind))) throw invalid();
-  if (credential && (await core.denylist.isRevoked([denyKey.credential(credential.id), denyKey.user(credential.userId)]))) {
+  if (
+    credential &&
+    (await core.denylist.isRevoked([denyKey.credential(credential.id), denyKey.user(credential.userId)]))
+  ) {
     core.credentialCache.forget(secretHash);
     credential = undefined;
   }

@@ -13,12 +13,20 @@ export async function currentIngestKey(core: Core, userId: string): Promise<Cred
  * key is revoked in the same transaction that stores the new one, so racing requests cannot leave
  * two live keys (the loser gets API_KEY_EXISTS).
  */
-export async function generateIngestKey(core: Core, userId: string, replace: boolean): Promise<{ credential: Credential; secret: string }> {
+export async function generateIngestKey(
+  core: Core,
+  userId: string,
+  replace: boolean,
+): Promise<{ credential: Credential; secret: string }> {
   const created = await newCredential(core, { userId, kind: 'ingest', name: 'ingest', scopes: [] });
   const now = core.clock();
   const revoked = await core.stores.credentials.insertIngestKey(created.credential, replace, now);
   if (revoked === null) throw new AuthError('API_KEY_EXISTS');
-  await forgetCredentials(core, revoked.map((key) => key.id), now);
+  await forgetCredentials(
+    core,
+    revoked.map((key) => key.id),
+    now,
+  );
   return created;
 }
 

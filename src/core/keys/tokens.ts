@@ -88,7 +88,12 @@ export class TokenService {
     return kind === 'access' ? this.settings.audience : `${this.settings.issuer}:${kind}`;
   }
 
-  private async sign(kind: TokenKind, claims: JWTPayload, iat: number, ttlSeconds: number): Promise<{ token: string; exp: number }> {
+  private async sign(
+    kind: TokenKind,
+    claims: JWTPayload,
+    iat: number,
+    ttlSeconds: number,
+  ): Promise<{ token: string; exp: number }> {
     const { kid, privateKey } = this.keys.signingKey();
     const exp = iat + ttlSeconds;
     const token = await new SignJWT(claims)
@@ -105,14 +110,22 @@ export class TokenService {
     return Math.floor(this.clock() / 1000);
   }
 
-  signAccess(claims: { sub: string; sid: string; role: Role; plan: string; authTime: number }): Promise<{ token: string; jti: string; exp: number }> {
+  signAccess(claims: {
+    sub: string;
+    sid: string;
+    role: Role;
+    plan: string;
+    authTime: number;
+  }): Promise<{ token: string; jti: string; exp: number }> {
     const jti = newJti();
     const iat = this.nowSeconds();
     const { authTime, ...rest } = claims;
     // The login was stamped by the clock of the instance that handled it, which may run ahead of
     // this one's; a token whose login came after its own issue would be refused everywhere.
     const loginTime = Math.min(authTime, iat);
-    return this.sign('access', { ...rest, auth_time: loginTime, jti }, iat, this.settings.accessTokenTtlSeconds).then((t) => ({ ...t, jti }));
+    return this.sign('access', { ...rest, auth_time: loginTime, jti }, iat, this.settings.accessTokenTtlSeconds).then(
+      (t) => ({ ...t, jti }),
+    );
   }
 
   signRefresh(claims: { sub: string; sid: string; jti: string }): Promise<{ token: string; exp: number }> {
@@ -137,7 +150,8 @@ export class TokenService {
       return { ok: false, code: 'INVALID_TOKEN' };
     }
     // A login cannot happen after the token it led to was issued.
-    if (typeof authTime !== 'number' || !Number.isSafeInteger(authTime) || authTime < 0 || authTime > iat!) return { ok: false, code: 'INVALID_TOKEN' };
+    if (typeof authTime !== 'number' || !Number.isSafeInteger(authTime) || authTime < 0 || authTime > iat!)
+      return { ok: false, code: 'INVALID_TOKEN' };
     const claims: AccessClaims = { sub: sub!, sid, jti: jti!, role: role as Role, plan, exp: exp!, authTime };
     if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(cacheKey, claims);
@@ -168,7 +182,8 @@ export class TokenService {
       return { ok: false, code: 'INVALID_TOKEN' };
     }
     // These checks only choose the error message; the token is refused either way.
-    const other = typeof issuer === 'string' && issuer.startsWith(ISSUER_PREFIX) ? issuer.slice(ISSUER_PREFIX.length) : undefined;
+    const other =
+      typeof issuer === 'string' && issuer.startsWith(ISSUER_PREFIX) ? issuer.slice(ISSUER_PREFIX.length) : undefined;
     if (other !== undefined && other !== this.settings.env && ENV_NAME.test(other)) {
       return {
         ok: false,
@@ -201,11 +216,14 @@ export class TokenService {
       // We never sign a token that lives longer than its type's lifetime, or that was issued later
       // than now (give or take instances' clock skew): one that claims to was forged with a leaked
       // key, and must not outlive that key's retirement in the verify cache.
-      const forged = payload.exp! - payload.iat! > this.lifetimeOf(kind) || payload.iat! > this.nowSeconds() + MAX_CLOCK_SKEW_SECONDS;
+      const forged =
+        payload.exp! - payload.iat! > this.lifetimeOf(kind) ||
+        payload.iat! > this.nowSeconds() + MAX_CLOCK_SKEW_SECONDS;
       if (forged) return { ok: false, code: 'INVALID_TOKEN' };
       return { ok: true, claims: payload };
     } catch (error) {
-      if (error instanceof errors.JWTExpired) return { ok: false, code: kind === 'access' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN' };
+      if (error instanceof errors.JWTExpired)
+        return { ok: false, code: kind === 'access' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN' };
       return { ok: false, code: 'INVALID_TOKEN' };
     }
   }

@@ -31,7 +31,9 @@ export class DeviceCookies {
   }
 
   private mac(deviceId: string, expires: number, email: string, stamp: string): Buffer {
-    return createHmac('sha256', this.key).update(`${VERSION}.${deviceId}.${expires}.${normalizeEmail(email)}.${stamp}`).digest();
+    return createHmac('sha256', this.key)
+      .update(`${VERSION}.${deviceId}.${expires}.${normalizeEmail(email)}.${stamp}`)
+      .digest();
   }
 
   /**
@@ -40,7 +42,15 @@ export class DeviceCookies {
    */
   async deviceOf(presented: string | null | undefined, email: string): Promise<string | null> {
     const [version, deviceId, expiresPart, macPart, extra] = (presented ?? '').split('.');
-    if (version !== VERSION || !deviceId || !DEVICE_ID.test(deviceId) || !expiresPart || !macPart || extra !== undefined) return null;
+    if (
+      version !== VERSION ||
+      !deviceId ||
+      !DEVICE_ID.test(deviceId) ||
+      !expiresPart ||
+      !macPart ||
+      extra !== undefined
+    )
+      return null;
     const expires = Number(expiresPart);
     if (!Number.isSafeInteger(expires) || expires * 1000 <= this.clock()) return null;
     const stamp = await this.stampOf(email);

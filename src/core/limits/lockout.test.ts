@@ -42,7 +42,10 @@ describe('lockout rules at the default settings', () => {
     expect(lockouts).toHaveLength(100 - 5);
     expect(new Set(lockouts.slice(6))).toEqual(new Set([24 * HOUR_MS]));
     // Blocked stays blocked, however long one waits.
-    expect(takeAttempt(record, now + 365 * 24 * HOUR_MS, policy).verdict).toEqual({ allowed: false, reason: 'blocked' });
+    expect(takeAttempt(record, now + 365 * 24 * HOUR_MS, policy).verdict).toEqual({
+      allowed: false,
+      reason: 'blocked',
+    });
   });
 
   it('never makes a lockout shorter than the first, even with a smaller cap', () => {

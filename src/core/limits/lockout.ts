@@ -26,7 +26,10 @@ export interface FailureRecord {
   blocked: boolean;
 }
 
-export type AttemptVerdict = { allowed: true } | { allowed: false; reason: 'temporary'; retryAfterMs: number } | { allowed: false; reason: 'blocked' };
+export type AttemptVerdict =
+  | { allowed: true }
+  | { allowed: false; reason: 'temporary'; retryAfterMs: number }
+  | { allowed: false; reason: 'blocked' };
 
 const EMPTY: FailureRecord = { failures: 0, lockedUntil: 0, blocked: false };
 /** A block ends only by an operator's unlock: its record is kept for good (a century). */
@@ -48,18 +51,27 @@ export function lockoutMs(failures: number, policy: LockoutPolicy): number {
  * failure in advance (a success forgets the record), which locks or blocks the next attempt once
  * the count calls for it. Counting first means parallel guesses cannot slip past the limit.
  */
-export function takeAttempt(record: FailureRecord, now: number, policy: LockoutPolicy): { verdict: AttemptVerdict; next?: FailureRecord } {
+export function takeAttempt(
+  record: FailureRecord,
+  now: number,
+  policy: LockoutPolicy,
+): { verdict: AttemptVerdict; next?: FailureRecord } {
   if (record.blocked) return { verdict: { allowed: false, reason: 'blocked' } };
-  if (now < record.lockedUntil) return { verdict: { allowed: false, reason: 'temporary', retryAfterMs: record.lockedUntil - now } };
+  if (now < record.lockedUntil)
+    return { verdict: { allowed: false, reason: 'temporary', retryAfterMs: record.lockedUntil - now } };
   const failures = record.failures + 1;
   const blocked = failures >= policy.blockFailures;
   const duration = lockoutMs(failures, policy);
-  return { verdict: { allowed: true }, next: { failures, blocked, lockedUntil: duration > 0 ? now + duration : record.lockedUntil } };
+  return {
+    verdict: { allowed: true },
+    next: { failures, blocked, lockedUntil: duration > 0 ? now + duration : record.lockedUntil },
+  };
 }
 
 /** How long `record` is kept after this failure: long once a lockout has begun, short before. */
 function keptForMs(record: FailureRecord, policy: LockoutPolicy): number {
-  const seconds = record.failures >= policy.maxFailures ? policy.forgetSeconds : Math.min(policy.resetSeconds, policy.forgetSeconds);
+  const seconds =
+    record.failures >= policy.maxFailures ? policy.forgetSeconds : Math.min(policy.resetSeconds, policy.forgetSeconds);
   return seconds * 1000;
 }
 
@@ -92,7 +104,8 @@ export class Lockout {
       const { verdict, next } = takeAttempt(parse(current, now), now, this.policy);
       if (!next) return verdict;
       const forgetMs = next.blocked ? BLOCK_KEPT_MS : keptForMs(next, this.policy);
-      if (await this.store.compareAndSet(group, member, current, format(next, now + forgetMs), forgetMs)) return verdict;
+      if (await this.store.compareAndSet(group, member, current, format(next, now + forgetMs), forgetMs))
+        return verdict;
     }
     throw new KvUnavailableError(`lockout record ${group} kept changing under ${MAX_WRITE_RACES} writes`);
   }

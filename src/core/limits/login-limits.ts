@@ -37,7 +37,10 @@ function retryAfter(ms: number): Record<string, string> {
 function lockedError(code: ErrorCode, verdict: Exclude<AttemptVerdict, { allowed: true }>): AuthError {
   if (verdict.reason === 'blocked') return new AuthError(code, { details: { reason: 'blocked' } });
   const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-  return new AuthError(code, { headers: retryAfter(verdict.retryAfterMs), details: { reason: 'temporary', retryAfterSeconds } });
+  return new AuthError(code, {
+    headers: retryAfter(verdict.retryAfterMs),
+    details: { reason: 'temporary', retryAfterSeconds },
+  });
 }
 
 /**
@@ -51,7 +54,12 @@ export class LoginLimits {
   private readonly secondFactor: Lockout;
   private readonly ipv6PrefixLength: number;
 
-  constructor(createLimiter: LimiterFactory, failures: FailureStore, settings: LoginLimitSettings, clock: () => number) {
+  constructor(
+    createLimiter: LimiterFactory,
+    failures: FailureStore,
+    settings: LoginLimitSettings,
+    clock: () => number,
+  ) {
     this.ipv6PrefixLength = settings.loginRateLimitIpv6Prefix;
     this.perIp = createLimiter({
       name: 'login-ip',

@@ -19,7 +19,11 @@ export function hashPassword(core: Core, password: string): Promise<string> {
  * Hashes written before passwords were normalized hold the text as typed: that form is tried
  * second, and only when it differs, on both paths alike.
  */
-async function matches(core: Core, passwordHash: string | undefined, password: string): Promise<'normalized' | 'as typed' | false> {
+async function matches(
+  core: Core,
+  passwordHash: string | undefined,
+  password: string,
+): Promise<'normalized' | 'as typed' | false> {
   const normalized = normalizePassword(password);
   if (await core.passwords.verify(passwordHash, normalized)) return 'normalized';
   if (normalized !== password && (await core.passwords.verify(passwordHash, password))) return 'as typed';
@@ -41,5 +45,7 @@ export async function checkLoginPassword(core: Core, user: User | null, password
   if (match === 'normalized') return user;
   const upgraded = await hashPassword(core, password);
   // A compare-and-set: a password change landing meanwhile wins, and this login then fails later.
-  return (await core.stores.users.upgradePasswordHash(user.id, user.passwordHash, upgraded, core.clock())) ? { ...user, passwordHash: upgraded } : user;
+  return (await core.stores.users.upgradePasswordHash(user.id, user.passwordHash, upgraded, core.clock()))
+    ? { ...user, passwordHash: upgraded }
+    : user;
 }

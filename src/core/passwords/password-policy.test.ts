@@ -24,7 +24,10 @@ describe('the password policy (NIST SP 800-63B 5.1.1.2)', () => {
   it('refuses commonly used passwords whatever their case, and says why', () => {
     // The last is fullwidth: NFKC folds it to "Password1".
     for (const common of ['password1', 'PASSWORD1', 'qwertyuiop', 'Football', 'iloveyou2', 'Ｐａｓｓｗｏｒｄ１']) {
-      expect(refusal(common)).toEqual({ code: 'GUESSABLE_PASSWORD', message: 'This password is on a list of commonly used passwords; choose another' });
+      expect(refusal(common)).toEqual({
+        code: 'GUESSABLE_PASSWORD',
+        message: 'This password is on a list of commonly used passwords; choose another',
+      });
     }
   });
 
@@ -36,7 +39,8 @@ describe('the password policy (NIST SP 800-63B 5.1.1.2)', () => {
   });
 
   it('refuses the e-mail address or its name part, in any case', () => {
-    for (const own of ['ada.lovelace@example.com', 'ADA.LOVELACE']) expect(refusal(own)?.message).toBe('A password must not be your e-mail address');
+    for (const own of ['ada.lovelace@example.com', 'ADA.LOVELACE'])
+      expect(refusal(own)?.message).toBe('A password must not be your e-mail address');
     expect(refusal('ada.lovelace rides again')).toBeNull();
     expect(refusal('ada.lovelace', 'someone.else@example.com')).toBeNull();
   });

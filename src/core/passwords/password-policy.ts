@@ -36,10 +36,14 @@ export function checkPasswordPolicy(password: string, email: string): void {
   const lowered = normalized.toLowerCase();
   const chars = [...lowered];
   if (isCommon(lowered)) {
-    throw new AuthError('GUESSABLE_PASSWORD', { message: 'This password is on a list of commonly used passwords; choose another' });
+    throw new AuthError('GUESSABLE_PASSWORD', {
+      message: 'This password is on a list of commonly used passwords; choose another',
+    });
   }
   if (isRepeatedOrSequential(chars)) {
-    throw new AuthError('GUESSABLE_PASSWORD', { message: 'A password must not be one repeated character or a simple sequence' });
+    throw new AuthError('GUESSABLE_PASSWORD', {
+      message: 'A password must not be one repeated character or a simple sequence',
+    });
   }
   const address = email.trim().normalize('NFKC').toLowerCase();
   if (lowered === address || lowered === address.split('@')[0]) {

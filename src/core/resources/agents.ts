@@ -50,15 +50,24 @@ export async function listAgents(
   if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > AGENT_PAGE_MAX) {
     throw new TypeError(`listAgents: limit must be an integer from 1 to ${AGENT_PAGE_MAX}`);
   }
-  if (!Number.isInteger(query.offset) || query.offset < 0) throw new TypeError('listAgents: offset must be a non-negative integer');
+  if (!Number.isInteger(query.offset) || query.offset < 0)
+    throw new TypeError('listAgents: offset must be a non-negative integer');
   if (query.allUsers && !isAdmin(actor)) {
     throw new AuthError('FORBIDDEN', { message: "Listing every user's agents needs the ADMIN role" });
   }
-  return core.stores.agents.list({ userId: query.allUsers ? null : actor.userId, limit: query.limit, offset: query.offset });
+  return core.stores.agents.list({
+    userId: query.allUsers ? null : actor.userId,
+    limit: query.limit,
+    offset: query.offset,
+  });
 }
 
 /** Creates an agent owned by the actor; AGENT_LIMIT_REACHED once the actor owns AGENTS_MAX_PER_USER. */
-export async function createAgent(core: Core, actor: Actor, input: { name: string; description?: string | null }): Promise<Agent> {
+export async function createAgent(
+  core: Core,
+  actor: Actor,
+  input: { name: string; description?: string | null },
+): Promise<Agent> {
   const now = core.clock();
   const agent: Agent = {
     id: randomId('agent'),
@@ -70,7 +79,9 @@ export async function createAgent(core: Core, actor: Actor, input: { name: strin
   };
   // Checked and inserted in one step, so parallel creates cannot pass the cap together.
   if (!(await core.stores.agents.insertWithinLimit(agent, core.config.agentsMaxPerUser))) {
-    throw new AuthError('AGENT_LIMIT_REACHED', { message: `An account may have at most ${core.config.agentsMaxPerUser} agents; delete one first` });
+    throw new AuthError('AGENT_LIMIT_REACHED', {
+      message: `An account may have at most ${core.config.agentsMaxPerUser} agents; delete one first`,
+    });
   }
   return agent;
 }

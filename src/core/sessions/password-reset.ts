@@ -10,7 +10,12 @@ import { forgetSessionTokens } from './sessions.js';
  * session and pending login ends, and so do password and 2FA lockouts. Personal access tokens and
  * API keys stay; `latchkey user disable` ends those too. Returns how many sessions ended.
  */
-export async function resetPassword(core: Core, userId: string, newPassword: string, ctx: RequestContext): Promise<number> {
+export async function resetPassword(
+  core: Core,
+  userId: string,
+  newPassword: string,
+  ctx: RequestContext,
+): Promise<number> {
   const current = async () => {
     const user = await core.stores.users.findById(userId);
     if (!user) throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });

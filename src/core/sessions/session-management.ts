@@ -8,15 +8,24 @@ import { revokeAllSessionsOf, revokeSessions } from './sessions.js';
 export type ListedSession = Session & { current: boolean };
 
 /** The caller's live sessions (the devices signed in), for a "sessions" page. */
-export async function listSessions(core: Core, caller: { userId: string; sessionId: string }): Promise<ListedSession[]> {
+export async function listSessions(
+  core: Core,
+  caller: { userId: string; sessionId: string },
+): Promise<ListedSession[]> {
   const sessions = await core.stores.sessions.listLiveSessions(caller.userId, core.clock());
   return sessions.map((session) => ({ ...session, current: session.id === caller.sessionId }));
 }
 
 /** Signs one of the user's sessions out everywhere at once; another user's id is "not found". */
-export async function revokeUserSession(core: Core, userId: string, sessionId: string, ctx: RequestContext): Promise<void> {
+export async function revokeUserSession(
+  core: Core,
+  userId: string,
+  sessionId: string,
+  ctx: RequestContext,
+): Promise<void> {
   const session = await core.stores.sessions.findSession(sessionId);
-  if (!session || session.userId !== userId || session.revokedAt !== null) throw new AuthError('NOT_FOUND', { message: 'Session not found' });
+  if (!session || session.userId !== userId || session.revokedAt !== null)
+    throw new AuthError('NOT_FOUND', { message: 'Session not found' });
   await revokeSessions(core, [sessionId]);
   await core.audit.record('session_revoked', ctx, userId, { sessionId });
 }

@@ -38,7 +38,11 @@ export interface LoginInput {
 }
 
 /** An access token for `session`; its login was when the session was created. */
-async function signAccessFor(core: Core, user: User, session: { id: string; createdAt: number }): Promise<{ accessToken: string; expiresIn: number }> {
+async function signAccessFor(
+  core: Core,
+  user: User,
+  session: { id: string; createdAt: number },
+): Promise<{ accessToken: string; expiresIn: number }> {
   const access = await core.tokens.signAccess({
     sub: user.id,
     sid: session.id,
@@ -101,7 +105,12 @@ export async function confirmPassword(core: Core, user: User, password: string, 
  * whose password was just checked: if the password has changed since, the change ended this login
  * and no session is opened (INVALID_CREDENTIALS).
  */
-export async function startSession(core: Core, user: User, ctx: RequestContext, policy: RefreshPolicy): Promise<IssuedTokens> {
+export async function startSession(
+  core: Core,
+  user: User,
+  ctx: RequestContext,
+  policy: RefreshPolicy,
+): Promise<IssuedTokens> {
   const now = core.clock();
   const sessionId = randomId('sess');
   const jti = newJti();
@@ -123,11 +132,33 @@ export async function startSession(core: Core, user: User, ctx: RequestContext, 
   );
   if (!created) throw new AuthError('INVALID_CREDENTIALS');
   await core.audit.record('login_succeeded', ctx, user.id, { sessionId });
-  return { user: publicUser(user), sessionId, ...(await signAccessFor(core, user, { id: sessionId, createdAt: now })), refreshToken: refresh.token };
+  return {
+    user: publicUser(user),
+    sessionId,
+    ...(await signAccessFor(core, user, { id: sessionId, createdAt: now })),
+    refreshToken: refresh.token,
+  };
 }
 
-function refreshRow(idHash: string, sessionId: string, userId: string, parentHash: string | null, now: number, expSeconds: number): RefreshToken {
-  return { idHash, sessionId, userId, parentHash, issuedAt: now, expiresAt: expSeconds * 1000, usedAt: null, successorEnc: null, spentBy: null };
+function refreshRow(
+  idHash: string,
+  sessionId: string,
+  userId: string,
+  parentHash: string | null,
+  now: number,
+  expSeconds: number,
+): RefreshToken {
+  return {
+    idHash,
+    sessionId,
+    userId,
+    parentHash,
+    issuedAt: now,
+    expiresAt: expSeconds * 1000,
+    usedAt: null,
+    successorEnc: null,
+    spentBy: null,
+  };
 }
 
 /**
@@ -144,7 +175,12 @@ export function clientFingerprint(ctx: RequestContext): string {
  * presented again by the client that spent it returns the same successor inside the grace window;
  * after it, or from any other client, it revokes the whole session. A rotating session rotates on every surface, so none can bypass reuse detection.
  */
-export async function refreshSession(core: Core, token: string, ctx: RequestContext, policy: RefreshPolicy): Promise<RefreshedTokens> {
+export async function refreshSession(
+  core: Core,
+  token: string,
+  ctx: RequestContext,
+  policy: RefreshPolicy,
+): Promise<RefreshedTokens> {
   const verified = await core.tokens.verifyRefresh(token);
   if (!verified.ok) {
     if (verified.code === 'WRONG_ENVIRONMENT') throw new AuthError(verified.code, { message: verified.message });
@@ -153,7 +189,8 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
   const claims = verified.claims;
   const idHash = sha256Hex(claims.jti);
   const stored = await core.stores.sessions.findRefreshToken(idHash);
-  if (!stored || stored.sessionId !== claims.sid || stored.userId !== claims.sub) throw new AuthError('INVALID_REFRESH_TOKEN');
+  if (!stored || stored.sessionId !== claims.sid || stored.userId !== claims.sub)
+    throw new AuthError('INVALID_REFRESH_TOKEN');
   const session = await core.stores.sessions.findSession(claims.sid);
   if (!session || session.revokedAt !== null) throw new AuthError('SESSION_REVOKED');
   const user = await core.stores.users.findById(claims.sub);
@@ -181,7 +218,13 @@ export async function refreshSession(core: Core, token: string, ctx: RequestCont
   return rotate ? replayed : { ...replayed, refreshToken: undefined };
 }
 
-async function replaySpentToken(core: Core, idHash: string, user: User, session: Session, ctx: RequestContext): Promise<RefreshedTokens> {
+async function replaySpentToken(
+  core: Core,
+  idHash: string,
+  user: User,
+  session: Session,
+  ctx: RequestContext,
+): Promise<RefreshedTokens> {
   // Re-read: when the spend above lost a race, the winner's successor is committed by now.
   const spent = await core.stores.sessions.findRefreshToken(idHash);
   if (!spent || spent.usedAt === null || spent.successorEnc === null) throw new AuthError('INVALID_REFRESH_TOKEN');
@@ -241,9 +284,16 @@ export async function revokeAllSessionsOf(core: Core, userId: string): Promise<s
 }
 
 /** Logs out the session behind an access token: the token and its session are revoked at once. */
-export async function logout(core: Core, access: { userId: string; sessionId: string; jti: string }, ctx: RequestContext): Promise<void> {
+export async function logout(
+  core: Core,
+  access: { userId: string; sessionId: string; jti: string },
+  ctx: RequestContext,
+): Promise<void> {
   const now = core.clock();
   await core.stores.sessions.revokeSession(access.sessionId, now);
-  await core.denylist.revoke([denyKey.accessToken(access.jti), denyKey.session(access.sessionId)], lastAccessTokenExpiry(core, now));
+  await core.denylist.revoke(
+    [denyKey.accessToken(access.jti), denyKey.session(access.sessionId)],
+    lastAccessTokenExpiry(core, now),
+  );
   await core.audit.record('logout', ctx, access.userId, { sessionId: access.sessionId });
 }

@@ -22,6 +22,9 @@ export async function reauthenticate(
   // The new session first: should it fail, the caller keeps the old one.
   const tokens = await startSession(core, user, ctx, await replacementPolicy(core, caller.sessionId, policy));
   await revokeSessions(core, [caller.sessionId]);
-  await core.audit.record('reauthenticated', ctx, user.id, { sessionId: tokens.sessionId, replacedSessionId: caller.sessionId });
+  await core.audit.record('reauthenticated', ctx, user.id, {
+    sessionId: tokens.sessionId,
+    replacedSessionId: caller.sessionId,
+  });
   return tokens;
 }

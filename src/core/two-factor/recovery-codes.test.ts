@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+import {
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+  RECOVERY_CODE_COUNT,
+} from './recovery-codes.js';
 
 describe('recovery codes', () => {
   it('makes ten distinct codes of 16 base32 characters in groups of four', () => {

@@ -20,15 +20,32 @@ export function totpUri(secretBase32: string, issuer: string, account: string): 
 
 /** The code for `timestampMs`. Latchkey only verifies; this exists for the RFC 6238 vectors. */
 export function totpCode(secretBase32: string, timestampMs: number, options: TotpOptions = {}): string {
-  return TOTP.generate({ ...TOTP_PARAMETERS, ...options, secret: Secret.fromBase32(secretBase32), timestamp: timestampMs });
+  return TOTP.generate({
+    ...TOTP_PARAMETERS,
+    ...options,
+    secret: Secret.fromBase32(secretBase32),
+    timestamp: timestampMs,
+  });
 }
 
 /**
  * The time step `code` belongs to, if it matches within `driftSteps` steps either way of
  * `timestampMs`; otpauth compares in constant time. The step feeds the replay check.
  */
-export function matchTotp(secretBase32: string, code: string, timestampMs: number, driftSteps: number, options: TotpOptions = {}): number | null {
+export function matchTotp(
+  secretBase32: string,
+  code: string,
+  timestampMs: number,
+  driftSteps: number,
+  options: TotpOptions = {},
+): number | null {
   const settings = { ...TOTP_PARAMETERS, ...options };
-  const delta = TOTP.validate({ ...settings, token: code, secret: Secret.fromBase32(secretBase32), timestamp: timestampMs, window: driftSteps });
+  const delta = TOTP.validate({
+    ...settings,
+    token: code,
+    secret: Secret.fromBase32(secretBase32),
+    timestamp: timestampMs,
+    window: driftSteps,
+  });
   return delta === null ? null : TOTP.counter({ period: settings.period, timestamp: timestampMs }) + delta;
 }

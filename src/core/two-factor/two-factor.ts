@@ -48,7 +48,12 @@ export async function beginTotpSetup(core: Core, user: Pick<User, 'id' | 'email'
  * Codes count like login codes (IP limit, second-factor lockout): a stolen session must not be
  * able to brute-force a setup its owner left unfinished (NIST SP 800-63B 5.2.2).
  */
-export async function confirmTotpSetup(core: Core, userId: string, code: string, ctx: RequestContext): Promise<string[]> {
+export async function confirmTotpSetup(
+  core: Core,
+  userId: string,
+  code: string,
+  ctx: RequestContext,
+): Promise<string[]> {
   const credential = await core.stores.twoFactor.findCredential(userId);
   if (isEnabled(credential)) throw new AuthError('MFA_ALREADY_ENABLED');
   if (!credential?.pendingSecretEnc) throw new AuthError('MFA_SETUP_NOT_STARTED');
@@ -63,7 +68,8 @@ export async function confirmTotpSetup(core: Core, userId: string, code: string,
   }
   await core.limits.clearSecondFactorFailures(user);
   const { codes, hashes } = newRecoveryCodes();
-  if (!(await core.stores.twoFactor.enable(userId, step, core.clock(), hashes))) throw new AuthError('MFA_ALREADY_ENABLED');
+  if (!(await core.stores.twoFactor.enable(userId, step, core.clock(), hashes)))
+    throw new AuthError('MFA_ALREADY_ENABLED');
   await core.audit.record('mfa_enabled', ctx, userId);
   return codes;
 }
@@ -74,7 +80,13 @@ export async function confirmTotpSetup(core: Core, userId: string, code: string,
  * lockout (the account's, or the device's with a valid device cookie), reserved before checking
  * so parallel guesses cannot pass the limit.
  */
-async function verifySecondFactor(core: Core, credential: EnabledCredential, user: Pick<User, 'id' | 'email'>, code: string, ctx: RequestContext): Promise<void> {
+async function verifySecondFactor(
+  core: Core,
+  credential: EnabledCredential,
+  user: Pick<User, 'id' | 'email'>,
+  code: string,
+  ctx: RequestContext,
+): Promise<void> {
   await core.limits.takeSecondFactorAttempt(user);
   if (!(await matchSecondFactor(core, credential, code.trim()))) {
     await core.audit.record('mfa_failed', ctx, credential.userId);
@@ -92,7 +104,10 @@ async function matchSecondFactor(core: Core, credential: EnabledCredential, code
     return step !== null && core.stores.twoFactor.claimStep(credential.userId, step);
   }
   const recovery = normalizeRecoveryCode(code);
-  return recovery !== null && core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock());
+  return (
+    recovery !== null &&
+    core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock())
+  );
 }
 
 /**
@@ -100,7 +115,12 @@ async function matchSecondFactor(core: Core, credential: EnabledCredential, code
  * the login limits, and with 2FA on a current code or a recovery code too (MFA_CODE_REQUIRED
  * without one).
  */
-export async function confirmIdentity(core: Core, user: User, input: { password: string; code?: string | undefined }, ctx: RequestContext): Promise<void> {
+export async function confirmIdentity(
+  core: Core,
+  user: User,
+  input: { password: string; code?: string | undefined },
+  ctx: RequestContext,
+): Promise<void> {
   await confirmPassword(core, user, input.password, ctx);
   const credential = await core.stores.twoFactor.findCredential(user.id);
   if (!isEnabled(credential)) return;
@@ -109,7 +129,12 @@ export async function confirmIdentity(core: Core, user: User, input: { password:
 }
 
 /** Turns 2FA off: needs the password (under the login limits) and a current code or a recovery code. */
-export async function disableTotp(core: Core, userId: string, input: { code: string; password: string }, ctx: RequestContext): Promise<void> {
+export async function disableTotp(
+  core: Core,
+  userId: string,
+  input: { code: string; password: string },
+  ctx: RequestContext,
+): Promise<void> {
   // Checked before the password, so a caller without 2FA learns nothing about it.
   const credential = await enabledCredential(core, userId);
   const user = await callerUser(core, userId);
@@ -120,7 +145,12 @@ export async function disableTotp(core: Core, userId: string, input: { code: str
 }
 
 /** Replaces the recovery codes (the old set stops working); needs a current code. */
-export async function regenerateRecoveryCodes(core: Core, userId: string, code: string, ctx: RequestContext): Promise<string[]> {
+export async function regenerateRecoveryCodes(
+  core: Core,
+  userId: string,
+  code: string,
+  ctx: RequestContext,
+): Promise<string[]> {
   const credential = await enabledCredential(core, userId);
   await verifySecondFactor(core, credential, await callerUser(core, userId), code, ctx);
   const { codes, hashes } = newRecoveryCodes();
@@ -134,7 +164,9 @@ export async function issuePendingLogin(core: Core, user: User): Promise<string>
   const jti = newJti();
   const pending = await core.tokens.signPending({ sub: user.id, jti });
   // Not opened if the password changed since it was checked (the change ended this login).
-  if (!(await core.stores.twoFactor.createPendingLogin(sha256Hex(jti), user.id, pending.exp * 1000, user.passwordHash))) {
+  if (
+    !(await core.stores.twoFactor.createPendingLogin(sha256Hex(jti), user.id, pending.exp * 1000, user.passwordHash))
+  ) {
     throw new AuthError('INVALID_CREDENTIALS');
   }
   return pending.token;
@@ -166,7 +198,8 @@ export async function completePendingLogin(
   if (!user) throw new AuthError('INVALID_PENDING_TOKEN');
   await verifySecondFactor(core, await enabledCredential(core, user.id), user, code, ctx);
   // Spent only now, atomically: of two racing correct submissions, one gets the session.
-  if (!(await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock()))) throw new AuthError('INVALID_PENDING_TOKEN');
+  if (!(await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock())))
+    throw new AuthError('INVALID_PENDING_TOKEN');
   if (user.disabledAt !== null) throw new AuthError('ACCOUNT_DISABLED');
   return startSession(core, user, ctx, policy);
 }

@@ -19,7 +19,14 @@ export interface UserDetails {
   disabledAt: number | null;
   twoFactorEnabled: boolean;
   liveSessions: number;
-  personalAccessTokens: { id: string; name: string; prefix: string; role: Role; createdAt: number; lastUsedAt: number | null }[];
+  personalAccessTokens: {
+    id: string;
+    name: string;
+    prefix: string;
+    role: Role;
+    createdAt: number;
+    lastUsedAt: number | null;
+  }[];
   hasIngestKey: boolean;
 }
 
@@ -66,7 +73,14 @@ export async function describeUser(core: Core, user: User): Promise<UserDetails>
     disabledAt: user.disabledAt,
     twoFactorEnabled,
     liveSessions: sessions.length,
-    personalAccessTokens: pats.map((t) => ({ id: t.id, name: t.name, prefix: t.prefix, role: t.role, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt })),
+    personalAccessTokens: pats.map((t) => ({
+      id: t.id,
+      name: t.name,
+      prefix: t.prefix,
+      role: t.role,
+      createdAt: t.createdAt,
+      lastUsedAt: t.lastUsedAt,
+    })),
     hasIngestKey: ingestKeys.length > 0,
   };
 }
@@ -85,8 +99,17 @@ export async function setUserRole(core: Core, userId: string, role: Role, ctx: R
   if (!changed) throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });
   const { before } = changed;
   const lowered = ROLES.indexOf(role) < ROLES.indexOf(before.role);
-  const revokedTokens: RevokedCredential[] = changed.revokedTokens.map((c) => ({ id: c.id, name: c.name, prefix: c.prefix, role: c.role }));
-  await forgetCredentials(core, changed.revokedTokens.map((c) => c.id), now);
+  const revokedTokens: RevokedCredential[] = changed.revokedTokens.map((c) => ({
+    id: c.id,
+    name: c.name,
+    prefix: c.prefix,
+    role: c.role,
+  }));
+  await forgetCredentials(
+    core,
+    changed.revokedTokens.map((c) => c.id),
+    now,
+  );
   let sessionsEnded = 0;
   if (lowered) sessionsEnded = (await revokeAllSessionsOf(core, userId)).length;
   await core.audit.record('role_changed', ctx, userId, {
@@ -101,7 +124,8 @@ export async function setUserRole(core: Core, userId: string, role: Role, ctx: R
 /** Moves a user to another plan of the PLANS setting; new access tokens carry it. */
 export async function setUserPlan(core: Core, userId: string, plan: string, ctx: RequestContext): Promise<string> {
   const name = checkPlan(core.config.plans, plan);
-  if (!(await core.stores.users.setPlan(userId, name, core.clock()))) throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });
+  if (!(await core.stores.users.setPlan(userId, name, core.clock())))
+    throw new AuthError('NOT_FOUND', { message: `no user ${userId}` });
   await core.audit.record('plan_changed', ctx, userId, { to: name });
   return name;
 }
@@ -110,7 +134,11 @@ export async function setUserPlan(core: Core, userId: string, plan: string, ctx:
  * Removes 2FA for a user who lost both the authenticator and the recovery codes (the operator has
  * checked who asks). Every session ends, since one may belong to whoever holds the lost device.
  */
-export async function resetTwoFactor(core: Core, user: Pick<User, 'id' | 'email'>, ctx: RequestContext): Promise<number> {
+export async function resetTwoFactor(
+  core: Core,
+  user: Pick<User, 'id' | 'email'>,
+  ctx: RequestContext,
+): Promise<number> {
   if (!(await isTwoFactorEnabled(core, user.id))) throw new AuthError('MFA_NOT_ENABLED');
   await core.stores.twoFactor.disable(user.id);
   await core.limits.forgetSecondFactor(user);

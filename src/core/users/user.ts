@@ -29,6 +29,7 @@ export function publicUser(user: User): PublicUser {
 /** The role as stored (upper case); VALIDATION_FAILED when there is no such role. `field` names the input in the message. */
 export function checkRole(role: string, field = 'role'): Role {
   const name = role.trim().toUpperCase();
-  if (!ROLES.includes(name as Role)) throw new AuthError('VALIDATION_FAILED', { message: `${field}: expected one of ${ROLES.join(', ')}` });
+  if (!ROLES.includes(name as Role))
+    throw new AuthError('VALIDATION_FAILED', { message: `${field}: expected one of ${ROLES.join(', ')}` });
   return name as Role;
 }

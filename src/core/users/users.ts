@@ -35,7 +35,10 @@ export async function findUserByEmail(core: Core, email: string): Promise<User> 
  */
 export function checkPlan(plans: readonly string[], plan: string, field = 'plan'): string {
   const name = plan.trim().toUpperCase();
-  if (!plans.includes(name)) throw new AuthError('VALIDATION_FAILED', { message: `${field}: expected one of ${plans.join(', ')} (the PLANS setting)` });
+  if (!plans.includes(name))
+    throw new AuthError('VALIDATION_FAILED', {
+      message: `${field}: expected one of ${plans.join(', ')} (the PLANS setting)`,
+    });
   return name;
 }
 
@@ -49,25 +52,33 @@ export interface NewUser {
 /** Creates a user; throws EMAIL_TAKEN when the e-mail (compared case-insensitively) exists. */
 export async function createUser(core: Core, input: NewUser): Promise<User> {
   // The rule login applies (http/schemas.ts): an account created with another could never sign in.
-  if (!EMAIL.safeParse(input.email.trim()).success) throw new AuthError('VALIDATION_FAILED', { message: 'email: must be a valid email address' });
+  if (!EMAIL.safeParse(input.email.trim()).success)
+    throw new AuthError('VALIDATION_FAILED', { message: 'email: must be a valid email address' });
   checkPasswordPolicy(input.password, input.email);
   const now = core.clock();
-  const created = await core.stores.users.create({
-    id: randomId('user'),
-    email: input.email.trim(),
-    role: input.role ?? 'USER',
-    // The first plan of the PLANS setting is the default one.
-    plan: input.plan === undefined ? core.config.plans[0]! : checkPlan(core.config.plans, input.plan),
-    passwordHash: await hashPassword(core, input.password),
-    createdAt: now,
-    disabledAt: null,
-  }, normalizeEmail(input.email));
+  const created = await core.stores.users.create(
+    {
+      id: randomId('user'),
+      email: input.email.trim(),
+      role: input.role ?? 'USER',
+      // The first plan of the PLANS setting is the default one.
+      plan: input.plan === undefined ? core.config.plans[0]! : checkPlan(core.config.plans, input.plan),
+      passwordHash: await hashPassword(core, input.password),
+      createdAt: now,
+      disabledAt: null,
+    },
+    normalizeEmail(input.email),
+  );
   if (!created) throw new AuthError('EMAIL_TAKEN');
   return created;
 }
 
 /** Self sign-up: always a USER on the default plan. */
-export async function registerUser(core: Core, input: { email: string; password: string }, ctx: RequestContext): Promise<User> {
+export async function registerUser(
+  core: Core,
+  input: { email: string; password: string },
+  ctx: RequestContext,
+): Promise<User> {
   if (!core.config.registrationEnabled) throw new AuthError('REGISTRATION_DISABLED');
   // Sign-up shares the login IP budget, which bounds how fast it can probe for existing e-mails.
   await core.limits.takeIpAttempt(ctx.ip);

@@ -4,7 +4,12 @@ import { AuthError, type Core, currentIngestKey, generateIngestKey, revokeIngest
 import { createGuard, sessionOf } from '../guard.js';
 import { isoTime } from '../schemas.js';
 
-const keyInfo = z.object({ id: z.string(), prefix: z.string(), created_at: z.string(), last_used_at: z.string().nullable() });
+const keyInfo = z.object({
+  id: z.string(),
+  prefix: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+});
 
 /** /api/settings/api-key: the ingest key (Settings -> API Key), managed with a session token only. */
 export function flatApiKeyRoutes(core: Core): FastifyPluginAsyncZod {
@@ -23,7 +28,11 @@ export function flatApiKeyRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const { credential, secret } = await generateIngestKey(core, sessionOf(request).userId, request.body?.replace ?? false);
+        const { credential, secret } = await generateIngestKey(
+          core,
+          sessionOf(request).userId,
+          request.body?.replace ?? false,
+        );
         return reply.code(201).send({
           id: credential.id,
           prefix: credential.prefix,
@@ -37,12 +46,21 @@ export function flatApiKeyRoutes(core: Core): FastifyPluginAsyncZod {
     app.get('/settings/api-key', { onRequest: guard, schema: { response: { 200: keyInfo } } }, async (request) => {
       const key = await currentIngestKey(core, sessionOf(request).userId);
       if (!key) throw new AuthError('API_KEY_NOT_FOUND');
-      return { id: key.id, prefix: key.prefix, created_at: isoTime(key.createdAt), last_used_at: isoTime(key.lastUsedAt) };
+      return {
+        id: key.id,
+        prefix: key.prefix,
+        created_at: isoTime(key.createdAt),
+        last_used_at: isoTime(key.lastUsedAt),
+      };
     });
 
-    app.delete('/settings/api-key', { onRequest: guard, schema: { response: { 200: z.object({ detail: z.string() }) } } }, async (request) => {
-      await revokeIngestKey(core, sessionOf(request).userId);
-      return { detail: 'API key revoked' };
-    });
+    app.delete(
+      '/settings/api-key',
+      { onRequest: guard, schema: { response: { 200: z.object({ detail: z.string() }) } } },
+      async (request) => {
+        await revokeIngestKey(core, sessionOf(request).userId);
+        return { detail: 'API key revoked' };
+      },
+    );
   };
 }

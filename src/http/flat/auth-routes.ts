@@ -1,6 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { callerProfile, type Core, type IssuedTokens, login, logout, type RefreshPolicy, refreshSession, signUp } from '../../core/index.js';
+import {
+  callerProfile,
+  type Core,
+  type IssuedTokens,
+  login,
+  logout,
+  type RefreshPolicy,
+  refreshSession,
+  signUp,
+} from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
@@ -13,7 +22,12 @@ export const tokenPair = z.object({
 });
 
 export function tokenPairBody(issued: IssuedTokens): z.infer<typeof tokenPair> {
-  return { access_token: issued.accessToken, refresh_token: issued.refreshToken, token_type: 'bearer', expires_in: issued.expiresIn };
+  return {
+    access_token: issued.accessToken,
+    refresh_token: issued.refreshToken,
+    token_type: 'bearer',
+    expires_in: issued.expiresIn,
+  };
 }
 
 /** koeiq-auth.txt: refresh answers `{access_token, token_type}`; rotation only when configured. */
@@ -67,7 +81,12 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const refreshed = await refreshSession(core, request.body.refresh_token, requestContext(request), flatRefreshPolicy(core));
+        const refreshed = await refreshSession(
+          core,
+          request.body.refresh_token,
+          requestContext(request),
+          flatRefreshPolicy(core),
+        );
         return {
           access_token: refreshed.accessToken,
           token_type: 'bearer' as const,

@@ -11,5 +11,9 @@ export const flatErrorSchema = z.object({
 
 /** koeiq-auth.txt: errors are flat `{detail, code}`. */
 export function flatErrorBody(error: AuthError): z.infer<typeof flatErrorSchema> {
-  return { detail: error.message, code: error.code, ...(error.details === undefined ? {} : { details: error.details as Record<string, unknown> }) };
+  return {
+    detail: error.message,
+    code: error.code,
+    ...(error.details === undefined ? {} : { details: error.details as Record<string, unknown> }),
+  };
 }

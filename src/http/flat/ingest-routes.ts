@@ -24,43 +24,51 @@ export function flatIngestRoutes(core: Core): FastifyPluginAsyncZod {
     });
 
     // Lets an integration check its key without uploading anything.
-    app.get('/ingest/ping', { onRequest: guard, schema: { response: { 200: z.object({ ok: z.literal(true), key_id: z.string() }) } } }, async (request) => ({
-      ok: true as const,
-      key_id: ingestPrincipalOf(request).credentialId,
-    }));
+    app.get(
+      '/ingest/ping',
+      { onRequest: guard, schema: { response: { 200: z.object({ ok: z.literal(true), key_id: z.string() }) } } },
+      async (request) => ({
+        ok: true as const,
+        key_id: ingestPrincipalOf(request).credentialId,
+      }),
+    );
 
     /**
      * One audio file (part `file`) plus optional text fields kept as metadata. The file streams to
      * disk; the record is written only once the whole request has arrived, so a refused or
      * interrupted upload leaves neither a record nor a file.
      */
-    app.post('/ingest/upload', { onRequest: guard, schema: { response: { 201: voiceLogBody } } }, async (request, reply) => {
-      const { userId, credentialId } = ingestPrincipalOf(request);
-      // Counted before the body is read: a refused upload costs the server nothing more.
-      await takeUploadAttempt(core, credentialId).catch((error: unknown) => {
-        throw toUploadError(error, request, maxBytes);
-      });
-      if (!request.isMultipart()) {
-        throw new AuthError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the upload as multipart/form-data' });
-      }
-      const metadata = new Map<string, string>();
-      let received: ReceivedAudio | undefined;
-      try {
-        for await (const part of request.parts()) {
-          if (part.type === 'field') {
-            addField(metadata, part);
-            continue;
-          }
-          received = await receiveFile(core, part, { userId, apiKeyId: credentialId });
+    app.post(
+      '/ingest/upload',
+      { onRequest: guard, schema: { response: { 201: voiceLogBody } } },
+      async (request, reply) => {
+        const { userId, credentialId } = ingestPrincipalOf(request);
+        // Counted before the body is read: a refused upload costs the server nothing more.
+        await takeUploadAttempt(core, credentialId).catch((error: unknown) => {
+          throw toUploadError(error, request, maxBytes);
+        });
+        if (!request.isMultipart()) {
+          throw new AuthError('UNSUPPORTED_MEDIA_TYPE', { message: 'Send the upload as multipart/form-data' });
         }
-        if (!received) throw new AuthError('NO_FILE');
-      } catch (error) {
-        await received?.discard();
-        throw toUploadError(error, request, maxBytes);
-      }
-      const log = await received.commit(Object.fromEntries(metadata));
-      return reply.code(201).send(toVoiceLogBody(log));
-    });
+        const metadata = new Map<string, string>();
+        let received: ReceivedAudio | undefined;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'field') {
+              addField(metadata, part);
+              continue;
+            }
+            received = await receiveFile(core, part, { userId, apiKeyId: credentialId });
+          }
+          if (!received) throw new AuthError('NO_FILE');
+        } catch (error) {
+          await received?.discard();
+          throw toUploadError(error, request, maxBytes);
+        }
+        const log = await received.commit(Object.fromEntries(metadata));
+        return reply.code(201).send(toVoiceLogBody(log));
+      },
+    );
   };
 }
 
@@ -73,11 +81,15 @@ function shown(name: string): string {
 
 function addField(metadata: Map<string, string>, part: MultipartValue): void {
   const name = part.fieldname;
-  if (name === 'file') throw new AuthError('NO_FILE', { message: 'The "file" field must be a file part (with a filename and an audio content type)' });
+  if (name === 'file')
+    throw new AuthError('NO_FILE', {
+      message: 'The "file" field must be a file part (with a filename and an audio content type)',
+    });
   if (name.length === 0 || name.length > FIELD_NAME_MAX_LENGTH) {
     throw new AuthError('VALIDATION_FAILED', { message: `Field names are 1 to ${FIELD_NAME_MAX_LENGTH} characters` });
   }
-  if (part.valueTruncated) throw new AuthError('VALIDATION_FAILED', { message: `${shown(name)}: longer than ${FIELD_MAX_BYTES} bytes` });
+  if (part.valueTruncated)
+    throw new AuthError('VALIDATION_FAILED', { message: `${shown(name)}: longer than ${FIELD_MAX_BYTES} bytes` });
   if (metadata.has(name)) throw new AuthError('VALIDATION_FAILED', { message: `${shown(name)}: sent more than once` });
   // A part sent as application/json arrives parsed; metadata is a map of strings. Its depth is
   // checked before JSON.stringify, which recurses.
@@ -86,15 +98,26 @@ function addField(metadata: Map<string, string>, part: MultipartValue): void {
 }
 
 /** Streams the `file` part to storage, stopping at the size limit instead of reading on. */
-async function receiveFile(core: Core, part: MultipartFile, owner: { userId: string; apiKeyId: string }): Promise<ReceivedAudio> {
+async function receiveFile(
+  core: Core,
+  part: MultipartFile,
+  owner: { userId: string; apiKeyId: string },
+): Promise<ReceivedAudio> {
   try {
-    if (part.fieldname !== 'file') throw new AuthError('NO_FILE', { message: `No file part named "file"${PLAIN_NAME.test(part.fieldname) ? ` (got "${part.fieldname}")` : ''}` });
+    if (part.fieldname !== 'file')
+      throw new AuthError('NO_FILE', {
+        message: `No file part named "file"${PLAIN_NAME.test(part.fieldname) ? ` (got "${part.fieldname}")` : ''}`,
+      });
     // busboy truncates the file at the limit and carries on reading; failing the stream stops the
     // write at once and lets storage delete the partial file. A part parsed before we got it may
     // be truncated already.
     if (part.file.truncated) throw new AuthError('UPLOAD_TOO_LARGE');
     part.file.once('limit', () => part.file.destroy(new AuthError('UPLOAD_TOO_LARGE')));
-    const received = await receiveVoiceLog(core, { ...owner, filename: part.filename, contentType: part.mimetype }, part.file);
+    const received = await receiveVoiceLog(
+      core,
+      { ...owner, filename: part.filename, contentType: part.mimetype },
+      part.file,
+    );
     if (part.file.truncated) {
       await received.discard();
       throw new AuthError('UPLOAD_TOO_LARGE');
@@ -109,18 +132,23 @@ async function receiveFile(core: Core, part: MultipartFile, owner: { userId: str
 const MULTIPART_ERRORS: Record<string, (maxBytes: number) => AuthError> = {
   FST_REQ_FILE_TOO_LARGE: (maxBytes) => tooLarge(maxBytes),
   FST_FILES_LIMIT: () => new AuthError('TOO_MANY_PARTS', { message: 'An upload carries exactly one file' }),
-  FST_FIELDS_LIMIT: () => new AuthError('TOO_MANY_PARTS', { message: `An upload carries at most ${FIELDS_MAX} text fields` }),
+  FST_FIELDS_LIMIT: () =>
+    new AuthError('TOO_MANY_PARTS', { message: `An upload carries at most ${FIELDS_MAX} text fields` }),
   FST_PARTS_LIMIT: () => new AuthError('TOO_MANY_PARTS', { message: `An upload carries at most ${PARTS_MAX} parts` }),
   FST_PROTO_VIOLATION: () => new AuthError('VALIDATION_FAILED', { message: 'Field name not allowed' }),
-  FST_INVALID_JSON_FIELD_ERROR: () => new AuthError('VALIDATION_FAILED', { message: 'A field sent as application/json is not valid JSON' }),
+  FST_INVALID_JSON_FIELD_ERROR: () =>
+    new AuthError('VALIDATION_FAILED', { message: 'A field sent as application/json is not valid JSON' }),
   FST_MP_PREMATURE_CLOSE: () => new AuthError('BAD_REQUEST', { message: 'The upload ended before it was complete' }),
 };
 
 // busboy's own errors carry no code; these are its messages for a broken body.
-const MALFORMED_MULTIPART = /^(Multipart: Boundary not found|Unexpected end of multipart data|.* terminated early|The needle )/;
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|Unexpected end of multipart data|.* terminated early|The needle )/;
 
 function tooLarge(maxBytes: number): AuthError {
-  return new AuthError('UPLOAD_TOO_LARGE', { message: `The file is larger than the upload limit of ${maxBytes} bytes` });
+  return new AuthError('UPLOAD_TOO_LARGE', {
+    message: `The file is larger than the upload limit of ${maxBytes} bytes`,
+  });
 }
 
 /**
@@ -135,9 +163,11 @@ function toUploadError(error: unknown, request: FastifyRequest, maxBytes: number
     const code = (error as { code?: unknown }).code;
     const known = typeof code === 'string' ? MULTIPART_ERRORS[code] : undefined;
     if (known) mapped = known(maxBytes);
-    else if (MALFORMED_MULTIPART.test(error.message)) mapped = new AuthError('BAD_REQUEST', { message: 'Malformed multipart body', cause: error });
+    else if (MALFORMED_MULTIPART.test(error.message))
+      mapped = new AuthError('BAD_REQUEST', { message: 'Malformed multipart body', cause: error });
     // The client went away mid-body (the socket's reset surfaces here): a client error, not ours.
-    else if (request.raw.destroyed && !request.raw.complete) mapped = MULTIPART_ERRORS.FST_MP_PREMATURE_CLOSE!(maxBytes);
+    else if (request.raw.destroyed && !request.raw.complete)
+      mapped = MULTIPART_ERRORS.FST_MP_PREMATURE_CLOSE!(maxBytes);
   }
   if (!(mapped instanceof AuthError) || request.raw.complete) return mapped;
   return new AuthError(mapped.code, {

@@ -1,6 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { beginTotpSetup, callerUser, completePendingLogin, confirmTotpSetup, type Core, disableTotp, regenerateRecoveryCodes } from '../../core/index.js';
+import {
+  beginTotpSetup,
+  callerUser,
+  completePendingLogin,
+  confirmTotpSetup,
+  type Core,
+  disableTotp,
+  regenerateRecoveryCodes,
+} from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
@@ -16,7 +24,16 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/mfa/setup',
       {
         onRequest: recentLogin,
-        schema: { response: { 200: z.object({ secret: z.string(), otpauth_url: z.string(), qr_code_svg: z.string(), qr_code_data_url: z.string() }) } },
+        schema: {
+          response: {
+            200: z.object({
+              secret: z.string(),
+              otpauth_url: z.string(),
+              qr_code_svg: z.string(),
+              qr_code_data_url: z.string(),
+            }),
+          },
+        },
       },
       async (request) => {
         const setup = await beginTotpSetup(core, await callerUser(core, sessionOf(request).userId));
@@ -29,11 +46,19 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/mfa/verify-setup',
       {
         onRequest: guard,
-        schema: { body: z.object({ code: secondFactorCode }), response: { 200: z.object({ enabled: z.literal(true), recovery_codes: z.array(z.string()) }) } },
+        schema: {
+          body: z.object({ code: secondFactorCode }),
+          response: { 200: z.object({ enabled: z.literal(true), recovery_codes: z.array(z.string()) }) },
+        },
       },
       async (request) => ({
         enabled: true as const,
-        recovery_codes: await confirmTotpSetup(core, sessionOf(request).userId, request.body.code, requestContext(request)),
+        recovery_codes: await confirmTotpSetup(
+          core,
+          sessionOf(request).userId,
+          request.body.code,
+          requestContext(request),
+        ),
       }),
     );
 
@@ -41,7 +66,13 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/mfa/verify',
       { schema: { body: z.object({ mfa_token: jwt, code: secondFactorCode }), response: { 200: tokenPair } } },
       async (request, reply) => {
-        const issued = await completePendingLogin(core, request.body.mfa_token, request.body.code, requestContext(request), flatRefreshPolicy(core));
+        const issued = await completePendingLogin(
+          core,
+          request.body.mfa_token,
+          request.body.code,
+          requestContext(request),
+          flatRefreshPolicy(core),
+        );
         await rememberDevice(core, request, reply, issued.user.email);
         return tokenPairBody(issued);
       },
@@ -51,7 +82,10 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/mfa/disable',
       {
         onRequest: guard,
-        schema: { body: z.object({ code: secondFactorCode, password: loginPassword }), response: { 200: z.object({ enabled: z.literal(false) }) } },
+        schema: {
+          body: z.object({ code: secondFactorCode, password: loginPassword }),
+          response: { 200: z.object({ enabled: z.literal(false) }) },
+        },
       },
       async (request) => {
         await disableTotp(core, sessionOf(request).userId, request.body, requestContext(request));
@@ -61,8 +95,21 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/mfa/recovery-codes',
-      { onRequest: recentLogin, schema: { body: z.object({ code: secondFactorCode }), response: { 200: z.object({ recovery_codes: z.array(z.string()) }) } } },
-      async (request) => ({ recovery_codes: await regenerateRecoveryCodes(core, sessionOf(request).userId, request.body.code, requestContext(request)) }),
+      {
+        onRequest: recentLogin,
+        schema: {
+          body: z.object({ code: secondFactorCode }),
+          response: { 200: z.object({ recovery_codes: z.array(z.string()) }) },
+        },
+      },
+      async (request) => ({
+        recovery_codes: await regenerateRecoveryCodes(
+          core,
+          sessionOf(request).userId,
+          request.body.code,
+          requestContext(request),
+        ),
+      }),
     );
   };
 }

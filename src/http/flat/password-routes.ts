@@ -25,16 +25,46 @@ export function flatPasswordRoutes(core: Core): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { current_password, new_password, code, revoke_other_sessions } = request.body;
-        const change = { currentPassword: current_password, newPassword: new_password, code, revokeOtherSessions: revoke_other_sessions };
-        const changed = await changePassword(core, sessionOf(request), change, requestContext(request), flatRefreshPolicy(core));
-        return { detail: 'Password changed', other_sessions_revoked: changed.otherSessionsRevoked, ...tokenPairBody(changed.tokens) };
+        const change = {
+          currentPassword: current_password,
+          newPassword: new_password,
+          code,
+          revokeOtherSessions: revoke_other_sessions,
+        };
+        const changed = await changePassword(
+          core,
+          sessionOf(request),
+          change,
+          requestContext(request),
+          flatRefreshPolicy(core),
+        );
+        return {
+          detail: 'Password changed',
+          other_sessions_revoked: changed.otherSessionsRevoked,
+          ...tokenPairBody(changed.tokens),
+        };
       },
     );
 
     app.post(
       '/auth/reauthenticate',
-      { onRequest: guard, schema: { body: z.object({ password: loginPassword, code: secondFactorCode.optional() }), response: { 200: tokenPair } } },
-      async (request) => tokenPairBody(await reauthenticate(core, sessionOf(request), request.body, requestContext(request), flatRefreshPolicy(core))),
+      {
+        onRequest: guard,
+        schema: {
+          body: z.object({ password: loginPassword, code: secondFactorCode.optional() }),
+          response: { 200: tokenPair },
+        },
+      },
+      async (request) =>
+        tokenPairBody(
+          await reauthenticate(
+            core,
+            sessionOf(request),
+            request.body,
+            requestContext(request),
+            flatRefreshPolicy(core),
+          ),
+        ),
     );
   };
 }

@@ -17,31 +17,42 @@ const sessionInfo = z.object({
 export function flatSessionRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
-    app.get('/auth/sessions', { onRequest: guard, schema: { response: { 200: z.object({ items: z.array(sessionInfo) }) } } }, async (request) => {
-      const sessions = await listSessions(core, sessionOf(request));
-      return {
-        items: sessions.map((s) => ({
-          id: s.id,
-          ip: s.ip,
-          user_agent: s.userAgent,
-          created_at: isoTime(s.createdAt),
-          last_used_at: isoTime(s.lastUsedAt),
-          current: s.current,
-        })),
-      };
-    });
+    app.get(
+      '/auth/sessions',
+      { onRequest: guard, schema: { response: { 200: z.object({ items: z.array(sessionInfo) }) } } },
+      async (request) => {
+        const sessions = await listSessions(core, sessionOf(request));
+        return {
+          items: sessions.map((s) => ({
+            id: s.id,
+            ip: s.ip,
+            user_agent: s.userAgent,
+            created_at: isoTime(s.createdAt),
+            last_used_at: isoTime(s.lastUsedAt),
+            current: s.current,
+          })),
+        };
+      },
+    );
 
     app.delete(
       '/auth/sessions/:id',
-      { onRequest: guard, schema: { params: z.object({ id: z.string().max(64) }), response: { 200: z.object({ detail: z.string() }) } } },
+      {
+        onRequest: guard,
+        schema: { params: z.object({ id: z.string().max(64) }), response: { 200: z.object({ detail: z.string() }) } },
+      },
       async (request) => {
         await revokeUserSession(core, sessionOf(request).userId, request.params.id, requestContext(request));
         return { detail: 'Session revoked' };
       },
     );
 
-    app.delete('/auth/sessions', { onRequest: guard, schema: { response: { 200: z.object({ revoked: z.number().int() }) } } }, async (request) => ({
-      revoked: await revokeAllUserSessions(core, sessionOf(request).userId, requestContext(request)),
-    }));
+    app.delete(
+      '/auth/sessions',
+      { onRequest: guard, schema: { response: { 200: z.object({ revoked: z.number().int() }) } } },
+      async (request) => ({
+        revoked: await revokeAllUserSessions(core, sessionOf(request).userId, requestContext(request)),
+      }),
+    );
   };
 }

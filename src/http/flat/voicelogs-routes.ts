@@ -23,7 +23,12 @@ export function flatVoicelogsRoutes(core: Core): FastifyPluginAsyncZod {
             page_size: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
           }),
           response: {
-            200: z.object({ items: z.array(voiceLogBody), total: z.number().int(), page: z.number().int(), page_size: z.number().int() }),
+            200: z.object({
+              items: z.array(voiceLogBody),
+              total: z.number().int(),
+              page: z.number().int(),
+              page_size: z.number().int(),
+            }),
           },
         },
       },

@@ -1,6 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AGENT_DESCRIPTION_MAX_LENGTH, AGENT_NAME_MAX_LENGTH, AGENT_PAGE_DEFAULT, AGENT_PAGE_MAX, type Core, createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../../core/index.js';
+import {
+  AGENT_DESCRIPTION_MAX_LENGTH,
+  AGENT_NAME_MAX_LENGTH,
+  AGENT_PAGE_DEFAULT,
+  AGENT_PAGE_MAX,
+  type Core,
+  createAgent,
+  deleteAgent,
+  getAgent,
+  listAgents,
+  updateAgent,
+} from '../../core/index.js';
 import type { Agent } from '../../store/agent-store.js';
 import { createGuard, principalOf } from '../guard.js';
 import { isoTime } from '../schemas.js';
@@ -27,7 +38,11 @@ function describe(agent: Agent): z.infer<typeof agentInfo> {
   };
 }
 
-const name = z.string().trim().min(1, 'is required').max(AGENT_NAME_MAX_LENGTH, `must be at most ${AGENT_NAME_MAX_LENGTH} characters`);
+const name = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(AGENT_NAME_MAX_LENGTH, `must be at most ${AGENT_NAME_MAX_LENGTH} characters`);
 const description = z
   .string()
   .max(AGENT_DESCRIPTION_MAX_LENGTH, `must be at most ${AGENT_DESCRIPTION_MAX_LENGTH} characters`)

@@ -1,7 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AuthError, callerProfile, type Core, type IssuedTokens, login, logout, type RefreshPolicy, refreshSession, signUp } from '../../core/index.js';
+import {
+  AuthError,
+  callerProfile,
+  type Core,
+  type IssuedTokens,
+  login,
+  logout,
+  type RefreshPolicy,
+  refreshSession,
+  signUp,
+} from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
@@ -16,8 +26,14 @@ export const tokens = z.object({ user, token: z.string(), refreshToken: z.string
 const secondStep = z.object({ requires2FA: z.literal(true), pendingToken: z.string() });
 
 /** A new session as documented, or (cookie mode) with the refresh token in a cookie instead. */
-export function sessionData(core: Core, request: FastifyRequest, reply: FastifyReply, issued: IssuedTokens): z.infer<typeof tokens> {
-  if (!wantsCookieMode(request)) return { user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken };
+export function sessionData(
+  core: Core,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  issued: IssuedTokens,
+): z.infer<typeof tokens> {
+  if (!wantsCookieMode(request))
+    return { user: issued.user, token: issued.accessToken, refreshToken: issued.refreshToken };
   setRefreshCookie(core, request, reply, issued.refreshToken);
   return { user: issued.user, token: issued.accessToken };
 }
@@ -31,8 +47,10 @@ export function sessionBody(core: Core, request: FastifyRequest, reply: FastifyR
 export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
-    app.get('/auth/features', { schema: { response: { 200: envelope(z.object({ registrationEnabled: z.boolean() })) } } }, async () =>
-      ok({ registrationEnabled: core.config.registrationEnabled }),
+    app.get(
+      '/auth/features',
+      { schema: { response: { 200: envelope(z.object({ registrationEnabled: z.boolean() })) } } },
+      async () => ok({ registrationEnabled: core.config.registrationEnabled }),
     );
 
     app.post(
@@ -48,10 +66,16 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/login',
-      { schema: { body: z.object({ email, password: loginPassword }), response: { 200: envelope(z.union([tokens, secondStep])) } } },
+      {
+        schema: {
+          body: z.object({ email, password: loginPassword }),
+          response: { 200: envelope(z.union([tokens, secondStep])) },
+        },
+      },
       async (request, reply) => {
         const outcome = await login(core, request.body, requestContext(request), V1_REFRESH_POLICY);
-        if (outcome.kind === 'second-factor') return ok({ requires2FA: true as const, pendingToken: outcome.pendingToken });
+        if (outcome.kind === 'second-factor')
+          return ok({ requires2FA: true as const, pendingToken: outcome.pendingToken });
         const body = sessionBody(core, request, reply, outcome.tokens);
         await rememberDevice(core, request, reply, outcome.tokens.user.email);
         return body;
@@ -81,7 +105,8 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
           return ok({ token: refreshed.accessToken });
         } catch (error) {
           // A cookie that no longer works is dropped, so the browser stops sending it.
-          if (cookieMode && error instanceof AuthError && error.status === 401) clearRefreshCookie(core, request, reply);
+          if (cookieMode && error instanceof AuthError && error.status === 401)
+            clearRefreshCookie(core, request, reply);
           throw error;
         }
       },
@@ -99,9 +124,13 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
 
     // Not a documented body: it adds the caller's 2FA state, which a dashboard needs after a reload.
     const me = user.extend({ twoFactorEnabled: z.boolean() });
-    app.get('/auth/me', { onRequest: guard, schema: { response: { 200: envelope(z.object({ user: me })) } } }, async (request) => {
-      const profile = await callerProfile(core, principalOf(request).userId);
-      return ok({ user: { ...profile.user, twoFactorEnabled: profile.twoFactorEnabled } });
-    });
+    app.get(
+      '/auth/me',
+      { onRequest: guard, schema: { response: { 200: envelope(z.object({ user: me })) } } },
+      async (request) => {
+        const profile = await callerProfile(core, principalOf(request).userId);
+        return ok({ user: { ...profile.user, twoFactorEnabled: profile.twoFactorEnabled } });
+      },
+    );
   };
 }

@@ -20,6 +20,10 @@ export const v1ErrorSchema = z.object({
 export function v1ErrorBody(error: AuthError): z.infer<typeof v1ErrorSchema> {
   return {
     success: false,
-    error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details as Record<string, unknown> }) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details as Record<string, unknown> }),
+    },
   };
 }

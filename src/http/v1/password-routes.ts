@@ -19,13 +19,28 @@ export function v1PasswordRoutes(core: Core): FastifyPluginAsyncZod {
       {
         onRequest: guard,
         schema: {
-          body: z.object({ currentPassword: loginPassword, newPassword, code: secondFactorCode.optional(), revokeOtherSessions: z.boolean().default(true) }),
+          body: z.object({
+            currentPassword: loginPassword,
+            newPassword,
+            code: secondFactorCode.optional(),
+            revokeOtherSessions: z.boolean().default(true),
+          }),
           response: { 200: envelope(tokens.extend({ message: z.string(), otherSessionsRevoked: z.number().int() })) },
         },
       },
       async (request, reply) => {
-        const changed = await changePassword(core, sessionOf(request), request.body, requestContext(request), V1_REFRESH_POLICY);
-        return ok({ message: 'Password changed', otherSessionsRevoked: changed.otherSessionsRevoked, ...sessionData(core, request, reply, changed.tokens) });
+        const changed = await changePassword(
+          core,
+          sessionOf(request),
+          request.body,
+          requestContext(request),
+          V1_REFRESH_POLICY,
+        );
+        return ok({
+          message: 'Password changed',
+          otherSessionsRevoked: changed.otherSessionsRevoked,
+          ...sessionData(core, request, reply, changed.tokens),
+        });
       },
     );
 
@@ -33,10 +48,19 @@ export function v1PasswordRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/reauthenticate',
       {
         onRequest: guard,
-        schema: { body: z.object({ password: loginPassword, code: secondFactorCode.optional() }), response: { 200: envelope(tokens) } },
+        schema: {
+          body: z.object({ password: loginPassword, code: secondFactorCode.optional() }),
+          response: { 200: envelope(tokens) },
+        },
       },
       async (request, reply) => {
-        const renewed = await reauthenticate(core, sessionOf(request), request.body, requestContext(request), V1_REFRESH_POLICY);
+        const renewed = await reauthenticate(
+          core,
+          sessionOf(request),
+          request.body,
+          requestContext(request),
+          V1_REFRESH_POLICY,
+        );
         return ok(sessionData(core, request, reply, renewed));
       },
     );

@@ -19,34 +19,48 @@ const sessionInfo = z.object({
 export function v1SessionRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   return async (app) => {
-    app.get('/auth/sessions', { onRequest: guard, schema: { response: { 200: envelope(z.array(sessionInfo)) } } }, async (request) => {
-      const sessions = await listSessions(core, sessionOf(request));
-      return ok(
-        sessions.map((s) => ({
-          id: s.id,
-          ip: s.ip,
-          userAgent: s.userAgent,
-          createdAt: isoTime(s.createdAt),
-          lastUsedAt: isoTime(s.lastUsedAt),
-          current: s.current,
-        })),
-      );
-    });
+    app.get(
+      '/auth/sessions',
+      { onRequest: guard, schema: { response: { 200: envelope(z.array(sessionInfo)) } } },
+      async (request) => {
+        const sessions = await listSessions(core, sessionOf(request));
+        return ok(
+          sessions.map((s) => ({
+            id: s.id,
+            ip: s.ip,
+            userAgent: s.userAgent,
+            createdAt: isoTime(s.createdAt),
+            lastUsedAt: isoTime(s.lastUsedAt),
+            current: s.current,
+          })),
+        );
+      },
+    );
 
     app.delete(
       '/auth/sessions/:id',
-      { onRequest: guard, schema: { params: z.object({ id: z.string().max(64) }), response: { 200: envelope(z.object({ revoked: z.literal(true) })) } } },
+      {
+        onRequest: guard,
+        schema: {
+          params: z.object({ id: z.string().max(64) }),
+          response: { 200: envelope(z.object({ revoked: z.literal(true) })) },
+        },
+      },
       async (request) => {
         await revokeUserSession(core, sessionOf(request).userId, request.params.id, requestContext(request));
         return ok({ revoked: true as const });
       },
     );
 
-    app.delete('/auth/sessions', { onRequest: guard, schema: { response: { 200: envelope(z.object({ revoked: z.number().int() })) } } }, async (request, reply) => {
-      const revoked = await revokeAllUserSessions(core, sessionOf(request).userId, requestContext(request));
-      // This session ended too: its refresh cookie is dead, so the browser may as well drop it.
-      if (wantsCookieMode(request)) clearRefreshCookie(core, request, reply);
-      return ok({ revoked });
-    });
+    app.delete(
+      '/auth/sessions',
+      { onRequest: guard, schema: { response: { 200: envelope(z.object({ revoked: z.number().int() })) } } },
+      async (request, reply) => {
+        const revoked = await revokeAllUserSessions(core, sessionOf(request).userId, requestContext(request));
+        // This session ended too: its refresh cookie is dead, so the browser may as well drop it.
+        if (wantsCookieMode(request)) clearRefreshCookie(core, request, reply);
+        return ok({ revoked });
+      },
+    );
   };
 }

@@ -57,13 +57,21 @@ export function v1TokenRoutes(core: Core): FastifyPluginAsyncZod {
       },
     );
 
-    app.get('/tokens', { onRequest: guard, schema: { response: { 200: envelope(z.array(tokenInfo)) } } }, async (request) =>
-      ok((await listPersonalAccessTokens(core, sessionOf(request).userId)).map(describe)),
+    app.get(
+      '/tokens',
+      { onRequest: guard, schema: { response: { 200: envelope(z.array(tokenInfo)) } } },
+      async (request) => ok((await listPersonalAccessTokens(core, sessionOf(request).userId)).map(describe)),
     );
 
     app.delete(
       '/tokens/:id',
-      { onRequest: guard, schema: { params: z.object({ id: z.string().max(64) }), response: { 200: envelope(z.object({ revoked: z.literal(true) })) } } },
+      {
+        onRequest: guard,
+        schema: {
+          params: z.object({ id: z.string().max(64) }),
+          response: { 200: envelope(z.object({ revoked: z.literal(true) })) },
+        },
+      },
       async (request) => {
         await revokeCredential(core, sessionOf(request).userId, request.params.id, 'pat');
         return ok({ revoked: true as const });

@@ -1,6 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { beginTotpSetup, callerUser, completePendingLogin, confirmTotpSetup, type Core, disableTotp, regenerateRecoveryCodes } from '../../core/index.js';
+import {
+  beginTotpSetup,
+  callerUser,
+  completePendingLogin,
+  confirmTotpSetup,
+  type Core,
+  disableTotp,
+  regenerateRecoveryCodes,
+} from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
 import { renderQr } from '../qr.js';
@@ -21,7 +29,14 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
         onRequest: recentLogin,
         schema: {
           response: {
-            200: envelope(z.object({ secret: z.string(), otpauthUrl: z.string(), qrCodeSvg: z.string(), qrCodeDataUrl: z.string() })),
+            200: envelope(
+              z.object({
+                secret: z.string(),
+                otpauthUrl: z.string(),
+                qrCodeSvg: z.string(),
+                qrCodeDataUrl: z.string(),
+              }),
+            ),
           },
         },
       },
@@ -34,9 +49,20 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/2fa/verify-setup',
-      { onRequest: guard, schema: { body: z.object({ code: secondFactorCode }), response: { 200: envelope(recoveryCodes.extend({ enabled: z.literal(true) })) } } },
+      {
+        onRequest: guard,
+        schema: {
+          body: z.object({ code: secondFactorCode }),
+          response: { 200: envelope(recoveryCodes.extend({ enabled: z.literal(true) })) },
+        },
+      },
       async (request) => {
-        const codes = await confirmTotpSetup(core, sessionOf(request).userId, request.body.code, requestContext(request));
+        const codes = await confirmTotpSetup(
+          core,
+          sessionOf(request).userId,
+          request.body.code,
+          requestContext(request),
+        );
         return ok({ enabled: true as const, recoveryCodes: codes });
       },
     );
@@ -45,7 +71,10 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/2fa/disable',
       {
         onRequest: guard,
-        schema: { body: z.object({ code: secondFactorCode, password: loginPassword }), response: { 200: envelope(z.object({ enabled: z.literal(false) })) } },
+        schema: {
+          body: z.object({ code: secondFactorCode, password: loginPassword }),
+          response: { 200: envelope(z.object({ enabled: z.literal(false) })) },
+        },
       },
       async (request) => {
         await disableTotp(core, sessionOf(request).userId, request.body, requestContext(request));
@@ -55,15 +84,34 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
 
     app.post(
       '/auth/2fa/recovery-codes',
-      { onRequest: recentLogin, schema: { body: z.object({ code: secondFactorCode }), response: { 200: envelope(recoveryCodes) } } },
-      async (request) => ok({ recoveryCodes: await regenerateRecoveryCodes(core, sessionOf(request).userId, request.body.code, requestContext(request)) }),
+      {
+        onRequest: recentLogin,
+        schema: { body: z.object({ code: secondFactorCode }), response: { 200: envelope(recoveryCodes) } },
+      },
+      async (request) =>
+        ok({
+          recoveryCodes: await regenerateRecoveryCodes(
+            core,
+            sessionOf(request).userId,
+            request.body.code,
+            requestContext(request),
+          ),
+        }),
     );
 
     app.post(
       '/auth/verify-2fa',
-      { schema: { body: z.object({ pendingToken: jwt, code: secondFactorCode }), response: { 200: envelope(tokens) } } },
+      {
+        schema: { body: z.object({ pendingToken: jwt, code: secondFactorCode }), response: { 200: envelope(tokens) } },
+      },
       async (request, reply) => {
-        const issued = await completePendingLogin(core, request.body.pendingToken, request.body.code, requestContext(request), V1_REFRESH_POLICY);
+        const issued = await completePendingLogin(
+          core,
+          request.body.pendingToken,
+          request.body.code,
+          requestContext(request),
+          V1_REFRESH_POLICY,
+        );
         const body = sessionBody(core, request, reply, issued);
         await rememberDevice(core, request, reply, issued.user.email);
         return body;

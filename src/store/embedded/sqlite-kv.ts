@@ -18,7 +18,9 @@ const ROWS_PER_INSERT = 1_000;
  * process committed (seen within OTHER_PROCESS_LAG_MS).
  */
 export function createSqliteKv(db: Kysely<Tables>, file: EmbeddedFile, now: () => number): Kv {
-  const selectLive = file.handle.prepare<[number], { key: string; expires_at: number }>('select key, expires_at from kv_entries where expires_at > ?');
+  const selectLive = file.handle.prepare<[number], { key: string; expires_at: number }>(
+    'select key, expires_at from kv_entries where expires_at > ?',
+  );
   const ping = file.handle.prepare('pragma data_version');
 
   let mirror = new Map<string, number>();
@@ -61,7 +63,9 @@ export function createSqliteKv(db: Kysely<Tables>, file: EmbeddedFile, now: () =
             .insertInto('kv_entries')
             .values(rows.slice(start, start + ROWS_PER_INSERT))
             .onConflict((oc) =>
-              oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })),
+              oc
+                .column('key')
+                .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), expires_at: eb.ref('excluded.expires_at') })),
             )
             .execute();
         }

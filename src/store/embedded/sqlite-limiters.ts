@@ -20,7 +20,10 @@ const LIMITER_STATEMENTS_MAX = 32;
  */
 export function createSqliteLimiterFactory(db: Kysely<Tables>, handle: BetterSqlite3.Database): LimiterFactory {
   // The two calls the library makes on a better-sqlite3 database.
-  const client = { prepare: preparingOnce((sql) => handle.prepare(sql), LIMITER_STATEMENTS_MAX), transaction: handle.transaction.bind(handle) };
+  const client = {
+    prepare: preparingOnce((sql) => handle.prepare(sql), LIMITER_STATEMENTS_MAX),
+    transaction: handle.transaction.bind(handle),
+  };
   return (options) => {
     const limiter = wrap(
       new RateLimiterSQLite({

@@ -10,14 +10,16 @@ const NAME = /^[A-Za-z0-9_-]{1,128}(\.[a-z0-9]{1,10})?$/;
 
 function checkSegment(option: 'owner' | 'name', value: string): void {
   const pattern = option === 'owner' ? OWNER : NAME;
-  if (!pattern.test(value)) throw new TypeError(`UploadStorage: ${option} must match ${pattern} (got ${JSON.stringify(value)})`);
+  if (!pattern.test(value))
+    throw new TypeError(`UploadStorage: ${option} must match ${pattern} (got ${JSON.stringify(value)})`);
 }
 
 /** Upload storage rooted at `root` (DATA_DIR/uploads), created on first use with owner-only access. */
 export function createUploadStorage(root: string): UploadStorage {
   const absolute = (path: string): string => {
     const [owner, name, ...rest] = path.split('/');
-    if (owner === undefined || name === undefined || rest.length > 0) throw new TypeError(`UploadStorage: bad path ${JSON.stringify(path)}`);
+    if (owner === undefined || name === undefined || rest.length > 0)
+      throw new TypeError(`UploadStorage: bad path ${JSON.stringify(path)}`);
     checkSegment('owner', owner);
     checkSegment('name', name);
     return join(root, owner, name);

@@ -44,12 +44,20 @@ export function createRedisFailureStore(client: Redis, now: () => number): Failu
       ),
     compareAndSet: (group, member, expected, next, ttlMs) =>
       either(
-        async () => (await scripted.failureCompareAndSet(key(group), member, expected ?? '', next, Math.max(1, Math.ceil(ttlMs)))) === 1,
+        async () =>
+          (await scripted.failureCompareAndSet(
+            key(group),
+            member,
+            expected ?? '',
+            next,
+            Math.max(1, Math.ceil(ttlMs)),
+          )) === 1,
         () => fallback.compareAndSet(group, member, expected, next, ttlMs),
       ),
     async forget(group, member) {
       await fallback.forget(group, member);
-      if (client.status !== 'ready') throw new KvUnavailableError('Redis is unreachable: the failure record was not forgotten');
+      if (client.status !== 'ready')
+        throw new KvUnavailableError('Redis is unreachable: the failure record was not forgotten');
       try {
         await (member === undefined ? client.del(key(group)) : client.hdel(key(group), member));
       } catch (error) {

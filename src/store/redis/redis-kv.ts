@@ -39,7 +39,9 @@ export function createRedisKv(url: string, log: ConnectionLog = QUIET): RedisKv 
   const lost = (cause: string) => {
     if (closing || reachable === false) return;
     reachable = false;
-    log.warn(`kv store: ${where} unreachable (${cause}); authenticated requests answer 503 KV_UNAVAILABLE until it is back`);
+    log.warn(
+      `kv store: ${where} unreachable (${cause}); authenticated requests answer 503 KV_UNAVAILABLE until it is back`,
+    );
   };
   // Connection errors are reported through failing commands; without a listener ioredis logs them.
   client.on('error', (error: NodeJS.ErrnoException) => lost(error.code ?? error.message));

@@ -33,7 +33,10 @@ export function compileOnce<Values extends object, Row>(
     const query = build(slots).compile();
     const unused = names.filter((name) => !query.parameters.some((p) => p instanceof Slot && p.name === name));
     if (unused.length > 0) throw new TypeError(`compileOnce: ${unused.join(', ')} did not become a bound parameter`);
-    return (values) => ({ ...query, parameters: query.parameters.map((p) => (p instanceof Slot ? values[p.name as keyof Values] : p)) });
+    return (values) => ({
+      ...query,
+      parameters: query.parameters.map((p) => (p instanceof Slot ? values[p.name as keyof Values] : p)),
+    });
   }
 
   return async (values) => {

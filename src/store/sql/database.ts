@@ -47,7 +47,14 @@ export function openPostgres(url: string, poolSize: number): Database {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', sqlite: undefined, pgPool: pool, migrate: () => migrateToLatest(db), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    sqlite: undefined,
+    pgPool: pool,
+    migrate: () => migrateToLatest(db),
+    close: () => db.destroy(),
+  };
 }
 
 export function openSqlite(dataDir: string): Database {

@@ -127,7 +127,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('last_used_at', 'bigint')
         .addColumn('revoked_at', 'bigint')
         .execute();
-      await db.schema.createIndex('api_credentials_user_id_kind').on('api_credentials').columns(['user_id', 'kind']).execute();
+      await db.schema
+        .createIndex('api_credentials_user_id_kind')
+        .on('api_credentials')
+        .columns(['user_id', 'kind'])
+        .execute();
 
       await db.schema
         .createTable('agents')
@@ -138,7 +142,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('agents_user_id_created_at').on('agents').columns(['user_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('agents_user_id_created_at')
+        .on('agents')
+        .columns(['user_id', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('voice_logs')
@@ -152,14 +160,21 @@ const migrations: Record<string, Migration> = {
         .addColumn('metadata', 'text')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('voice_logs_user_id_created_at').on('voice_logs').columns(['user_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('voice_logs_user_id_created_at')
+        .on('voice_logs')
+        .columns(['user_id', 'created_at'])
+        .execute();
     },
   },
   '0004_session_rotation': {
     async up(db: Kysely<any>) {
       // Whether the session's refresh tokens rotate: fixed when the session starts (by the surface
       // that started it), so another surface cannot refresh it without rotation.
-      await db.schema.alterTable('sessions').addColumn('rotating', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema
+        .alterTable('sessions')
+        .addColumn('rotating', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
     },
   },
   '0005_one_live_ingest_key': {
@@ -179,7 +194,11 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<any>) {
       // The listing orders by (created_at, id) within a user: an index on all three saves a sort.
       await db.schema.dropIndex('agents_user_id_created_at').execute();
-      await db.schema.createIndex('agents_user_id_created_at_id').on('agents').columns(['user_id', 'created_at', 'id']).execute();
+      await db.schema
+        .createIndex('agents_user_id_created_at_id')
+        .on('agents')
+        .columns(['user_id', 'created_at', 'id'])
+        .execute();
     },
   },
   '0007_refresh_spent_by': {

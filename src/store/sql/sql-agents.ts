@@ -35,10 +35,20 @@ async function insertRow(db: Kysely<Tables>, agent: Agent): Promise<void> {
 }
 
 export function createSqlAgentStore(db: Kysely<Tables>): AgentStore {
-  const byId = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('agents').selectAll().where('id', '=', v.id));
+  const byId = compileOnce(db, ['id'], (v: { id: string }) =>
+    db.selectFrom('agents').selectAll().where('id', '=', v.id),
+  );
   const newestFirst = (page: Page) =>
-    db.selectFrom('agents').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limitParameter(page.limit)).offset(page.offset);
-  const pageOfUser = compileOnce(db, ['userId', 'limit', 'offset'], (v: Page & { userId: string }) => newestFirst(v).where('user_id', '=', v.userId));
+    db
+      .selectFrom('agents')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limitParameter(page.limit))
+      .offset(page.offset);
+  const pageOfUser = compileOnce(db, ['userId', 'limit', 'offset'], (v: Page & { userId: string }) =>
+    newestFirst(v).where('user_id', '=', v.userId),
+  );
   const pageOfAll = compileOnce(db, ['limit', 'offset'], newestFirst);
 
   return {

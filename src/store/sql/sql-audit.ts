@@ -44,7 +44,13 @@ export function createSqlAuditStore(db: Kysely<Tables>): AuditStore {
     },
 
     async listByType(type, limit) {
-      const rows = await db.selectFrom('audit_events').selectAll().where('type', '=', type).orderBy('at', 'desc').limit(limitParameter(limit)).execute();
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('type', '=', type)
+        .orderBy('at', 'desc')
+        .limit(limitParameter(limit))
+        .execute();
       return rows.map(toEvent);
     },
   };

@@ -39,13 +39,22 @@ function toRow(c: Credential): Insertable<ApiCredentialRow> {
 export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
   /** Revokes the user's live credentials of `kind` that the caller's further conditions pick. */
   const revokeLive = (userId: string, kind: CredentialKind, at: number) =>
-    db.updateTable('api_credentials').set({ revoked_at: at }).where('user_id', '=', userId).where('kind', '=', kind).where('revoked_at', 'is', null);
+    db
+      .updateTable('api_credentials')
+      .set({ revoked_at: at })
+      .where('user_id', '=', userId)
+      .where('kind', '=', kind)
+      .where('revoked_at', 'is', null);
 
   return {
     insert(credential) {
       // Under the lock a role change takes too: the role stored is the one the owner holds now.
       return withUserLocked(db, credential.userId, async (tx) => {
-        const owner = await tx.selectFrom('users').select('role').where('id', '=', credential.userId).executeTakeFirst();
+        const owner = await tx
+          .selectFrom('users')
+          .select('role')
+          .where('id', '=', credential.userId)
+          .executeTakeFirst();
         if (!owner) return null;
         const stored: Credential = { ...credential, role: owner.role as Role };
         await tx.insertInto('api_credentials').values(toRow(stored)).execute();
@@ -99,7 +108,9 @@ export function createSqlCredentialStore(db: Kysely<Tables>): CredentialStore {
           .insertInto('api_credentials')
           .values(toRow(credential))
           // The conflict target names the partial unique index; its predicate must be literal to match it.
-          .onConflict((oc) => oc.column('user_id').where('kind', '=', sql.lit('ingest')).where('revoked_at', 'is', null).doNothing())
+          .onConflict((oc) =>
+            oc.column('user_id').where('kind', '=', sql.lit('ingest')).where('revoked_at', 'is', null).doNothing(),
+          )
           .returning('id')
           .executeTakeFirst();
         return inserted ? revoked.map(toCredential) : null;

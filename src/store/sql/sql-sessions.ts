@@ -8,7 +8,12 @@ import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
  * Ends a user's open sessions (only `onlySession`, when given), on `db` or inside a transaction
  * on it; returns the ids ended.
  */
-export async function endUserSessions(db: Kysely<Tables>, userId: string, at: number, onlySession?: string): Promise<string[]> {
+export async function endUserSessions(
+  db: Kysely<Tables>,
+  userId: string,
+  at: number,
+  onlySession?: string,
+): Promise<string[]> {
   const rows = await db
     .updateTable('sessions')
     .set({ revoked_at: at })

@@ -23,7 +23,12 @@ export function createSqlSigningKeyStore(db: Kysely<Tables>): SigningKeyStore {
     },
 
     async listForEnv(env) {
-      const rows = await db.selectFrom('signing_keys').selectAll().where('env', '=', env).orderBy('generation').execute();
+      const rows = await db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .where('env', '=', env)
+        .orderBy('generation')
+        .execute();
       return rows.map((row) => ({
         kid: row.kid,
         env: row.env,

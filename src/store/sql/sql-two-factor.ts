@@ -36,7 +36,12 @@ export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {
       return db.transaction().execute(async (tx) => {
         const result = await tx
           .updateTable('totp_credentials')
-          .set((eb) => ({ secret_enc: eb.ref('pending_secret_enc'), pending_secret_enc: null, enabled_at: at, last_step: step }))
+          .set((eb) => ({
+            secret_enc: eb.ref('pending_secret_enc'),
+            pending_secret_enc: null,
+            enabled_at: at,
+            last_step: step,
+          }))
           .where('user_id', '=', userId)
           .where('pending_secret_enc', 'is not', null)
           .where('enabled_at', 'is', null)
@@ -96,7 +101,10 @@ export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {
     async createPendingLogin(jtiHash, userId, expiresAt, passwordHash) {
       return db.transaction().execute(async (tx) => {
         if (!(await lockUserForSession(tx, userId, passwordHash))) return false;
-        await tx.insertInto('pending_logins').values({ jti_hash: jtiHash, user_id: userId, expires_at: expiresAt, used_at: null }).execute();
+        await tx
+          .insertInto('pending_logins')
+          .values({ jti_hash: jtiHash, user_id: userId, expires_at: expiresAt, used_at: null })
+          .execute();
         return true;
       });
     },
@@ -112,7 +120,11 @@ export function createSqlTwoFactorStore(db: Kysely<Tables>): TwoFactorStore {
     },
 
     async isPendingLoginOpen(jtiHash) {
-      const row = await db.selectFrom('pending_logins').select('used_at').where('jti_hash', '=', jtiHash).executeTakeFirst();
+      const row = await db
+        .selectFrom('pending_logins')
+        .select('used_at')
+        .where('jti_hash', '=', jtiHash)
+        .executeTakeFirst();
       return row !== undefined && row.used_at === null;
     },
   };

@@ -20,7 +20,13 @@ function toUser(row: Selectable<UserRow>): User {
 }
 
 /** Sets the password hash if it is still `currentHash` (a compare-and-set); true when it did. */
-async function swapPasswordHash(db: Kysely<Tables>, id: string, currentHash: string, newHash: string, at: number): Promise<boolean> {
+async function swapPasswordHash(
+  db: Kysely<Tables>,
+  id: string,
+  currentHash: string,
+  newHash: string,
+  at: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('users')
     .set({ password_hash: newHash, updated_at: at })
@@ -32,7 +38,9 @@ async function swapPasswordHash(db: Kysely<Tables>, id: string, currentHash: str
 
 export function createSqlUserStore(db: Kysely<Tables>): UserStore {
   // Every request that acts for a user reads it.
-  const byId = compileOnce(db, ['id'], (v: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', v.id));
+  const byId = compileOnce(db, ['id'], (v: { id: string }) =>
+    db.selectFrom('users').selectAll().where('id', '=', v.id),
+  );
 
   return {
     async create(user, normalizedEmail) {
@@ -72,7 +80,12 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
     async replacePassword(id, currentHash, newHash, at, onlySession) {
       return db.transaction().execute(async (tx) => {
         if (!(await swapPasswordHash(tx, id, currentHash, newHash, at))) return null;
-        await tx.updateTable('pending_logins').set({ used_at: at }).where('user_id', '=', id).where('used_at', 'is', null).execute();
+        await tx
+          .updateTable('pending_logins')
+          .set({ used_at: at })
+          .where('user_id', '=', id)
+          .where('used_at', 'is', null)
+          .execute();
         return endUserSessions(tx, id, at, onlySession);
       });
     },
@@ -117,7 +130,11 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
     },
 
     async setPlan(id, plan, now) {
-      const result = await db.updateTable('users').set({ plan, updated_at: now }).where('id', '=', id).executeTakeFirst();
+      const result = await db
+        .updateTable('users')
+        .set({ plan, updated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst();
       return updatedOne(result);
     },
 

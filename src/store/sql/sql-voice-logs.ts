@@ -46,19 +46,25 @@ async function storedBytesOf(db: Kysely<Tables>, userId: string): Promise<number
 }
 
 export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
-  const pageOfUser = compileOnce(db, ['userId', 'limit', 'offset'], (v: { userId: string; limit: number; offset: number }) =>
-    db
-      .selectFrom('voice_logs')
-      .selectAll()
-      .where('user_id', '=', v.userId)
-      // The id breaks ties between uploads of the same millisecond, so pages never overlap.
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limitParameter(v.limit))
-      .offset(v.offset),
+  const pageOfUser = compileOnce(
+    db,
+    ['userId', 'limit', 'offset'],
+    (v: { userId: string; limit: number; offset: number }) =>
+      db
+        .selectFrom('voice_logs')
+        .selectAll()
+        .where('user_id', '=', v.userId)
+        // The id breaks ties between uploads of the same millisecond, so pages never overlap.
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limitParameter(v.limit))
+        .offset(v.offset),
   );
   const countOfUser = compileOnce(db, ['userId'], (v: { userId: string }) =>
-    db.selectFrom('voice_logs').select((eb) => eb.fn.countAll().as('total')).where('user_id', '=', v.userId),
+    db
+      .selectFrom('voice_logs')
+      .select((eb) => eb.fn.countAll().as('total'))
+      .where('user_id', '=', v.userId),
   );
 
   return {
@@ -77,7 +83,12 @@ export function createSqlVoiceLogStore(db: Kysely<Tables>): VoiceLogStore {
     },
 
     async findForUser(userId, id) {
-      const row = await db.selectFrom('voice_logs').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      const row = await db
+        .selectFrom('voice_logs')
+        .selectAll()
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
       return row ? toVoiceLog(row) : null;
     },
 

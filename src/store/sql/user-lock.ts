@@ -7,7 +7,11 @@ import type { Tables } from './tables.js';
  * both take the last unit of a quota. SQLite serializes writers outright; on PostgreSQL the no-op
  * UPDATE takes the row lock, and a second transaction waits for the first to commit.
  */
-export function withUserLocked<T>(db: Kysely<Tables>, userId: string, work: (tx: Kysely<Tables>) => Promise<T>): Promise<T> {
+export function withUserLocked<T>(
+  db: Kysely<Tables>,
+  userId: string,
+  work: (tx: Kysely<Tables>) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (tx) => {
     await tx
       .updateTable('users')

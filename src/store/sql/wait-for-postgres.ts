@@ -56,7 +56,11 @@ function causeOf(error: unknown): string {
  * (a database container may start after this one), calling `warn` once per failed attempt.
  * Throws StartupError with one line when it gives up or the server's answer is final.
  */
-export async function waitForPostgres(url: string, timeoutSeconds: number, warn: (message: string) => void): Promise<void> {
+export async function waitForPostgres(
+  url: string,
+  timeoutSeconds: number,
+  warn: (message: string) => void,
+): Promise<void> {
   const target = targetOf(url);
   const deadline = Date.now() + timeoutSeconds * 1000;
   let delay = FIRST_DELAY_MS;
@@ -79,7 +83,9 @@ export async function waitForPostgres(url: string, timeoutSeconds: number, warn:
         );
       }
       const wait = Math.min(delay, left);
-      warn(`PostgreSQL at ${target.host}:${target.port} not reachable (${causeOf(error)}), attempt ${attempt}; retrying in ${(wait / 1000).toFixed(1)} s`);
+      warn(
+        `PostgreSQL at ${target.host}:${target.port} not reachable (${causeOf(error)}), attempt ${attempt}; retrying in ${(wait / 1000).toFixed(1)} s`,
+      );
       await new Promise((resolve) => setTimeout(resolve, wait));
       delay = Math.min(delay * 2, LONGEST_DELAY_MS);
     }

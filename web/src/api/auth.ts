@@ -78,5 +78,11 @@ export async function logout(): Promise<void> {
  */
 export async function reauthenticate(password: string, code: string | undefined): Promise<void> {
   const body = code === undefined ? { password } : { password, code };
-  keep(await apiRequest<Answer<'/api/v1/auth/reauthenticate', 'post'>>('/api/v1/auth/reauthenticate', { method: 'POST', body, cookieMode: true }));
+  keep(
+    await apiRequest<Answer<'/api/v1/auth/reauthenticate', 'post'>>('/api/v1/auth/reauthenticate', {
+      method: 'POST',
+      body,
+      cookieMode: true,
+    }),
+  );
 }

@@ -94,10 +94,18 @@ function toApiError(response: Response, body: unknown): ApiError {
   const nested = (record.error && typeof record.error === 'object' ? record.error : {}) as Record<string, unknown>;
   const code = String(nested.code ?? record.code ?? `HTTP_${response.status}`);
   const message = String(nested.message ?? record.detail ?? (response.statusText || 'Request failed'));
-  const details = (nested.details && typeof nested.details === 'object' ? nested.details : {}) as Record<string, unknown>;
+  const details = (nested.details && typeof nested.details === 'object' ? nested.details : {}) as Record<
+    string,
+    unknown
+  >;
   const fromDetails = Number(details.retryAfterSeconds);
   const fromHeader = Number(response.headers.get('retry-after'));
-  const retryAfter = Number.isFinite(fromDetails) && fromDetails > 0 ? fromDetails : Number.isFinite(fromHeader) && fromHeader > 0 ? fromHeader : null;
+  const retryAfter =
+    Number.isFinite(fromDetails) && fromDetails > 0
+      ? fromDetails
+      : Number.isFinite(fromHeader) && fromHeader > 0
+        ? fromHeader
+        : null;
   return new ApiError(response.status, code, message, details, retryAfter);
 }
 
@@ -108,7 +116,11 @@ export function publicRequest<T>(path: string, options: RequestOptions = {}): Pr
 
 async function refreshNow(): Promise<boolean> {
   try {
-    const data = await send<Answer<'/api/v1/auth/refresh', 'post'>>('/api/v1/auth/refresh', { method: 'POST', body: {}, cookieMode: true }, null);
+    const data = await send<Answer<'/api/v1/auth/refresh', 'post'>>(
+      '/api/v1/auth/refresh',
+      { method: 'POST', body: {}, cookieMode: true },
+      null,
+    );
     accessToken = data.token;
     return true;
   } catch (error) {
@@ -163,7 +175,11 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   try {
     return await send<T>(path, options, accessToken);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401 && (error.code === 'TOKEN_EXPIRED' || SESSION_ENDING.has(error.code))) {
+    if (
+      error instanceof ApiError &&
+      error.status === 401 &&
+      (error.code === 'TOKEN_EXPIRED' || SESSION_ENDING.has(error.code))
+    ) {
       endSession('revoked');
     }
     throw error;

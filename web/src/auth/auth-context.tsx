@@ -34,7 +34,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     restoring ??= restoreSession();
     restoring.then(
       (user) => {
-        if (active) setState(user ? { status: 'signed-in', user } : { status: 'signed-out', notice: null, returnTo: true });
+        if (active)
+          setState(user ? { status: 'signed-in', user } : { status: 'signed-out', notice: null, returnTo: true });
       },
       () => {
         // The server did not answer (or failed): the session may well be fine, so say so.
@@ -50,8 +51,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onSessionEnded((reason) => {
-        const notice = reason === 'expired' ? 'Your session has expired. Please sign in again.' : 'Your session has ended. Please sign in again.';
-        setState((current) => (current.status === 'signed-in' ? { status: 'signed-out', notice, returnTo: true } : current));
+        const notice =
+          reason === 'expired'
+            ? 'Your session has expired. Please sign in again.'
+            : 'Your session has ended. Please sign in again.';
+        setState((current) =>
+          current.status === 'signed-in' ? { status: 'signed-out', notice, returnTo: true } : current,
+        );
       }),
     [],
   );
@@ -79,10 +85,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const updateUser = useCallback((changes: Partial<User>) => {
-    setState((current) => (current.status === 'signed-in' ? { status: 'signed-in', user: { ...current.user, ...changes } } : current));
+    setState((current) =>
+      current.status === 'signed-in' ? { status: 'signed-in', user: { ...current.user, ...changes } } : current,
+    );
   }, []);
 
-  const value = useMemo(() => ({ state, signedIn, signOut, endSession, updateUser }), [state, signedIn, signOut, endSession, updateUser]);
+  const value = useMemo(
+    () => ({ state, signedIn, signOut, endSession, updateUser }),
+    [state, signedIn, signOut, endSession, updateUser],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

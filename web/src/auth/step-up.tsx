@@ -32,7 +32,11 @@ function StepUpDialog({ twoFactor, onClose }: { twoFactor: boolean; onClose(conf
     } catch (caught) {
       setPassword('');
       setCode('');
-      setError(caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS' ? 'The password is not correct.' : describeError(caught));
+      setError(
+        caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS'
+          ? 'The password is not correct.'
+          : describeError(caught),
+      );
       setBusy(false);
     }
   };
@@ -51,10 +55,16 @@ function StepUpDialog({ twoFactor, onClose }: { twoFactor: boolean; onClose(conf
         <h2 id={`${id}-title`}>Confirm it’s you</h2>
         <p className="dialog-message">You signed in a while ago. Enter your password to go on with this change.</p>
         {error ? <Alert>{error}</Alert> : null}
-        <Field label="Password" type="password" autoComplete="current-password" required autoFocus value={password} onValue={setPassword} />
-        {twoFactor ? (
-          <CodeField value={code} onValue={setCode} />
-        ) : null}
+        <Field
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus
+          value={password}
+          onValue={setPassword}
+        />
+        {twoFactor ? <CodeField value={code} onValue={setCode} /> : null}
         <div className="actions actions-end">
           <button type="button" className="button button-secondary" onClick={() => onClose(false)}>
             Cancel

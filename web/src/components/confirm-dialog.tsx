@@ -41,7 +41,11 @@ function ConfirmDialog({ title, message, confirmLabel, danger, onClose }: Confir
         <button ref={cancel} type="button" className="button button-secondary" onClick={() => onClose(false)}>
           Cancel
         </button>
-        <button type="button" className={`button ${danger ? 'button-danger' : 'button-primary'}`} onClick={() => onClose(true)}>
+        <button
+          type="button"
+          className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+          onClick={() => onClose(true)}
+        >
           {confirmLabel}
         </button>
       </div>
@@ -52,7 +56,10 @@ function ConfirmDialog({ title, message, confirmLabel, danger, onClose }: Confir
 /** `const [dialog, confirm] = useConfirm()`: render `dialog`, then `if (await confirm({...}))`. */
 export function useConfirm(): [ReactNode, (options: ConfirmOptions) => Promise<boolean>] {
   const [pending, setPending] = useState<{ options: ConfirmOptions; resolve(confirmed: boolean): void } | null>(null);
-  const confirm = useCallback((options: ConfirmOptions) => new Promise<boolean>((resolve) => setPending({ options, resolve })), []);
+  const confirm = useCallback(
+    (options: ConfirmOptions) => new Promise<boolean>((resolve) => setPending({ options, resolve })),
+    [],
+  );
   const dialog = pending ? (
     <ConfirmDialog
       {...pending.options}

@@ -13,7 +13,13 @@ export function Field({ label, hint, value, onValue, className, ...input }: Fiel
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input id={id} value={value} onChange={(event) => onValue(event.target.value)} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <input
+        id={id}
+        value={value}
+        onChange={(event) => onValue(event.target.value)}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        {...input}
+      />
       {hint ? (
         <p id={`${id}-hint`} className="hint">
           {hint}

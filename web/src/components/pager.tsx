@@ -12,7 +12,12 @@ export function Pager({ label, page, hasPrevious, hasNext, summary, onPage }: Pa
   if (!hasPrevious && !hasNext) return null;
   return (
     <nav className="pager" aria-label={label}>
-      <button type="button" className="button button-secondary" disabled={!hasPrevious} onClick={() => onPage(page - 1)}>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={!hasPrevious}
+        onClick={() => onPage(page - 1)}
+      >
         Previous
       </button>
       <span className="muted pager-summary">{summary}</span>

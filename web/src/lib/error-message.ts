@@ -13,16 +13,20 @@ function isBlocked(error: ApiError): boolean {
 /** What to tell a person about a failed call, in their terms rather than the API's. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) {
-    return error instanceof TypeError ? 'Cannot reach the server. Check your connection and try again.' : 'Something went wrong. Please try again.';
+    return error instanceof TypeError
+      ? 'Cannot reach the server. Check your connection and try again.'
+      : 'Something went wrong. Please try again.';
   }
   switch (error.code) {
     case 'INVALID_CREDENTIALS':
       return 'The e-mail address or password is not correct.';
     case 'ACCOUNT_LOCKED':
-      if (isBlocked(error)) return 'This account is locked after too many failed sign-in attempts. Ask your administrator to unlock it.';
+      if (isBlocked(error))
+        return 'This account is locked after too many failed sign-in attempts. Ask your administrator to unlock it.';
       return `This account is locked after too many failed sign-in attempts. Try again in ${waitFor(error, 1800)}.`;
     case 'MFA_LOCKED':
-      if (isBlocked(error)) return 'Two-factor sign-in is locked after too many wrong codes. Ask your administrator to unlock it.';
+      if (isBlocked(error))
+        return 'Two-factor sign-in is locked after too many wrong codes. Ask your administrator to unlock it.';
       return `Two-factor sign-in is locked after too many wrong codes. Try again in ${waitFor(error, 1800)}.`;
     case 'TOO_MANY_LOGIN_ATTEMPTS':
       return `Too many attempts from your network. Wait ${waitFor(error, 60)} before trying again.`;

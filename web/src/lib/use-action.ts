@@ -18,7 +18,8 @@ export function useAction() {
     try {
       await action();
     } catch (caught) {
-      if (!(caught instanceof ApiError && caught.code === 'RECENT_LOGIN_REQUIRED') || !(await confirmIdentity())) throw caught;
+      if (!(caught instanceof ApiError && caught.code === 'RECENT_LOGIN_REQUIRED') || !(await confirmIdentity()))
+        throw caught;
       await action();
     }
   };

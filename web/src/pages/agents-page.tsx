@@ -23,8 +23,9 @@ export function AgentsPage() {
             <div className="card empty">
               <p>No agents yet.</p>
               <p className="muted">
-                Agents are created through the API: <code>POST /api/v1/agents</code> with a personal access token that has the{' '}
-                <code>agents:write</code> scope. Create one under <Link to="/settings/api-keys">Settings → API keys</Link>.
+                Agents are created through the API: <code>POST /api/v1/agents</code> with a personal access token that
+                has the <code>agents:write</code> scope. Create one under{' '}
+                <Link to="/settings/api-keys">Settings → API keys</Link>.
               </p>
             </div>
           ) : (

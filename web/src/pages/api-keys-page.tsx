@@ -39,8 +39,8 @@ export function ApiKeysPage() {
     <>
       <SettingsNav />
       <PageHeading title="API keys">
-        Personal access tokens let scripts and integrations call the Agents and Voice logs APIs as you, with the scopes you choose.
-        Send one as <code>Authorization: Bearer &lt;token&gt;</code>.
+        Personal access tokens let scripts and integrations call the Agents and Voice logs APIs as you, with the scopes
+        you choose. Send one as <code>Authorization: Bearer &lt;token&gt;</code>.
       </PageHeading>
       {created ? (
         <SecretBox label={`Your new token “${created.name}”`} value={created.token} onDone={() => setCreated(null)} />
@@ -90,7 +90,11 @@ export function ApiKeysPage() {
                       <td data-label="Created">{formatDateTime(token.createdAt)}</td>
                       <td data-label="Last used">{formatDateTime(token.lastUsedAt)}</td>
                       <td className="cell-action">
-                        <button type="button" className="button button-danger-outline button-small" onClick={() => void revoke(token)}>
+                        <button
+                          type="button"
+                          className="button button-danger-outline button-small"
+                          onClick={() => void revoke(token)}
+                        >
                           Revoke<span className="visually-hidden"> {token.name}</span>
                         </button>
                       </td>

@@ -20,7 +20,9 @@ export function CreateTokenForm({ onCreated }: { onCreated(token: PersonalAccess
   const { busy, error, setError, run } = useAction();
 
   const toggle = (scope: Scope, checked: boolean) =>
-    setScopes((current) => (checked ? SCOPES.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope)));
+    setScopes((current) =>
+      checked ? SCOPES.filter((s) => s === scope || current.includes(s)) : current.filter((s) => s !== scope),
+    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -38,12 +40,23 @@ export function CreateTokenForm({ onCreated }: { onCreated(token: PersonalAccess
     <form className="card stack" aria-labelledby="create-token-title" onSubmit={(event) => void submit(event)}>
       <h2 id="create-token-title">Create a token</h2>
       {error ? <Alert>{error}</Alert> : null}
-      <Field label="Name" hint="What uses it, e.g. “CRM sync”." required maxLength={100} value={name} onValue={setName} />
+      <Field
+        label="Name"
+        hint="What uses it, e.g. “CRM sync”."
+        required
+        maxLength={100}
+        value={name}
+        onValue={setName}
+      />
       <fieldset className="scopes">
         <legend>Scopes</legend>
         {SCOPES.map((scope) => (
           <label key={scope} className="checkbox">
-            <input type="checkbox" checked={scopes.includes(scope)} onChange={(event) => toggle(scope, event.target.checked)} />
+            <input
+              type="checkbox"
+              checked={scopes.includes(scope)}
+              onChange={(event) => toggle(scope, event.target.checked)}
+            />
             <span className="checkbox-text">
               <code>{scope}</code>
               <span className="muted">{SCOPE_DESCRIPTIONS[scope]}</span>

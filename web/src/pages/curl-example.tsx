@@ -12,8 +12,8 @@ export function CurlExample() {
     <section className="card stack" aria-labelledby="curl-title">
       <h2 id="curl-title">Upload with curl</h2>
       <p className="muted">
-        Put your key in <code>LATCHKEY_API_KEY</code>, then send one audio file as the <code>file</code> part. Extra text fields are kept
-        as the voice log&apos;s metadata.
+        Put your key in <code>LATCHKEY_API_KEY</code>, then send one audio file as the <code>file</code> part. Extra
+        text fields are kept as the voice log&apos;s metadata.
       </p>
       <pre className="code-block" id="curl-example">
         <code>{command}</code>

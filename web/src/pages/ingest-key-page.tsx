@@ -60,8 +60,8 @@ export function IngestKeyPage() {
     <>
       <SettingsNav />
       <PageHeading title="Ingest API key">
-        Systems that push audio send this key in an <code>X-API-Key</code> header. It only opens the Ingest API{' '}
-        (<code>/api/ingest/*</code>); everything else needs a sign-in or a personal access token.
+        Systems that push audio send this key in an <code>X-API-Key</code> header. It only opens the Ingest API (
+        <code>/api/ingest/*</code>); everything else needs a sign-in or a personal access token.
       </PageHeading>
       {secret ? <SecretBox label="Your new API key" value={secret} onDone={() => setSecret(null)} /> : null}
       {error ? <Alert>{error}</Alert> : notice ? <Alert kind="success">{notice}</Alert> : null}
@@ -88,10 +88,20 @@ export function IngestKeyPage() {
                   </div>
                 </dl>
                 <div className="actions">
-                  <button type="button" className="button button-secondary" disabled={busy} onClick={() => void regenerate()}>
+                  <button
+                    type="button"
+                    className="button button-secondary"
+                    disabled={busy}
+                    onClick={() => void regenerate()}
+                  >
                     Regenerate
                   </button>
-                  <button type="button" className="button button-danger-outline" disabled={busy} onClick={() => void revoke()}>
+                  <button
+                    type="button"
+                    className="button button-danger-outline"
+                    disabled={busy}
+                    onClick={() => void revoke()}
+                  >
                     Revoke
                   </button>
                 </div>
@@ -100,7 +110,12 @@ export function IngestKeyPage() {
               <>
                 <p className="muted">You have no API key.</p>
                 <div className="actions">
-                  <button type="button" className="button button-primary" disabled={busy} onClick={() => void generate(false)}>
+                  <button
+                    type="button"
+                    className="button button-primary"
+                    disabled={busy}
+                    onClick={() => void generate(false)}
+                  >
                     Generate API key
                   </button>
                 </div>

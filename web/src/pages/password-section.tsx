@@ -40,7 +40,12 @@ export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
     }
     await run(
       async () => {
-        const change = { currentPassword: current, newPassword: next, revokeOtherSessions: signOutOthers, ...(twoFactor ? { code: code.trim() } : {}) };
+        const change = {
+          currentPassword: current,
+          newPassword: next,
+          revokeOtherSessions: signOutOthers,
+          ...(twoFactor ? { code: code.trim() } : {}),
+        };
         const revoked = await changePassword(change);
         setNext('');
         setRepeat('');
@@ -67,12 +72,24 @@ export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
       <form className="stack" aria-label="Change password" onSubmit={(event) => void submit(event)}>
         {/* Password managers pair the new password with the account by this field. */}
         <input type="email" autoComplete="username" value={email} readOnly hidden />
-        <Field label="Current password" type="password" autoComplete="current-password" required value={current} onValue={setCurrent} />
-        {twoFactor ? (
-          <CodeField value={code} onValue={setCode} />
-        ) : null}
+        <Field
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onValue={setCurrent}
+        />
+        {twoFactor ? <CodeField value={code} onValue={setCode} /> : null}
         <NewPasswordField label="New password" value={next} onValue={setNext} />
-        <Field label="New password again" type="password" autoComplete="new-password" required value={repeat} onValue={setRepeat} />
+        <Field
+          label="New password again"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onValue={setRepeat}
+        />
         <label className="checkbox">
           <input type="checkbox" checked={signOutOthers} onChange={(event) => setSignOutOthers(event.target.checked)} />
           <span className="checkbox-text">

@@ -4,7 +4,8 @@ import { CopyButton } from '../components/copy-button.js';
 /** Freshly issued recovery codes: shown once, with copy and download. */
 export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
   const text = useMemo(
-    () => `Latchkey recovery codes (${new Date().toISOString().slice(0, 10)})\nEach code signs in once.\n\n${codes.join('\n')}\n`,
+    () =>
+      `Latchkey recovery codes (${new Date().toISOString().slice(0, 10)})\nEach code signs in once.\n\n${codes.join('\n')}\n`,
     [codes],
   );
   const url = useMemo(() => URL.createObjectURL(new Blob([text], { type: 'text/plain' })), [text]);
@@ -16,8 +17,8 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): vo
         Your recovery codes
       </h3>
       <p className="secret-warning">
-        <strong>Save these codes now.</strong> If you lose your authenticator app, each code signs you in once. They will not be shown
-        again.
+        <strong>Save these codes now.</strong> If you lose your authenticator app, each code signs you in once. They
+        will not be shown again.
       </p>
       <ol className="recovery-codes" id="recovery-codes" data-testid="recovery-codes">
         {codes.map((code) => (

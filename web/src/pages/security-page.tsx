@@ -20,7 +20,11 @@ export function SecurityPage() {
     fetchMe().then(
       (user) => {
         if (!current) return;
-        updateUser(user.twoFactorEnabled === undefined ? { email: user.email } : { email: user.email, twoFactorEnabled: user.twoFactorEnabled });
+        updateUser(
+          user.twoFactorEnabled === undefined
+            ? { email: user.email }
+            : { email: user.email, twoFactorEnabled: user.twoFactorEnabled },
+        );
       },
       () => undefined,
     );
@@ -32,7 +36,9 @@ export function SecurityPage() {
   return (
     <>
       <SettingsNav />
-      <PageHeading title="Security">Your password, two-factor authentication and the places you are signed in.</PageHeading>
+      <PageHeading title="Security">
+        Your password, two-factor authentication and the places you are signed in.
+      </PageHeading>
       <PasswordSection onSessionsChanged={() => setSessionsVersion((v) => v + 1)} />
       <TwoFactorSection enabled={enabled} />
       <SessionsSection key={sessionsVersion} />

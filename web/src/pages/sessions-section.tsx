@@ -42,7 +42,9 @@ export function SessionsSection() {
   const revokeAll = async () => {
     const confirmed = await confirm({
       title: 'Sign out everywhere?',
-      message: <p>Every session of your account ends, this one included. You will have to sign in again on each device.</p>,
+      message: (
+        <p>Every session of your account ends, this one included. You will have to sign in again on each device.</p>
+      ),
       confirmLabel: 'Sign out everywhere',
       danger: true,
     });
@@ -87,7 +89,11 @@ export function SessionsSection() {
                   </dl>
                 </div>
                 {session.current ? null : (
-                  <button type="button" className="button button-danger-outline button-small" onClick={() => void revoke(session)}>
+                  <button
+                    type="button"
+                    className="button button-danger-outline button-small"
+                    onClick={() => void revoke(session)}
+                  >
                     Sign out<span className="visually-hidden"> {describeUserAgent(session.userAgent)} session</span>
                   </button>
                 )}

@@ -53,12 +53,30 @@ export function SignInPage() {
       <PageHeading title="Sign in" />
       {notice && !error && !pendingToken ? <Alert kind="info">{notice}</Alert> : null}
       {pendingToken ? (
-        <SecondFactorForm pendingToken={pendingToken} onSignedIn={(user) => signedIn({ ...user, twoFactorEnabled: true })} onRestart={restart} />
+        <SecondFactorForm
+          pendingToken={pendingToken}
+          onSignedIn={(user) => signedIn({ ...user, twoFactorEnabled: true })}
+          onRestart={restart}
+        />
       ) : (
         <form ref={form} className="stack" onSubmit={(event) => void submit(event)} noValidate={false}>
           {error ? <Alert>{error}</Alert> : null}
-          <Field label="E-mail address" type="email" autoComplete="username" required value={email} onValue={setEmail} />
-          <Field label="Password" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+          <Field
+            label="E-mail address"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onValue={setEmail}
+          />
+          <Field
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onValue={setPassword}
+          />
           <button type="submit" className="button button-primary button-block" disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>

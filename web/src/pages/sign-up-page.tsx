@@ -35,7 +35,14 @@ export function SignUpPage() {
           registrationEnabled ? (
             <form className="stack" onSubmit={(event) => void submit(event)}>
               {error ? <Alert>{error}</Alert> : null}
-              <Field label="E-mail address" type="email" autoComplete="username" required value={email} onValue={setEmail} />
+              <Field
+                label="E-mail address"
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                onValue={setEmail}
+              />
               <NewPasswordField label="Password" value={password} onValue={setPassword} />
               <button type="submit" className="button button-primary button-block" disabled={busy}>
                 {busy ? 'Creating account…' : 'Create account'}

@@ -34,7 +34,14 @@ export function TotpManageForm({ title, submitLabel, danger, withPassword, onSub
       {error ? <Alert>{error}</Alert> : null}
       <CodeField autoFocus value={code} onValue={setCode} />
       {withPassword ? (
-        <Field label="Password" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+        <Field
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
       ) : null}
       <div className="actions">
         <button type="submit" className={`button ${danger ? 'button-danger' : 'button-primary'}`} disabled={busy}>

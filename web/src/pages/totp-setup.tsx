@@ -34,7 +34,13 @@ export function TotpSetup({ setup, onEnabled, onCancel }: TotpSetupProps) {
       <ol className="steps">
         <li className="step">
           <p>Scan this QR code with your authenticator app.</p>
-          <img className="qr" src={setup.qrCodeDataUrl} alt="QR code to add Latchkey to your authenticator app" width="200" height="200" />
+          <img
+            className="qr"
+            src={setup.qrCodeDataUrl}
+            alt="QR code to add Latchkey to your authenticator app"
+            width="200"
+            height="200"
+          />
         </li>
         <li className="step">
           <p>Or, if you cannot scan it, enter this key by hand:</p>

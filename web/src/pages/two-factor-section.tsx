@@ -9,7 +9,12 @@ import { TotpManageForm } from './totp-manage-form.js';
 import { TotpSetup } from './totp-setup.js';
 
 type Notice = { kind: 'success' | 'info'; text: string };
-type Mode = { kind: 'idle' } | { kind: 'setup'; setup: Setup } | { kind: 'codes'; codes: string[] } | { kind: 'disable' } | { kind: 'regenerate' };
+type Mode =
+  | { kind: 'idle' }
+  | { kind: 'setup'; setup: Setup }
+  | { kind: 'codes'; codes: string[] }
+  | { kind: 'disable' }
+  | { kind: 'regenerate' };
 
 /** Turn TOTP two-factor on (QR, first code, recovery codes) or off; issue new recovery codes. */
 export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) {
@@ -116,7 +121,10 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
         </>
       ) : enabled === undefined ? (
         <>
-          <p>Use a code from an authenticator app (such as Google Authenticator, Authy or 1Password) as well as your password.</p>
+          <p>
+            Use a code from an authenticator app (such as Google Authenticator, Authy or 1Password) as well as your
+            password.
+          </p>
           <div className="actions">
             <button type="button" className="button button-primary" disabled={busy} onClick={() => void start()}>
               {busy ? 'Starting…' : 'Turn on two-factor'}
@@ -136,7 +144,10 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
         </>
       ) : (
         <>
-          <p>Protect your account with a code from an authenticator app (such as Google Authenticator, Authy or 1Password) as well as your password.</p>
+          <p>
+            Protect your account with a code from an authenticator app (such as Google Authenticator, Authy or
+            1Password) as well as your password.
+          </p>
           <div className="actions">
             <button type="button" className="button button-primary" disabled={busy} onClick={() => void start()}>
               {busy ? 'Starting…' : 'Turn on two-factor'}

@@ -5,14 +5,12 @@ import { Audit } from './audit.js';
 import type { Clock } from './clock.js';
 import { CredentialCache } from './credentials/credential-cache.js';
 import { Denylist } from './revocation/denylist.js';
-import { sha256Hex } from './digests.js';
 import { DeviceCookies } from './limits/device-cookies.js';
 import { LoginLimits } from './limits/login-limits.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import { createSecretBox, type SecretBox } from './keys/secret-box.js';
 import { KeyRing } from './keys/signing-keys.js';
 import { TokenService } from './keys/tokens.js';
-import { normalizeEmail } from './users/user.js';
 
 /** A 2FA pending token lives this long (seconds). */
 export const PENDING_TOKEN_TTL_SECONDS = 300;
@@ -73,10 +71,7 @@ export async function createCore(options: {
     denylist,
     passwords,
     limits: new LoginLimits(stores.limiters, stores.failures, config, clock),
-    devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock, async (email) => {
-      const user = await stores.users.findByEmail(normalizeEmail(email));
-      return user ? `${user.id}.${sha256Hex(user.passwordHash)}` : null;
-    }),
+    devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
     uploadLimiter: stores.limiters({
       name: 'upload-key',
       points: config.uploadRateLimit,

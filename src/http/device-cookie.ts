@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Core } from '../core/index.js';
+import { type Core, deviceCookieAfterLogin } from '../core/index.js';
 import { cookieCount, secure } from './refresh-cookie.js';
 
 /** The device cookie (core/device-cookies.ts); API clients send the same value in DEVICE_HEADER. */
@@ -26,7 +26,9 @@ export async function rememberDevice(
   reply: FastifyReply,
   email: string,
 ): Promise<void> {
-  reply.setCookie(DEVICE_COOKIE, await core.devices.issue(presentedDevice(request), email), {
+  const value = await deviceCookieAfterLogin(core, presentedDevice(request), email);
+  if (value === null) return;
+  reply.setCookie(DEVICE_COOKIE, value, {
     httpOnly: true,
     secure: secure(core, request),
     sameSite: 'strict',

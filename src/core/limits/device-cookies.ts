@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { normalizeEmail } from '../users/user.js';
 import type { Clock } from '../clock.js';
+import { sha256Hex } from '../digests.js';
 
 const VERSION = 'd2';
 const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -10,7 +11,9 @@ const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
  * password hash, so a new account on the same e-mail, or a password change or reset, voids every
  * cookie issued before. Null when there is no such account.
  */
-export type AccountStamp = (email: string) => Promise<string | null>;
+export function accountStamp(account: { id: string; passwordHash: string } | null): string | null {
+  return account ? `${account.id}.${sha256Hex(account.passwordHash)}` : null;
+}
 
 /**
  * Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies"): a browser that
@@ -25,7 +28,6 @@ export class DeviceCookies {
     masterSecret: string,
     private readonly ttlSeconds: number,
     private readonly clock: Clock,
-    private readonly stampOf: AccountStamp,
   ) {
     this.key = Buffer.from(hkdfSync('sha256', masterSecret, 'latchkey', 'latchkey device cookie v2', 32));
   }
@@ -37,10 +39,11 @@ export class DeviceCookies {
   }
 
   /**
-   * The device id `presented` carries for `email`; null when absent, expired, tampered with, for
-   * another account, or issued before the account's password last changed.
+   * The device id `presented` carries for `email` and its account's `stamp` (accountStamp); null
+   * when absent, expired, tampered with, for another account, or issued before the account's
+   * password last changed.
    */
-  async deviceOf(presented: string | null | undefined, email: string): Promise<string | null> {
+  deviceOf(presented: string | null | undefined, email: string, stamp: string | null): string | null {
     const [version, deviceId, expiresPart, macPart, extra] = (presented ?? '').split('.');
     if (
       version !== VERSION ||
@@ -53,7 +56,6 @@ export class DeviceCookies {
       return null;
     const expires = Number(expiresPart);
     if (!Number.isSafeInteger(expires) || expires * 1000 <= this.clock()) return null;
-    const stamp = await this.stampOf(email);
     if (stamp === null) return null;
     const given = Buffer.from(macPart, 'base64url');
     const expected = this.mac(deviceId, expires, email, stamp);
@@ -61,10 +63,9 @@ export class DeviceCookies {
   }
 
   /** A fresh value for `email`, keeping the device id of `presented` when that is valid for the account. */
-  async issue(presented: string | null | undefined, email: string): Promise<string> {
-    const deviceId = (await this.deviceOf(presented, email)) ?? randomBytes(16).toString('base64url');
+  issue(presented: string | null | undefined, email: string, stamp: string): string {
+    const deviceId = this.deviceOf(presented, email, stamp) ?? randomBytes(16).toString('base64url');
     const expires = Math.floor(this.clock() / 1000) + this.ttlSeconds;
-    const stamp = (await this.stampOf(email)) ?? '';
     return `${VERSION}.${deviceId}.${expires}.${this.mac(deviceId, expires, email, stamp).toString('base64url')}`;
   }
 }

@@ -7,6 +7,7 @@ import { AuthError } from '../errors.js';
 import { checkLoginPassword, isUserPassword } from '../passwords/password-check.js';
 import { safeEqual, sha256Hex } from '../digests.js';
 import { randomId } from '../ids.js';
+import { accountStamp } from '../limits/device-cookies.js';
 import { rateLimitSubject } from '../limits/rate-limit-subject.js';
 import { newJti } from '../keys/tokens.js';
 import { normalizeEmail, publicUser, type PublicUser } from '../users/user.js';
@@ -54,13 +55,17 @@ async function signAccessFor(
 }
 
 /**
- * Counts one password attempt against the client's IP and the account, or the client's device
- * when it presented a valid device cookie for this account (423 once locked). Returns the device
- * id, for clearFailures.
+ * Counts one password attempt against the account, or the client's device when it presented a
+ * valid device cookie for `account` (423 once locked). Returns the device id, for clearFailures.
+ * The IP limit is taken first, by the caller.
  */
-async function takePasswordAttempt(core: Core, email: string, ctx: RequestContext): Promise<string | null> {
-  await core.limits.takeIpAttempt(ctx.ip);
-  const deviceId = await core.devices.deviceOf(ctx.deviceCookie, email);
+async function takePasswordAttempt(
+  core: Core,
+  email: string,
+  account: User | null,
+  ctx: RequestContext,
+): Promise<string | null> {
+  const deviceId = core.devices.deviceOf(ctx.deviceCookie, email, accountStamp(account));
   const attempt = await core.limits.takeAccountAttempt(email, deviceId);
   if (!attempt.allowed) {
     await core.audit.record('account_locked', ctx, null, { reason: attempt.reason, device: deviceId !== null });
@@ -69,10 +74,25 @@ async function takePasswordAttempt(core: Core, email: string, ctx: RequestContex
   return deviceId;
 }
 
+/**
+ * The device cookie value for a client that just signed in to `email` (a renewal of `presented`
+ * when that is valid for the account), bound to the account as it now stands; null when the
+ * account was deleted in the meantime.
+ */
+export async function deviceCookieAfterLogin(
+  core: Core,
+  presented: string | null,
+  email: string,
+): Promise<string | null> {
+  const stamp = accountStamp(await core.stores.users.findByEmail(normalizeEmail(email)));
+  return stamp === null ? null : core.devices.issue(presented, email, stamp);
+}
+
 /** Checks e-mail and password with the IP limit and account lockout applied; returns the user. */
 export async function checkCredentials(core: Core, input: LoginInput, ctx: RequestContext): Promise<User> {
-  const deviceId = await takePasswordAttempt(core, input.email, ctx);
+  await core.limits.takeIpAttempt(ctx.ip);
   const found = await core.stores.users.findByEmail(normalizeEmail(input.email));
+  const deviceId = await takePasswordAttempt(core, input.email, found, ctx);
   // The unknown-user path verifies against a dummy hash, so both paths take the same time.
   const user = await checkLoginPassword(core, found, input.password);
   if (!user) {
@@ -92,7 +112,8 @@ export async function checkCredentials(core: Core, input: LoginInput, ctx: Reque
  * lockout as login: a stolen access token must not turn into an unlimited password oracle.
  */
 export async function confirmPassword(core: Core, user: User, password: string, ctx: RequestContext): Promise<void> {
-  const deviceId = await takePasswordAttempt(core, user.email, ctx);
+  await core.limits.takeIpAttempt(ctx.ip);
+  const deviceId = await takePasswordAttempt(core, user.email, user, ctx);
   if (!(await isUserPassword(core, user, password))) {
     await core.audit.record('login_failed', ctx, user.id, { reason: 'password confirmation' });
     throw new AuthError('INVALID_CREDENTIALS', { message: 'Invalid password' });

@@ -21,6 +21,7 @@ const FIELDS = [
   'trustProxy',
   'issuer',
   'audience',
+  'legacyIssuer',
   'accessTokenTtlSeconds',
   'refreshTokenTtlSeconds',
   'refreshReuseGraceSeconds',
@@ -36,6 +37,9 @@ const FIELDS = [
   'loginRateLimit',
   'loginRateLimitWindowSeconds',
   'loginRateLimitIpv6Prefix',
+  'clientAuthRateLimit',
+  'clientAuthRateLimitWindowSeconds',
+  'revocationFeedHeartbeatSeconds',
   'credentialBrand',
   'mfaDriftSteps',
   'mfaLockoutMaxFailures',
@@ -148,8 +152,9 @@ describe('loadConfig', () => {
     expect(config.flatRefreshRotation).toBe(true);
     expect(config.env).toBe('staging');
     expect(config.secret).toBe(SECRET);
-    expect(config.issuer).toBe('latchkey:staging');
-    expect(config.audience).toBe('latchkey:staging:api');
+    expect(config.legacyIssuer).toBe('latchkey:staging');
+    expect(config.issuer).toBe('http://127.0.0.1:3000');
+    expect(config.audience).toBe('http://127.0.0.1:3000/api');
     expect(config.mfaIssuer).toBe(envSchema.shape.MFA_ISSUER.parse(undefined));
   });
 

@@ -28,7 +28,7 @@ describe.each(TARGETS)('rebuilding the denylist copy on $name', ({ create }) => 
     const revoked = `jti:${randomBytes(6).toString('hex')}`;
     const neverRevoked = `jti:${randomBytes(6).toString('hex')}`;
     // Revoked in the record only, as if the kv store had lost its copy.
-    await stores.revocations.add([{ key: revoked, expiresAt: clock() + 60_000 }]);
+    await stores.revocations.add([{ key: revoked, expiresAt: clock() + 60_000 }], clock());
     const denylist = new Denylist(stores.kv, stores.revocations, clock);
 
     const first = denylist.beginResync();

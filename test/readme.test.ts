@@ -98,7 +98,7 @@ describe('the README code blocks, against a real server', () => {
     expect(JSON.parse(accepted.stdout)).toMatchObject({
       sub: signUp.body.data.user.id,
       role: 'USER',
-      iss: 'latchkey:development',
+      iss: served.base,
     });
 
     const refused = await verifySnippet(served.base, signUp.body.data.refreshToken);

@@ -44,10 +44,12 @@ interface DerivedFields {
   publicUrl: string;
   /** TRUST_PROXY: false (off), true (any proxy), or the trusted addresses and CIDRs. */
   trustProxy: boolean | string[];
-  /** `latchkey:<LATCHKEY_ENV>`, the `iss` of every token. */
+  /** PUBLIC_URL, the `iss` of every token and the issuer of the RFC 8414 metadata. */
   issuer: string;
-  /** `<issuer>:api`, the `aud` of every access token. */
+  /** `<PUBLIC_URL>/api`, the `aud` of every access token (the resource of RFC 9728 metadata). */
   audience: string;
+  /** `latchkey:<LATCHKEY_ENV>`, the `iss` of tokens signed before the issuer was a URL: still accepted until they expire. */
+  legacyIssuer: string;
   /** The plans a user may be on, without repeats; the first is the default for new users. */
   plans: readonly string[];
   /** REGISTRATION_ENABLED; default true, except when LATCHKEY_ENV=production. */
@@ -70,7 +72,7 @@ export class ConfigError extends Error {
 
 const KNOWN_PREFIXED = new Set(Object.keys(envSchema.shape).filter((k) => k.startsWith('LATCHKEY_')));
 
-/** The issuer a token of `env` carries; parsed back to name the environment of a foreign token. */
+/** The issuer tokens of `env` carried before it was PUBLIC_URL; parsed back to name a foreign token's environment. */
 export function issuerFor(env: string): string {
   return `latchkey:${env}`;
 }
@@ -121,12 +123,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       'REDIS_URL: only used together with DATABASE_URL (PostgreSQL); set DATABASE_URL too, or unset REDIS_URL to keep everything in DATA_DIR',
     );
   }
+  const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
   const derived: DerivedFields = {
     dataDir: resolve(env.DATA_DIR),
-    publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    issuer: issuerFor(env.LATCHKEY_ENV),
-    audience: `${issuerFor(env.LATCHKEY_ENV)}:api`,
+    issuer: publicUrl,
+    audience: `${publicUrl}/api`,
+    legacyIssuer: issuerFor(env.LATCHKEY_ENV),
     plans: Object.freeze([...new Set(env.PLANS)]),
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),

@@ -81,8 +81,15 @@ export const envSchema = z
       .default('development'),
     /** Master key (at least 32 characters) that encrypts signing keys and TOTP secrets at rest. */
     LATCHKEY_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-    /** Public base URL, used in the TOTP issuer label and links. */
-    PUBLIC_URL: z.string().url().optional(),
+    /** The server's public base URL: the token issuer (RFC 8414, RFC 9068), links. Every instance of one environment must share it. Default http://HOST:PORT. */
+    PUBLIC_URL: z
+      .string()
+      .regex(
+        /^https?:\/\/[^\s?#]+$/,
+        'an http:// or https:// URL without query or fragment, such as https://auth.example.com',
+      )
+      .pipe(z.string().url('an http:// or https:// URL without query or fragment, such as https://auth.example.com'))
+      .optional(),
     /** Proxies whose X-Forwarded-For is trusted: off, true (any), or comma-separated IPs/CIDRs. Default off. */
     TRUST_PROXY: z.string().default('off'),
     /** Access token lifetime in seconds. Default 900 (15 minutes). */
@@ -115,6 +122,12 @@ export const envSchema = z
     LOGIN_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
     /** Bits of an IPv6 address that name one client for the IP rate limit (48 to 128). Default 64. */
     LOGIN_RATE_LIMIT_IPV6_PREFIX: z.coerce.number().int().min(48).max(128).default(64),
+    /** Failed OAuth client authentications allowed per client and IP per window; beyond it /oauth/* answers 429. Default 20. */
+    CLIENT_AUTH_RATE_LIMIT: positiveInt.default(20),
+    /** Client-authentication rate-limit window in seconds. Default 60. */
+    CLIENT_AUTH_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+    /** Seconds between heartbeats on the revocation feed (/oauth/revocations). Default 5. */
+    REVOCATION_FEED_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
     /** TOTP codes accepted this many 30-second steps either side of now (clock drift). Default 1. */
     MFA_DRIFT_STEPS: z.coerce.number().int().min(0).max(10).default(1),
     /** Wrong second-factor codes before the account's 2FA step locks. Default 5. */

@@ -30,7 +30,13 @@ export type AuditEventType =
   | 'mfa_reset'
   | 'role_changed'
   | 'plan_changed'
-  | 'user_deleted';
+  | 'user_deleted'
+  | 'oauth_client_registered'
+  | 'oauth_client_secret_rotated'
+  | 'oauth_client_deleted'
+  | 'oauth_introspection_used'
+  | 'oauth_revocation_feed_opened'
+  | 'oauth_token_revoked';
 
 export class Audit {
   constructor(

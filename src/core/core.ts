@@ -29,6 +29,8 @@ export interface Core {
   devices: DeviceCookies;
   /** Uploads per ingest key (UPLOAD_RATE_LIMIT per UPLOAD_RATE_LIMIT_WINDOW_SECONDS), shared by every instance. */
   uploadLimiter: Limiter;
+  /** Failed OAuth client authentications per client and IP (CLIENT_AUTH_RATE_LIMIT per window). */
+  clientAuthLimiter: Limiter;
   audit: Audit;
   credentialCache: CredentialCache;
   close(): Promise<void>;
@@ -53,6 +55,7 @@ export async function createCore(options: {
     {
       issuer: config.issuer,
       audience: config.audience,
+      legacyIssuer: config.legacyIssuer,
       env: config.env,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
@@ -76,6 +79,11 @@ export async function createCore(options: {
       name: 'upload-key',
       points: config.uploadRateLimit,
       durationSeconds: config.uploadRateLimitWindowSeconds,
+    }),
+    clientAuthLimiter: stores.limiters({
+      name: 'oauth-client-auth',
+      points: config.clientAuthRateLimit,
+      durationSeconds: config.clientAuthRateLimitWindowSeconds,
     }),
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),

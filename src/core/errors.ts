@@ -84,6 +84,10 @@ export const ERRORS = {
     status: 409,
     message: 'The password was changed by another request at the same time; sign in with the new password',
   },
+  CLIENT_TOKEN_NOT_ALLOWED: {
+    status: 403,
+    message: 'This endpoint acts for a user account; an OAuth client token has none',
+  },
   KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -13,3 +13,4 @@ export * from './revocation/index.js';
 export * from './sessions/index.js';
 export * from './two-factor/index.js';
 export * from './users/index.js';
+export * from './oauth/index.js';

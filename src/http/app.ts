@@ -16,6 +16,7 @@ import { API_SECURITY_HEADERS, SECURITY_HEADERS_BUT_CSP } from './security-heade
 import { answerUnroutableUrl, useErrorShape } from './surface.js';
 import { v1ErrorBody } from './v1/envelope.js';
 import { v1Surface } from './v1/index.js';
+import { oauthEndpoints } from './oauth/index.js';
 import { writeAtEndOfTurn } from './write-coalescing.js';
 
 export interface AppOptions {
@@ -114,6 +115,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   await app.register(healthRoutes(core));
   await app.register(v1Surface(core), { prefix: '/api/v1' });
   await app.register(flatSurface(core), { prefix: '/api' });
+  await app.register(oauthEndpoints(core));
   return app;
 }
 

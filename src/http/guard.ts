@@ -104,6 +104,16 @@ export function ingestPrincipalOf(request: FastifyRequest): IngestPrincipal {
 }
 
 /**
+ * The caller, who must be a user (a session token or a personal access token): a route that acts
+ * for an account refuses an OAuth client's token, which has none.
+ */
+export function accountOf(request: FastifyRequest): Principal {
+  const principal = principalOf(request);
+  if (principal.kind === 'client') throw new AuthError('CLIENT_TOKEN_NOT_ALLOWED');
+  return principal;
+}
+
+/**
  * The caller, who must hold a session token: credential management (tokens, keys, 2FA, logout)
  * is not open to a personal access token.
  */

@@ -12,6 +12,7 @@ import { createRedisKv } from './redis/redis-kv.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
 import { createSqlAgentStore } from './sql/sql-agents.js';
 import { createSqlAuditStore } from './sql/sql-audit.js';
+import { createSqlClientStore } from './sql/sql-clients.js';
 import { createSqlCredentialStore } from './sql/sql-credentials.js';
 import { createSqlRevocationStore } from './sql/sql-revocations.js';
 import { createSqlSessionStore } from './sql/sql-sessions.js';
@@ -93,6 +94,7 @@ export async function openStores(
     audit: createSqlAuditStore(db),
     twoFactor: createSqlTwoFactorStore(db),
     credentials: createSqlCredentialStore(db),
+    clients: createSqlClientStore(db),
     agents: createSqlAgentStore(db),
     voiceLogs: createSqlVoiceLogStore(db),
     uploads: createUploadStorage(join(config.dataDir, 'uploads')),

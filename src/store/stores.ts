@@ -1,5 +1,6 @@
 import type { AgentStore } from './agent-store.js';
 import type { AuditStore } from './audit-store.js';
+import type { ClientStore } from './client-store.js';
 import type { CredentialStore } from './credential-store.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
@@ -21,6 +22,8 @@ export interface Stores {
   audit: AuditStore;
   twoFactor: TwoFactorStore;
   credentials: CredentialStore;
+  /** OAuth clients (service accounts). */
+  clients: ClientStore;
   agents: AgentStore;
   voiceLogs: VoiceLogStore;
   /** Uploaded audio files, under DATA_DIR/uploads. */

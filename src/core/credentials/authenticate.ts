@@ -3,6 +3,8 @@ import type { Core } from '../core.js';
 import { authenticateCredential, looksLike, type Scope } from './credentials.js';
 import { denyKey } from '../revocation/denylist.js';
 import { AuthError } from '../errors.js';
+import type { ClientAccessClaims } from '../keys/tokens.js';
+import { clientTokenStands } from '../oauth/clients.js';
 
 /** A caller holding a session access token (from login). */
 export interface SessionPrincipal {
@@ -25,8 +27,21 @@ export interface TokenPrincipal {
   credentialId: string;
 }
 
+/**
+ * A caller holding an OAuth client's token (client credentials): a service account, its own
+ * subject (`userId` is the client id, so it owns no user's data), limited by its scopes.
+ */
+export interface ClientPrincipal {
+  kind: 'client';
+  userId: string;
+  role: 'USER';
+  scopes: string[];
+  clientId: string;
+  jti: string;
+}
+
 /** What a bearer token establishes. */
-export type Principal = SessionPrincipal | TokenPrincipal;
+export type Principal = SessionPrincipal | TokenPrincipal | ClientPrincipal;
 
 /** A caller holding an ingest API key (X-API-Key, /api/ingest/* only). */
 export interface IngestPrincipal {
@@ -53,10 +68,26 @@ export async function authenticateBearer(core: Core, token: string): Promise<Pri
   if (looksLike(core, token, 'ingest')) throw new AuthError('API_KEY_NOT_ALLOWED');
   const verified = await core.tokens.verifyAccess(token);
   if (!verified.ok) throw new AuthError(verified.code, verified.message ? { message: verified.message } : {});
-  const { sub, sid, jti, role, plan, authTime } = verified.claims;
+  const claims = verified.claims;
+  if ('clientId' in claims) {
+    if (!(await clientTokenIsLive(core, claims))) throw new AuthError('TOKEN_REVOKED');
+    const { clientId, scopes, jti } = claims;
+    return { kind: 'client', userId: clientId, role: 'USER', scopes, clientId, jti };
+  }
+  const { sub, sid, jti, role, plan, authTime } = claims;
   if (await core.denylist.isRevoked([denyKey.accessToken(jti), denyKey.session(sid)]))
     throw new AuthError('TOKEN_REVOKED');
   return { kind: 'session', userId: sub, role, plan, sessionId: sid, jti, loggedInAt: authTime * 1000 };
+}
+
+/**
+ * Whether a verified client token is neither revoked itself nor older than its client's last
+ * rotation or deletion (the database decides only while the client is on the denylist).
+ */
+export async function clientTokenIsLive(core: Core, claims: ClientAccessClaims): Promise<boolean> {
+  if (await core.denylist.isRevoked([denyKey.accessToken(claims.jti)])) return false;
+  if (!(await core.denylist.isRevoked([denyKey.client(claims.clientId)]))) return true;
+  return clientTokenStands(core, claims.clientId, claims.iat);
 }
 
 export async function authenticateIngestKey(core: Core, key: string): Promise<IngestPrincipal> {
@@ -78,9 +109,9 @@ export function requireRecentLogin(core: Core, principal: Principal): void {
   }
 }
 
-/** Session tokens carry every scope; a personal access token only those it was given. */
+/** Session tokens carry every scope; a personal access token or client token only those it was given. */
 export function requireScope(principal: Principal, scope: Scope): void {
-  if (principal.kind === 'pat' && !principal.scopes.includes(scope)) {
+  if (principal.kind !== 'session' && !principal.scopes.includes(scope)) {
     throw new AuthError('INSUFFICIENT_SCOPE', {
       message: `This token lacks the ${scope} scope`,
       details: { requiredScope: scope },

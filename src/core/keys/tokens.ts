@@ -24,9 +24,19 @@ export interface AccessClaims {
   jti: string;
   role: Role;
   plan: string;
+  iat: number;
   exp: number;
   /** When the session's login happened, epoch seconds (`auth_time`, RFC 9068); 0 for tokens signed before the claim existed. */
   authTime: number;
+}
+
+/** A client-credentials access token (RFC 9068): the client is the subject; no user, no session. */
+export interface ClientAccessClaims {
+  clientId: string;
+  jti: string;
+  scopes: string[];
+  iat: number;
+  exp: number;
 }
 
 export interface RefreshClaims {
@@ -48,6 +58,8 @@ export type VerifyResult<T> = { ok: true; claims: T } | { ok: false; code: Error
 export interface TokenSettings {
   issuer: string;
   audience: string;
+  /** The issuer of tokens signed before it was a URL, accepted until they expire. */
+  legacyIssuer: string;
   env: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -56,7 +68,7 @@ export interface TokenSettings {
 
 // Bounds the verified-token cache: about 1 KB an entry, so at most ~10 MB.
 const CACHE_MAX_ENTRIES = 10_000;
-const ISSUER_PREFIX = 'latchkey:';
+const LEGACY_ISSUER_PREFIX = 'latchkey:';
 // How far ahead of this instance's clock another instance's may run.
 const MAX_CLOCK_SKEW_SECONDS = 60;
 // The LATCHKEY_ENV rule. The foreign name is unverified input that is echoed into the message and
@@ -71,7 +83,7 @@ export function newJti(): string {
 export class TokenService {
   // Signature checks cost more than the rest of a request; a token verified once is remembered
   // (by hash) until it expires. Revocation is not cached: the denylist is checked on every request.
-  private readonly verified = new Map<string, AccessClaims>();
+  private readonly verified = new Map<string, AccessClaims | ClientAccessClaims>();
 
   constructor(
     private readonly keys: KeyRing,
@@ -85,7 +97,11 @@ export class TokenService {
   }
 
   private audienceOf(kind: TokenKind): string {
-    return kind === 'access' ? this.settings.audience : `${this.settings.issuer}:${kind}`;
+    return kind === 'access' ? this.settings.audience : `${this.settings.issuer}/${kind}`;
+  }
+
+  private legacyAudienceOf(kind: TokenKind): string {
+    return `${this.settings.legacyIssuer}:${kind === 'access' ? 'api' : kind}`;
   }
 
   private async sign(
@@ -96,7 +112,8 @@ export class TokenService {
   ): Promise<{ token: string; exp: number }> {
     const { kid, privateKey } = this.keys.signingKey();
     const exp = iat + ttlSeconds;
-    const token = await new SignJWT(claims)
+    // `env` names the environment in the wrong-environment message (the issuer is a URL).
+    const token = await new SignJWT({ ...claims, env: this.settings.env })
       .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: TOKEN_TYPES[kind] })
       .setIssuer(this.settings.issuer)
       .setAudience(this.audienceOf(kind))
@@ -128,6 +145,21 @@ export class TokenService {
     );
   }
 
+  /**
+   * A client-credentials access token. `iat` is never earlier than `notBefore` (epoch seconds): a
+   * verifier refuses a client's tokens issued before its last secret rotation, so one issued in
+   * the second of a rotation is dated a moment later rather than born refused.
+   */
+  signClientAccess(
+    claims: { clientId: string; scopes: string[] },
+    notBefore: number,
+  ): Promise<{ token: string; jti: string; exp: number }> {
+    const jti = newJti();
+    const iat = Math.max(this.nowSeconds(), notBefore);
+    const payload = { sub: claims.clientId, client_id: claims.clientId, scope: claims.scopes.join(' '), jti };
+    return this.sign('access', payload, iat, this.settings.accessTokenTtlSeconds).then((t) => ({ ...t, jti }));
+  }
+
   signRefresh(claims: { sub: string; sid: string; jti: string }): Promise<{ token: string; exp: number }> {
     return this.sign('refresh', claims, this.nowSeconds(), this.settings.refreshTokenTtlSeconds);
   }
@@ -136,7 +168,8 @@ export class TokenService {
     return this.sign('pending', claims, this.nowSeconds(), this.settings.pendingTokenTtlSeconds);
   }
 
-  async verifyAccess(token: string): Promise<VerifyResult<AccessClaims>> {
+  /** Verifies an access token: a user's (from a login) or a client's (client credentials). */
+  async verifyAccess(token: string): Promise<VerifyResult<AccessClaims | ClientAccessClaims>> {
     const cacheKey = sha256Hex(token);
     const cached = this.verified.get(cacheKey);
     if (cached) {
@@ -145,14 +178,8 @@ export class TokenService {
     }
     const result = await this.verify(token, 'access');
     if (!result.ok) return result;
-    const { sub, sid, jti, role, plan, exp, iat, auth_time: authTime = 0 } = result.claims;
-    if (typeof sid !== 'string' || typeof plan !== 'string' || !ROLES.includes(role as Role)) {
-      return { ok: false, code: 'INVALID_TOKEN' };
-    }
-    // A login cannot happen after the token it led to was issued.
-    if (typeof authTime !== 'number' || !Number.isSafeInteger(authTime) || authTime < 0 || authTime > iat!)
-      return { ok: false, code: 'INVALID_TOKEN' };
-    const claims: AccessClaims = { sub: sub!, sid, jti: jti!, role: role as Role, plan, exp: exp!, authTime };
+    const claims = 'client_id' in result.claims ? clientClaims(result.claims) : userClaims(result.claims);
+    if (!claims) return { ok: false, code: 'INVALID_TOKEN' };
     if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(cacheKey, claims);
     return { ok: true, claims };
@@ -175,15 +202,20 @@ export class TokenService {
   private async verify(token: string, kind: TokenKind): Promise<VerifyResult<JWTPayload>> {
     let typ: unknown;
     let issuer: unknown;
+    let env: unknown;
     try {
       typ = decodeProtectedHeader(token).typ;
-      issuer = decodeJwt(token).iss;
+      ({ iss: issuer, env } = decodeJwt(token));
     } catch {
       return { ok: false, code: 'INVALID_TOKEN' };
     }
     // These checks only choose the error message; the token is refused either way.
     const other =
-      typeof issuer === 'string' && issuer.startsWith(ISSUER_PREFIX) ? issuer.slice(ISSUER_PREFIX.length) : undefined;
+      typeof env === 'string'
+        ? env
+        : typeof issuer === 'string' && issuer.startsWith(LEGACY_ISSUER_PREFIX)
+          ? issuer.slice(LEGACY_ISSUER_PREFIX.length)
+          : undefined;
     if (other !== undefined && other !== this.settings.env && ENV_NAME.test(other)) {
       return {
         ok: false,
@@ -206,8 +238,8 @@ export class TokenService {
         },
         {
           algorithms: [SIGNING_ALG],
-          issuer: this.settings.issuer,
-          audience: this.audienceOf(kind),
+          issuer: [this.settings.issuer, this.settings.legacyIssuer],
+          audience: [this.audienceOf(kind), this.legacyAudienceOf(kind)],
           typ: TOKEN_TYPES[kind],
           currentDate: new Date(this.clock()),
           requiredClaims: ['sub', 'jti', 'iat', 'exp'],
@@ -227,4 +259,18 @@ export class TokenService {
       return { ok: false, code: 'INVALID_TOKEN' };
     }
   }
+}
+
+function userClaims(payload: JWTPayload): AccessClaims | null {
+  const { sub, sid, jti, role, plan, exp, iat, auth_time: authTime = 0 } = payload;
+  if (typeof sid !== 'string' || typeof plan !== 'string' || !ROLES.includes(role as Role)) return null;
+  // A login cannot happen after the token it led to was issued.
+  if (typeof authTime !== 'number' || !Number.isSafeInteger(authTime) || authTime < 0 || authTime > iat!) return null;
+  return { sub: sub!, sid, jti: jti!, role: role as Role, plan, iat: iat!, exp: exp!, authTime };
+}
+
+function clientClaims(payload: JWTPayload): ClientAccessClaims | null {
+  const { sub, client_id: clientId, scope, jti, iat, exp } = payload;
+  if (typeof clientId !== 'string' || clientId !== sub || typeof scope !== 'string' || 'sid' in payload) return null;
+  return { clientId, jti: jti!, scopes: scope === '' ? [] : scope.split(' '), iat: iat!, exp: exp! };
 }

@@ -1,5 +1,5 @@
 import { KvUnavailableError, type Kv } from '../../store/kv.js';
-import type { RevocationStore } from '../../store/revocation-store.js';
+import type { RecordedRevocation, RevocationStore } from '../../store/revocation-store.js';
 import type { Clock } from '../clock.js';
 import { AuthError } from '../errors.js';
 
@@ -15,6 +15,8 @@ export const denyKey = {
   credential: (id: string) => `cred:${id}`,
   /** Every cached credential lookup of a user (disabled). */
   user: (id: string) => `user:${id}`,
+  /** An OAuth client's tokens issued before the revocation (secret rotated, client deleted). */
+  client: (id: string) => `client:${id}`,
 };
 
 /**
@@ -25,6 +27,7 @@ export const denyKey = {
 export class Denylist {
   private synced = true;
   private connection = 0;
+  private readonly listeners: ((recorded: RecordedRevocation[]) => void)[] = [];
 
   constructor(
     private readonly kv: Kv,
@@ -60,14 +63,25 @@ export class Denylist {
     await this.kv.setMany(active.map((r) => ({ key: KEY_PREFIX + r.key, value: '1', ttlMs: r.expiresAt - now })));
   }
 
+  /** Calls `listener` with every revocation this instance records, once the database has it. */
+  onRecorded(listener: (recorded: RecordedRevocation[]) => void): void {
+    this.listeners.push(listener);
+  }
+
   /**
-   * Puts `keys` on the list until `expiresAt`. Written to the database first, so a kv failure
-   * cannot lose it; the kv failure is still reported.
+   * Puts `keys` on the list until `expiresAt`: every way of revoking goes through here. Written to
+   * the database first, so a kv failure cannot lose it (the kv failure is still reported), then
+   * announced to the revocation feed.
    */
   async revoke(keys: string[], expiresAt: number): Promise<void> {
     if (keys.length === 0) return;
-    await this.record.add(keys.map((key) => ({ key, expiresAt })));
-    const ttlMs = expiresAt - this.clock();
+    const now = this.clock();
+    const recorded = await this.record.add(
+      keys.map((key) => ({ key, expiresAt })),
+      now,
+    );
+    for (const listener of this.listeners) listener(recorded);
+    const ttlMs = expiresAt - now;
     if (ttlMs <= 0) return;
     await this.kvCall(() => this.kv.setMany(keys.map((key) => ({ key: KEY_PREFIX + key, value: '1', ttlMs }))));
   }

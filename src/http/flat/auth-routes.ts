@@ -11,7 +11,7 @@ import {
   signUp,
 } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
-import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
+import { accountOf, createGuard, requestContext, sessionOf } from '../guard.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 
 export const tokenPair = z.object({
@@ -107,7 +107,7 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
 
     const me = user.extend({ two_factor_enabled: z.boolean() });
     app.get('/auth/me', { onRequest: guard, schema: { response: { 200: me } } }, async (request) => {
-      const profile = await callerProfile(core, principalOf(request).userId);
+      const profile = await callerProfile(core, accountOf(request).userId);
       return { ...profile.user, two_factor_enabled: profile.twoFactorEnabled };
     });
   };

@@ -13,7 +13,7 @@ import {
   updateAgent,
 } from '../../core/index.js';
 import type { Agent } from '../../store/agent-store.js';
-import { createGuard, principalOf } from '../guard.js';
+import { accountOf, createGuard, principalOf } from '../guard.js';
 import { isoTime } from '../schemas.js';
 import { envelope, ok } from './envelope.js';
 
@@ -85,7 +85,7 @@ export function v1AgentsRoutes(core: Core): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const agent = await createAgent(core, principalOf(request), request.body);
+        const agent = await createAgent(core, accountOf(request), request.body);
         return reply.code(201).send(ok(describe(agent)));
       },
     );

@@ -13,7 +13,7 @@ import {
   signUp,
 } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
-import { createGuard, principalOf, requestContext, sessionOf } from '../guard.js';
+import { accountOf, createGuard, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 import { envelope, ok } from './envelope.js';
@@ -128,7 +128,7 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
       '/auth/me',
       { onRequest: guard, schema: { response: { 200: envelope(z.object({ user: me })) } } },
       async (request) => {
-        const profile = await callerProfile(core, principalOf(request).userId);
+        const profile = await callerProfile(core, accountOf(request).userId);
         return ok({ user: { ...profile.user, twoFactorEnabled: profile.twoFactorEnabled } });
       },
     );

@@ -222,6 +222,41 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('failure_records_expires_at').on('failure_records').column('expires_at').execute();
     },
   },
+  '0009_oauth_clients': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('oauth_clients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('secret_prefix', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('can_introspect', 'integer', (c) => c.notNull())
+        .addColumn('can_read_revocations', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('secret_rotated_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .execute();
+      // The revocation feed: every write of a revocation takes the next number from one counter row
+      // in its transaction, so numbers are committed in order and a reader resuming after one misses none.
+      await db.schema
+        .alterTable('revocations')
+        .addColumn('seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('revocations')
+        .addColumn('revoked_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('revocations_seq').on('revocations').column('seq').execute();
+      await db.schema
+        .createTable('revocation_counter')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('revocation_counter').values({ id: 1, seq: 0 }).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -55,6 +55,36 @@ export interface SigningKeyRow {
 export interface RevocationRow {
   key: string;
   expires_at: number;
+  /** Position in the revocation feed: taken from revocation_counter by every write of the row. */
+  seq: number;
+  revoked_at: number;
+}
+
+/** The one row (id 1) holding the last revocation feed position handed out. */
+export interface RevocationCounterRow {
+  id: number;
+  seq: number;
+}
+
+export interface OAuthClientRow {
+  /** The client_id, `<brand>_client_...`. */
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the current client secret. */
+  secret_hash: string;
+  /** The first characters of the secret, to recognise it in a list. */
+  secret_prefix: string;
+  /** JSON array of the scopes the client may be granted. */
+  scopes: string;
+  /** 1 when the client may call /oauth/introspect. */
+  can_introspect: number;
+  /** 1 when the client may read /oauth/revocations. */
+  can_read_revocations: number;
+  /** The ADMIN who registered it; null for the operator (CLI). */
+  created_by: string | null;
+  created_at: number;
+  secret_rotated_at: number;
+  last_used_at: number | null;
 }
 
 export interface AuditEventRow {
@@ -156,6 +186,8 @@ export interface Tables {
   refresh_tokens: RefreshTokenRow;
   signing_keys: SigningKeyRow;
   revocations: RevocationRow;
+  revocation_counter: RevocationCounterRow;
+  oauth_clients: OAuthClientRow;
   audit_events: AuditEventRow;
   kv_entries: KvEntryRow;
   failure_records: FailureRecordRow;

@@ -12,13 +12,20 @@ const CLIENT = fileURLToPath(new URL('./load-client.js', import.meta.url));
  * (load-client.js), so none of its work lands on the event loop or the heap of the servers under
  * test. Every run is bounded by `duration`; there is no amount-based or open-ended mode.
  */
-export function load({ name, url, seconds, connections = 10, method = 'GET', headers = {}, body }) {
+export function load({ name, url, seconds, connections = 10, method = 'GET', headers = {}, body, form }) {
   if (!url.startsWith(HOST_PREFIX)) throw new Error(`bench: refusing to load ${url}; only ${HOST_PREFIX}* is allowed`);
+  // `body` is sent as JSON, `form` as application/x-www-form-urlencoded (the /oauth/* endpoints).
+  const encoded =
+    form !== undefined
+      ? { type: 'application/x-www-form-urlencoded', text: new URLSearchParams(form).toString() }
+      : body !== undefined
+        ? { type: 'application/json', text: JSON.stringify(body) }
+        : undefined;
   const options = {
     url,
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    headers: encoded === undefined ? headers : { 'content-type': encoded.type, ...headers },
+    ...(encoded === undefined ? {} : { body: encoded.text }),
     connections,
     duration: seconds,
     timeout: 10,

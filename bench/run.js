@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { measureGuardCost } from './guard-cost.js';
 import { measureJwtAlgorithms } from './jwt-algorithms.js';
 import { load } from './load.js';
+import { measureFeedLatency, registerBenchClient, runOAuthScenarios } from './oauth.js';
 import { BENCH_USER, mintTokens, startBare, startLatchkey } from './servers.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -105,6 +106,8 @@ async function runScenarios(latchkey, bare, bareCoalesced, tokens) {
   rows.jwt = medianPair.jwt;
   rows.pat = await load({ name: 'GET /api/v1/agents (PAT)', ...agentsWithPat, seconds: SECONDS });
   rows.ingest = await load({ name: 'GET /api/ingest/ping (API key)', ...ingestPing, seconds: SECONDS });
+  const bench = await registerBenchClient(latchkey.core);
+  Object.assign(rows, await runOAuthScenarios(latchkey.url, bench, tokens, SECONDS));
   rows.login = await load({ name: 'POST /api/v1/auth/login', ...login, seconds: SECONDS });
   rows.refresh = await load({ name: 'POST /api/auth/refresh (flat)', ...refresh, seconds: SECONDS });
   // The guarded route while 20 logins run at once (password hashing on the libuv pool).
@@ -112,7 +115,8 @@ async function runScenarios(latchkey, bare, bareCoalesced, tokens) {
     load({ name: 'GET /api/v1/agents + logins', ...agents, seconds: SECONDS }),
     load({ name: '  (concurrent login load)', ...login, connections: LOGIN_LOAD_CONNECTIONS, seconds: SECONDS }),
   ]);
-  return { rows, pairRatios: pairs.map((p) => p.ratio), coalescedRatios };
+  const feed = await measureFeedLatency(latchkey.url, bench, SECONDS);
+  return { rows, pairRatios: pairs.map((p) => p.ratio), coalescedRatios, feed };
 }
 
 async function main() {
@@ -135,9 +139,15 @@ async function main() {
   let pairRatios;
   let coalescedRatios;
   let guard;
+  let feed;
   try {
     const tokens = await mintTokens(latchkey.url);
-    ({ rows: scenarios, pairRatios, coalescedRatios } = await runScenarios(latchkey, bare, bareCoalesced, tokens));
+    ({
+      rows: scenarios,
+      pairRatios,
+      coalescedRatios,
+      feed,
+    } = await runScenarios(latchkey, bare, bareCoalesced, tokens));
     guard = await measureGuardCost(latchkey.core, tokens);
   } finally {
     await Promise.allSettled([latchkey.close(), bare.close(), bareCoalesced.close()]);
@@ -184,6 +194,12 @@ async function main() {
   console.log(
     `API key / JWT req/s             ${fmt(ingestOverJwt, 2)}  (target >= ${TARGETS.credentialOverJwt})  ${mark(checks.ingestOverJwt.pass)}`,
   );
+  console.log(
+    `introspection / JWT route req/s PAT ${fmt(scenarios.introspectPat.rps / authRow.rps, 2)}, JWT ${fmt(scenarios.introspectJwt.rps / authRow.rps, 2)}; client-credentials tokens ${fmt(scenarios.clientToken.rps)}/s`,
+  );
+  console.log(
+    `revocation feed delivery at ${feed.revocations} revocations, 100/s: p50 ${fmt(feed.p50, 2)} ms, p99 ${fmt(feed.p99, 2)} ms (${feed.delivered} delivered)`,
+  );
   console.log('');
   console.log('Authentication alone, in-process (what the guard adds to a request), microseconds:');
   console.log(
@@ -202,6 +218,11 @@ async function main() {
   console.log(`  verified-token cache hit (sha256 + Map): ${fmt(jwt.cacheHitPerSec)}/s`);
 
   const failed = rows.filter((r) => r.non2xx + r.errors + r.timeouts > 0);
+  if (feed.delivered < feed.revocations) {
+    console.error(
+      `\nrevocation feed: ${feed.revocations - feed.delivered} of ${feed.revocations} events never arrived`,
+    );
+  }
   for (const r of failed) {
     console.error(
       `\n${r.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts; status codes ${JSON.stringify(r.statusCodes)}`,
@@ -218,11 +239,12 @@ async function main() {
     authOverCoalescedBare: coalescedRatios,
     checks,
     guard,
+    feed,
     jwt,
   };
   await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten to ${RESULTS_FILE}`);
-  return failed.length === 0 ? 0 : 1;
+  return failed.length === 0 && feed.delivered === feed.revocations ? 0 : 1;
 }
 
 main().then(

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError, loadConfig, StartupError } from './config/index.js';
-import { AuthError } from './core/index.js';
+import { AuthError, CLIENT_NAME_MAX_LENGTH, SCOPES } from './core/index.js';
+import { clientCreate, clientDelete, clientList, clientRotateSecret } from './cli/clients.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 import { readFileSync } from 'node:fs';
@@ -106,6 +107,34 @@ user
   .argument('<email>', 'e-mail address')
   .option('--yes', 'do not ask for confirmation (needed without a terminal)')
   .action((email, o) => userDelete(loadConfig(), email, o));
+
+const client = program.command('client').description('manage OAuth clients (service accounts and resource servers)');
+client
+  .command('create')
+  .description('register a client and print its client_id and secret (the secret is shown this once)')
+  .requiredOption('--name <name>', `a name to recognise it by (1 to ${CLIENT_NAME_MAX_LENGTH} characters)`)
+  .requiredOption('--scopes <scopes>', `comma-separated scopes it may be granted: ${SCOPES.join(', ')}`)
+  .option('--introspect', 'may call /oauth/introspect (a resource server)')
+  .option('--revocations', 'may read the revocation feed /oauth/revocations (a resource server)')
+  .option('--json', 'print JSON')
+  .action((o) => clientCreate(loadConfig(), o));
+client
+  .command('list')
+  .description('list every client, oldest first (never a secret)')
+  .option('--json', 'print JSON instead of a table')
+  .action((o) => clientList(loadConfig(), o));
+client
+  .command('rotate-secret')
+  .description('give a client a new secret; the old one stops at once and every token issued under it is revoked')
+  .argument('<client_id>', 'the client_id')
+  .option('--json', 'print JSON')
+  .action((id, o) => clientRotateSecret(loadConfig(), id, o));
+client
+  .command('delete')
+  .description('delete a client; every token it was issued is revoked')
+  .argument('<client_id>', 'the client_id')
+  .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+  .action((id, o) => clientDelete(loadConfig(), id, o));
 
 program
   .command('keys')

@@ -1,7 +1,5 @@
-import { createInterface } from 'node:readline';
 import type { Config } from '../config/index.js';
 import {
-  AuthError,
   checkRole,
   deleteUser,
   findUserByEmail,
@@ -13,22 +11,9 @@ import {
   type UserDetails,
 } from '../core/index.js';
 import type { User } from '../store/user-store.js';
+import { confirmDeletion } from './confirm.js';
+import { iso, table } from './table.js';
 import { CLI_CONTEXT, withCore } from './users.js';
-
-const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
-
-/** Rows as an aligned text table with a header line. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 function listed(user: User) {
   return {
@@ -124,37 +109,16 @@ export async function userResetTwoFactor(config: Readonly<Config>, email: string
   });
 }
 
-/** Asks on the terminal (stderr, so stdout keeps only the answer); true when `expected` is typed. */
-async function confirm(question: string, expected: string): Promise<boolean> {
-  const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      lines.question(question, resolve);
-      lines.once('close', () => resolve(''));
-    });
-    return answer.trim() === expected;
-  } finally {
-    lines.close();
-  }
-}
-
 /** `latchkey user delete <email> [--yes]`: the user and all the user's data; asks first at a terminal. */
 export async function userDelete(config: Readonly<Config>, email: string, options: { yes?: boolean }): Promise<void> {
   await withCore(config, async (core) => {
     const user = await findUserByEmail(core, email);
-    if (!options.yes) {
-      // A script must say so: without a terminal there is nobody to ask.
-      if (!process.stdin.isTTY)
-        throw new AuthError('VALIDATION_FAILED', {
-          message: 'user delete: no terminal to confirm on; add --yes to delete without asking',
-        });
-      const confirmed = await confirm(
-        `Delete ${user.email} (${user.id}) with every session, token, key, agent and voice log? Type the e-mail address to confirm: `,
-        user.email,
-      );
-      if (!confirmed)
-        throw new AuthError('VALIDATION_FAILED', { message: 'user delete: not confirmed; nothing deleted' });
-    }
+    await confirmDeletion(
+      'user delete',
+      options,
+      `Delete ${user.email} (${user.id}) with every session, token, key, agent and voice log? Type the e-mail address to confirm: `,
+      user.email,
+    );
     const { files } = await deleteUser(core, user, CLI_CONTEXT);
     console.log(`deleted ${user.email} (${user.id}) and ${files} uploaded file(s)`);
   });

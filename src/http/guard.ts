@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import {
+  adminClientActor,
   authenticateBearer,
   authenticateIngestKey,
   AuthError,
+  type ClientActor,
   type Core,
   type IngestPrincipal,
   type Principal,
@@ -121,6 +123,14 @@ export function sessionOf(request: FastifyRequest): SessionPrincipal {
   const principal = principalOf(request);
   if (principal.kind !== 'session') throw new AuthError('SESSION_TOKEN_REQUIRED');
   return principal;
+}
+
+/**
+ * The caller of an OAuth client management route: an ADMIN holding a session token (a personal
+ * access token or a client token could otherwise mint credentials that outlive it).
+ */
+export function clientAdminOf(request: FastifyRequest): ClientActor {
+  return adminClientActor(sessionOf(request), requestContext(request));
 }
 
 export function requestContext(request: FastifyRequest): RequestContext {

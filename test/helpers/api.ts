@@ -7,6 +7,7 @@ export interface Caller {
   ip: string;
   post(url: string, body?: unknown, token?: string): Promise<Response>;
   get(url: string, token?: string): Promise<Response>;
+  delete(url: string, token?: string): Promise<Response>;
 }
 
 export interface Response {
@@ -18,7 +19,7 @@ export interface Response {
 /** A client with a fixed address, talking to the server through app.inject. */
 export function caller(server: TestServer, ip = uniqueIp()): Caller {
   const send = async (
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     url: string,
     body: unknown,
     token: string | undefined,
@@ -36,6 +37,7 @@ export function caller(server: TestServer, ip = uniqueIp()): Caller {
     ip,
     post: (url, body, token) => send('POST', url, body, token),
     get: (url, token) => send('GET', url, undefined, token),
+    delete: (url, token) => send('DELETE', url, undefined, token),
   };
 }
 

@@ -43,13 +43,14 @@ export async function run(args: string[], env: NodeJS.ProcessEnv, input?: string
 
 /**
  * Runs one command at a terminal: util-linux `script` gives it a pseudo-terminal as standard input
- * and output. Once it prompts with `Password: `, `typed` is typed and Enter pressed. Returns all the
- * terminal showed (both streams, with the pty's CRLF line endings).
+ * and output. Once it shows `prompt`, `typed` is typed and Enter pressed. Returns all the terminal
+ * showed (both streams, with the pty's CRLF line endings).
  */
 export async function runAtTerminal(
   args: string[],
   env: NodeJS.ProcessEnv,
   typed: string,
+  prompt = 'Password: ',
 ): Promise<{ code: number | null; shown: string }> {
   const command = [process.execPath, CLI, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
@@ -60,7 +61,7 @@ export async function runAtTerminal(
   let typedYet = false;
   const show = (chunk: Buffer) => {
     shown += chunk;
-    if (!typedYet && shown.includes('Password: ')) {
+    if (!typedYet && shown.includes(prompt)) {
       typedYet = true;
       child.stdin!.write(`${typed}\r`);
     }

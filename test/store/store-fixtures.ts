@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { OAuthClient } from '../../src/store/client-store.js';
 import type { Credential } from '../../src/store/credential-store.js';
 import type { RefreshToken, Session } from '../../src/store/session-store.js';
 import type { User } from '../../src/store/user-store.js';
@@ -63,6 +64,23 @@ export function aCredential(userId: string, overrides: Partial<Credential> = {})
     createdAt: NOW,
     lastUsedAt: null,
     revokedAt: null,
+    ...overrides,
+  };
+}
+
+export function aClient(overrides: Partial<OAuthClient> = {}): OAuthClient {
+  return {
+    id: id('latchkey_client'),
+    name: 'contract',
+    secretHash: randomBytes(32).toString('hex'),
+    secretPrefix: 'latchkey_cs_abcd',
+    scopes: ['agents:read'],
+    canIntrospect: false,
+    canReadRevocations: false,
+    createdBy: null,
+    createdAt: NOW,
+    secretRotatedAt: NOW,
+    lastUsedAt: null,
     ...overrides,
   };
 }

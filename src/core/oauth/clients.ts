@@ -1,15 +1,32 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { OAuthClient } from '../../store/client-store.js';
+import type { Role } from '../../store/user-store.js';
 import type { RequestContext } from '../audit.js';
 import type { Core } from '../core.js';
 import { displayPrefix, generateSecret, isWellFormedSecret } from '../credentials/credential-format.js';
-import type { Scope } from '../credentials/credentials.js';
+import { SCOPES, type Scope } from '../credentials/credentials.js';
 import { safeEqual, sha256Hex } from '../digests.js';
 import { AuthError } from '../errors.js';
 import { denyKey } from '../revocation/denylist.js';
 
-/** Longest client name, in characters. */
+/** Longest client name, in characters (after trimming). */
 export const CLIENT_NAME_MAX_LENGTH = 100;
+
+/** A client's name: trimmed, 1 to CLIENT_NAME_MAX_LENGTH characters. */
+export const clientName = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(CLIENT_NAME_MAX_LENGTH, `must be at most ${CLIENT_NAME_MAX_LENGTH} characters`);
+
+/** The scopes a client may be granted: at least one of SCOPES, none twice. */
+export const clientScopes = z
+  .array(
+    z.enum(SCOPES, { error: (issue) => `unknown scope ${JSON.stringify(issue.input)}; expected ${SCOPES.join(', ')}` }),
+  )
+  .min(1, 'needs at least one scope')
+  .refine((scopes) => new Set(scopes).size === scopes.length, 'must not repeat a scope');
 
 // A client's tokens may have been signed a moment before its revocation by a request that read the
 // old secret; the revocation outlives the longest of them by this much.
@@ -30,6 +47,36 @@ export interface ClientActor {
   ctx: RequestContext;
 }
 
+/**
+ * The actor of a change made over HTTP, who must be an ADMIN: clients reach every user's data
+ * their scopes cover, so registering one is an administrator's act.
+ */
+export function adminClientActor(caller: { userId: string; role: Role }, ctx: RequestContext): ClientActor {
+  if (caller.role !== 'ADMIN')
+    throw new AuthError('FORBIDDEN', { message: 'Managing OAuth clients needs the ADMIN role' });
+  return { userId: caller.userId, ctx };
+}
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new AuthError('VALIDATION_FAILED', { message: `${field}: ${result.error.issues[0]?.message ?? 'is invalid'}` });
+}
+
+/**
+ * A client's name (trimmed) and scopes as registerClient stores them, or VALIDATION_FAILED naming
+ * the field as the caller knows it (`--scopes` on the command line).
+ */
+export function checkClientInput(
+  input: { name: string; scopes: readonly string[] },
+  fields = { name: 'name', scopes: 'scopes' },
+): { name: string; scopes: Scope[] } {
+  return {
+    name: parsed(clientName, input.name, fields.name),
+    scopes: parsed(clientScopes, input.scopes, fields.scopes),
+  };
+}
+
 export function clientIdPrefix(core: Core): string {
   return `${core.config.credentialBrand}_client_`;
 }
@@ -48,20 +95,24 @@ function notFound(): AuthError {
   return new AuthError('NOT_FOUND', { message: 'No such OAuth client' });
 }
 
-/** Registers a client; its secret is returned this once and only its hash is stored. */
+/**
+ * Registers a client; its secret is returned this once and only its hash is stored. The name and
+ * scopes are checked as checkClientInput checks them.
+ */
 export async function registerClient(
   core: Core,
   input: { name: string } & ClientPermissions,
   actor: ClientActor,
 ): Promise<{ client: OAuthClient; secret: string }> {
+  const { name, scopes } = checkClientInput(input);
   const now = core.clock();
   const { secret, hash, prefix } = newSecret(core);
   const client: OAuthClient = {
     id: clientIdPrefix(core) + randomBytes(12).toString('hex'),
-    name: input.name,
+    name,
     secretHash: hash,
     secretPrefix: prefix,
-    scopes: [...new Set(input.scopes)],
+    scopes,
     canIntrospect: input.canIntrospect,
     canReadRevocations: input.canReadRevocations,
     createdBy: actor.userId,
@@ -80,8 +131,16 @@ export async function registerClient(
   return { client, secret };
 }
 
+/** Every client, oldest first. */
 export function listClients(core: Core): Promise<OAuthClient[]> {
   return core.stores.clients.list();
+}
+
+/** The client with this id; NOT_FOUND when there is none. */
+export async function findClient(core: Core, clientId: string): Promise<OAuthClient> {
+  const client = await core.stores.clients.findById(clientId);
+  if (!client) throw notFound();
+  return client;
 }
 
 /** Refuses every token the client was issued until now, on every instance and in the revocation feed. */

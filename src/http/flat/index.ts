@@ -7,6 +7,7 @@ import { flatAuthRoutes } from './auth-routes.js';
 import { flatErrorBody } from './error-body.js';
 import { flatIngestRoutes } from './ingest-routes.js';
 import { flatMfaRoutes } from './mfa-routes.js';
+import { flatOAuthClientRoutes } from './oauth-client-routes.js';
 import { flatPasswordRoutes } from './password-routes.js';
 import { flatSessionRoutes } from './session-routes.js';
 import { flatVoicelogsRoutes } from './voicelogs-routes.js';
@@ -25,6 +26,7 @@ export function flatSurface(core: Core): FastifyPluginAsyncZod {
     });
     await app.register(flatSessionRoutes(core));
     await app.register(flatApiKeyRoutes(core));
+    await app.register(flatOAuthClientRoutes(core));
     await app.register(flatVoicelogsRoutes(core));
     await app.register(flatIngestRoutes(core));
   };

@@ -5,6 +5,7 @@ import { useErrorShape } from '../surface.js';
 import { v1AgentsRoutes } from './agents-routes.js';
 import { v1AuthRoutes } from './auth-routes.js';
 import { v1ErrorBody } from './envelope.js';
+import { v1OAuthClientRoutes } from './oauth-client-routes.js';
 import { v1PasswordRoutes } from './password-routes.js';
 import { v1SessionRoutes } from './session-routes.js';
 import { v1TokenRoutes } from './token-routes.js';
@@ -25,5 +26,6 @@ export function v1Surface(core: Core): FastifyPluginAsyncZod {
     });
     await app.register(v1TokenRoutes(core));
     await app.register(v1AgentsRoutes(core));
+    await app.register(v1OAuthClientRoutes(core));
   };
 }

@@ -144,9 +144,9 @@ export async function findClient(core: Core, clientId: string): Promise<OAuthCli
 }
 
 /** Refuses every token the client was issued until now, on every instance and in the revocation feed. */
-function revokeIssuedTokens(core: Core, clientId: string, now: number): Promise<void> {
-  const lastTokenExpiry = now + core.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
-  return core.denylist.revoke([denyKey.client(clientId)], lastTokenExpiry);
+function revokeIssuedTokens(core: Core, clientId: string, at: number): Promise<void> {
+  const lastTokenExpiry = at + core.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
+  return core.denylist.revoke([denyKey.client(clientId)], lastTokenExpiry, at);
 }
 
 /**
@@ -158,11 +158,15 @@ export async function rotateClientSecret(
   clientId: string,
   actor: ClientActor,
 ): Promise<{ client: OAuthClient; secret: string }> {
-  const now = core.clock();
+  const previous = await core.stores.clients.findById(clientId);
+  if (!previous) throw notFound();
+  // Tokens issued since the last rotation may be dated up to its second rounded up
+  // (clientTokenNotBefore): this rotation must come after that, or they would outlive it.
+  const at = Math.max(core.clock(), clientTokenNotBefore(previous) * 1000 + 1);
   const { secret, hash, prefix } = newSecret(core);
-  const client = await core.stores.clients.replaceSecret(clientId, { hash, prefix }, now);
+  const client = await core.stores.clients.replaceSecret(clientId, { hash, prefix }, at);
   if (!client) throw notFound();
-  await revokeIssuedTokens(core, clientId, now);
+  await revokeIssuedTokens(core, clientId, at);
   await core.audit.record('oauth_client_secret_rotated', actor.ctx, actor.userId, { clientId });
   return { client, secret };
 }

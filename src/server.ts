@@ -26,6 +26,8 @@ export async function openCore(config: Readonly<Config>, clock: Clock = systemCl
   try {
     passwords = await createPasswordHasher(config.passwordHashConcurrency);
     const core = await createCore({ config, secret, stores, clock, passwords });
+    // Every instance's feed (and this one's) reads the database when poked; the CLI pokes too.
+    core.denylist.onRecorded(() => stores.revocationSignal.announce());
     const timers = await startCoreTimers(core);
     const hasher = passwords;
     return {

@@ -84,10 +84,13 @@ export function listClients(core: Core): Promise<OAuthClient[]> {
   return core.stores.clients.list();
 }
 
-/** Refuses every token the client was issued until now, on every instance and in the revocation feed. */
+/**
+ * Refuses every token the client was issued before `now`, on every instance and in the revocation
+ * feed, which publishes `now` so that verifiers draw the line where clientTokenStands does.
+ */
 function revokeIssuedTokens(core: Core, clientId: string, now: number): Promise<void> {
   const lastTokenExpiry = now + core.config.accessTokenTtlSeconds * 1000 + REVOCATION_MARGIN_MS;
-  return core.denylist.revoke([denyKey.client(clientId)], lastTokenExpiry);
+  return core.denylist.revoke([denyKey.client(clientId)], lastTokenExpiry, now);
 }
 
 /**

@@ -71,14 +71,15 @@ export class Denylist {
   /**
    * Puts `keys` on the list until `expiresAt`: every way of revoking goes through here. Written to
    * the database first, so a kv failure cannot lose it (the kv failure is still reported), then
-   * announced to the revocation feed.
+   * announced to the revocation feed. `revokedAt` (default now) is what the feed publishes: for a
+   * client, the instant before which its tokens are refused.
    */
-  async revoke(keys: string[], expiresAt: number): Promise<void> {
+  async revoke(keys: string[], expiresAt: number, revokedAt?: number): Promise<void> {
     if (keys.length === 0) return;
     const now = this.clock();
     const recorded = await this.record.add(
       keys.map((key) => ({ key, expiresAt })),
-      now,
+      revokedAt ?? now,
     );
     for (const listener of this.listeners) listener(recorded);
     const ttlMs = expiresAt - now;

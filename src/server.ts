@@ -4,6 +4,7 @@ import { type Clock, type Core, createCore, type PasswordHasher } from './core/i
 import { buildApp, type App } from './http/app.js';
 import { createLogger } from './logger.js';
 import { createPasswordHasher } from './runtime/password-pool.js';
+import { type RevocationHub, startRevocationHub } from './runtime/revocation-hub.js';
 import { systemClock } from './runtime/system-clock.js';
 import { startCoreTimers } from './runtime/timers.js';
 import { openStores, type StoreLog } from './store/open-stores.js';
@@ -26,6 +27,8 @@ export async function openCore(config: Readonly<Config>, clock: Clock = systemCl
   try {
     passwords = await createPasswordHasher(config.passwordHashConcurrency);
     const core = await createCore({ config, secret, stores, clock, passwords });
+    // Every instance's feed (and this one's) reads the database when poked; the CLI pokes too.
+    core.denylist.onRecorded(() => stores.revocationSignal.announce());
     const timers = await startCoreTimers(core);
     const hasher = passwords;
     return {
@@ -51,13 +54,24 @@ export async function createLatchkey(
     warn: (message) => logger.warn(message),
     info: (message) => logger.info(message),
   });
-  const app = await buildApp({ core, logger });
-  return {
-    app,
-    core,
-    async close() {
-      await app.close();
-      await core.close();
-    },
-  };
+  let hub: RevocationHub | undefined;
+  try {
+    hub = await startRevocationHub(core, (error) => logger.warn({ err: error }, 'revocation feed: reading failed'));
+    const app = await buildApp({ core, logger, feed: hub });
+    const feed = hub;
+    return {
+      app,
+      core,
+      async close() {
+        // The app ends the feed's streams first (preClose), so no stream holds the shutdown.
+        await app.close();
+        feed.stop();
+        await core.close();
+      },
+    };
+  } catch (error) {
+    hub?.stop();
+    await core.close();
+    throw error;
+  }
 }

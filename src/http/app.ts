@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { Core } from '../core/index.js';
+import type { Core, RevocationFeed } from '../core/index.js';
 import { AccessLog, logAbortedRequests } from './access-log.js';
 import { answerClientError } from './client-errors.js';
 import { isDashboardPage, registerDashboard } from './dashboard.js';
@@ -22,6 +22,8 @@ import { writeAtEndOfTurn } from './write-coalescing.js';
 export interface AppOptions {
   core: Core;
   logger: Logger;
+  /** This instance's revocation feed, which GET /oauth/revocations streams. */
+  feed: RevocationFeed;
 }
 
 /**
@@ -60,7 +62,7 @@ export function requestTimeouts(requestTimeoutSeconds: number) {
 }
 
 /** The HTTP server: both documented surfaces over one core, health and JWKS, and the dashboard. */
-export async function buildApp({ core, logger }: AppOptions) {
+export async function buildApp({ core, logger, feed }: AppOptions) {
   const { config } = core;
   const app = Fastify({
     // A silent logger still costs every request a child logger and two listeners for lines that
@@ -115,7 +117,7 @@ export async function buildApp({ core, logger }: AppOptions) {
   await app.register(healthRoutes(core));
   await app.register(v1Surface(core), { prefix: '/api/v1' });
   await app.register(flatSurface(core), { prefix: '/api' });
-  await app.register(oauthEndpoints(core));
+  await app.register(oauthEndpoints(core, feed));
   return app;
 }
 

@@ -3,12 +3,15 @@ import { createDataDir, type Config } from '../config/index.js';
 import { createSqliteFailureStore } from './embedded/sqlite-failures.js';
 import { createSqliteLimiterFactory } from './embedded/sqlite-limiters.js';
 import { createSqliteKv } from './embedded/sqlite-kv.js';
+import { createSqliteRevocationSignal } from './embedded/sqlite-revocation-signal.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
 import { createRedisLimiterFactory } from './redis/redis-limiters.js';
 import { createRedisFailureStore } from './redis/redis-failures.js';
 import { createRedisKv } from './redis/redis-kv.js';
+import { createRedisRevocationSignal } from './redis/redis-revocation-signal.js';
+import type { RevocationSignal } from './revocation-signal.js';
 import { openPostgres, openSqlite, pingDatabase, type Database } from './sql/database.js';
 import { createSqlAgentStore } from './sql/sql-agents.js';
 import { createSqlAuditStore } from './sql/sql-audit.js';
@@ -59,7 +62,7 @@ export async function openDatabase(config: DatabaseSettings, log: StoreLog = QUI
  * Redis in production, or the embedded SQLite file for both.
  */
 export async function openStores(
-  config: DatabaseSettings & Pick<Config, 'redisUrl'>,
+  config: DatabaseSettings & Pick<Config, 'redisUrl' | 'env'>,
   now: () => number,
   log: StoreLog = QUIET,
 ): Promise<OpenedStores> {
@@ -73,15 +76,18 @@ export async function openStores(
   let kv: Kv;
   let createLimiter: LimiterFactory;
   let failures: FailureStore;
+  let revocationSignal: RevocationSignal;
   if (config.redisUrl) {
     const redis = createRedisKv(config.redisUrl, log);
     kv = redis.kv;
     createLimiter = createRedisLimiterFactory(redis.client);
     failures = createRedisFailureStore(redis.client, now);
+    revocationSignal = createRedisRevocationSignal(config.redisUrl, redis.client, config.env);
   } else if (database.sqlite) {
     kv = createSqliteKv(database.db, database.sqlite, now);
     createLimiter = createSqliteLimiterFactory(database.db, database.sqlite.handle);
     failures = createSqliteFailureStore(database.db, now);
+    revocationSignal = createSqliteRevocationSignal(database.sqlite);
   } else {
     throw new TypeError('openStores: PostgreSQL needs a REDIS_URL (the config loader enforces this)');
   }
@@ -101,8 +107,10 @@ export async function openStores(
     kv,
     limiters: createLimiter,
     failures,
+    revocationSignal,
     pingDatabase: () => pingDatabase(db),
     async close() {
+      await revocationSignal.close();
       await kv.close();
       await database.close();
     },

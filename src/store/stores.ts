@@ -5,6 +5,7 @@ import type { CredentialStore } from './credential-store.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
+import type { RevocationSignal } from './revocation-signal.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { SessionStore } from './session-store.js';
 import type { SigningKeyStore } from './signing-key-store.js';
@@ -33,6 +34,8 @@ export interface Stores {
   limiters: LimiterFactory;
   /** Failed-login and failed-2FA records behind the lockout. */
   failures: FailureStore;
+  /** Pokes the revocation feed of every instance when revocations are recorded. */
+  revocationSignal: RevocationSignal;
   /** Rejects when the database cannot answer. */
   pingDatabase(): Promise<void>;
   close(): Promise<void>;

@@ -1,1 +1,2 @@
 export * from './denylist.js';
+export * from './revocation-feed.js';

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Core } from '../../core/index.js';
+import type { Core, RevocationFeed } from '../../core/index.js';
 import { useFormBodies } from './form-body.js';
 import { useOAuthErrors } from './oauth-errors.js';
+import { revocationFeedRoutes } from './revocation-feed-routes.js';
 import { tokenRoutes } from './token-routes.js';
 
 /** The standard endpoints (/oauth/*, /.well-known/oauth-*): the RFCs' bodies and errors, not a surface's. */
-export function oauthEndpoints(core: Core): FastifyPluginAsyncZod {
+export function oauthEndpoints(core: Core, feed: RevocationFeed): FastifyPluginAsyncZod {
   return async (app) => {
     useFormBodies(app);
     useOAuthErrors(app);
     await app.register(tokenRoutes(core));
+    await app.register(revocationFeedRoutes(core, feed));
   };
 }

@@ -4604,6 +4604,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The revocation feed: Server-Sent Events (snapshot, revocation, heartbeat), or one JSON page with since */
+        get: {
+            parameters: {
+                query?: {
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            revocations: {
+                                seq: number;
+                                /** @enum {string} */
+                                type: "token" | "session" | "credential" | "user" | "client";
+                                id: string;
+                                exp: number;
+                                revoked_at: number;
+                            }[];
+                            cursor: number;
+                            snapshot: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

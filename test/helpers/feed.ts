@@ -16,7 +16,7 @@ export async function feedReader(
 ): Promise<{ clientId: string; authorization: string }> {
   const { client, secret } = await registerClient(
     server.core,
-    { name: 'verifier', scopes: [], canIntrospect: false, canReadRevocations },
+    { name: 'verifier', scopes: ['agents:read'], canIntrospect: false, canReadRevocations },
     OPERATOR,
   );
   return { clientId: client.id, authorization: basicAuth(client.id, secret) };

@@ -7,6 +7,7 @@ export interface Caller {
   ip: string;
   post(url: string, body?: unknown, token?: string): Promise<Response>;
   get(url: string, token?: string): Promise<Response>;
+  delete(url: string, token?: string): Promise<Response>;
 }
 
 export interface Response {
@@ -18,7 +19,7 @@ export interface Response {
 /** A client with a fixed address, talking to the server through app.inject. */
 export function caller(server: TestServer, ip = uniqueIp()): Caller {
   const send = async (
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     url: string,
     body: unknown,
     token: string | undefined,
@@ -36,6 +37,7 @@ export function caller(server: TestServer, ip = uniqueIp()): Caller {
     ip,
     post: (url, body, token) => send('POST', url, body, token),
     get: (url, token) => send('GET', url, undefined, token),
+    delete: (url, token) => send('DELETE', url, undefined, token),
   };
 }
 
@@ -48,4 +50,11 @@ export async function registerV1(
   const res = await client.post('/api/v1/auth/register', { email, password });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data;
+}
+
+/** Creates a personal access token through the v1 surface with the session `token`; returns its secret. */
+export async function createPat(client: Caller, token: string, scopes: string[] = ['agents:read']): Promise<string> {
+  const res = await client.post('/api/v1/tokens', { name: 'test token', scopes }, token);
+  if (res.status !== 201) throw new Error(`PAT creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.token;
 }

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Core } from '../../core/index.js';
 import { useFormBodies } from './form-body.js';
+import { introspectionRoutes } from './introspection-routes.js';
 import { useOAuthErrors } from './oauth-errors.js';
+import { revocationRoutes } from './revocation-routes.js';
 import { tokenRoutes } from './token-routes.js';
 
 /** The standard endpoints (/oauth/*, /.well-known/oauth-*): the RFCs' bodies and errors, not a surface's. */
@@ -10,5 +12,7 @@ export function oauthEndpoints(core: Core): FastifyPluginAsyncZod {
     useFormBodies(app);
     useOAuthErrors(app);
     await app.register(tokenRoutes(core));
+    await app.register(introspectionRoutes(core));
+    await app.register(revocationRoutes(core));
   };
 }

@@ -33,3 +33,10 @@ export function formBody<T extends z.ZodRawShape>(fields: T) {
     },
   );
 }
+
+/** The body of introspection (RFC 7662 section 2.1) and revocation (RFC 7009 section 2.1). */
+export const tokenBody = formBody({
+  // Unbounded here (the body limit bounds it): an oversized token is not a token, and says so as one.
+  token: z.string(),
+  token_type_hint: z.string().max(64).optional(),
+});

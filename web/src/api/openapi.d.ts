@@ -3925,6 +3925,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token introspection (RFC 7662): whether a token is active, and what it grants
+         * @description Access tokens (user or client), personal access tokens and ingest keys. Anything that is not an active token is exactly {"active": false}. token_type_hint is accepted and not needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token: string;
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            active: false;
+                        } | {
+                            /** @enum {boolean} */
+                            active: true;
+                            /** @description Space-separated; absent for ingest keys */
+                            scope?: string;
+                            /** @description For client-credentials tokens: the client */
+                            client_id?: string;
+                            /** @description The user id, or the client id for a client token */
+                            sub: string;
+                            /** @description The user's e-mail, for user tokens */
+                            username?: string;
+                            /**
+                             * @description ApiKey: an ingest key, sent as X-API-Key
+                             * @enum {string}
+                             */
+                            token_type: "Bearer" | "ApiKey";
+                            /** @description Epoch seconds; absent for tokens that live until revoked */
+                            exp?: number;
+                            iat: number;
+                            iss: string;
+                            aud: string;
+                            jti: string;
+                            /** @description Latchkey's: the user's role the token carries */
+                            role?: string;
+                            /** @description Latchkey's: the session of a user access token */
+                            sid?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token revocation (RFC 7009)
+         * @description A client revokes a token it was issued; a resource server (a client that may introspect or read the revocation feed) may also revoke a user's access token, or a refresh token, which ends its session. Personal access tokens and ingest keys are revoked by their owners (unsupported_token_type). token_type_hint is accepted and not needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token: string;
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Revoked, or not a token (empty body) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Core } from '../../core/index.js';
 import { useFormBodies } from './form-body.js';
 import { introspectionRoutes } from './introspection-routes.js';
+import { metadataRoutes } from './metadata-routes.js';
 import { useOAuthErrors } from './oauth-errors.js';
 import { revocationRoutes } from './revocation-routes.js';
 import { tokenRoutes } from './token-routes.js';
@@ -14,5 +15,6 @@ export function oauthEndpoints(core: Core): FastifyPluginAsyncZod {
     await app.register(tokenRoutes(core));
     await app.register(introspectionRoutes(core));
     await app.register(revocationRoutes(core));
+    await app.register(metadataRoutes(core));
   };
 }

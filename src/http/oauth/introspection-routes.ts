@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Core, introspectToken, requireClient } from '../../core/index.js';
 import { requestContext } from '../guard.js';
 import { presentedClient } from './presented-client.js';
-import { OAUTH_PATHS, tokenBody } from './schemas.js';
+import { CLIENT_AUTHENTICATION, OAUTH_PATHS, tokenBody } from './schemas.js';
 
 const inactive = z.object({ active: z.literal(false) }).describe('Unknown, expired, revoked, disabled or malformed');
 
@@ -34,6 +34,7 @@ export function introspectionRoutes(core: Core): FastifyPluginAsyncZod {
           description:
             'Access tokens (user or client), personal access tokens and ingest keys. Anything that is not an active token is exactly {"active": false}. token_type_hint is accepted and not needed.',
           tags: ['OAuth'],
+          security: CLIENT_AUTHENTICATION,
           consumes: ['application/x-www-form-urlencoded'],
           body: tokenBody,
           response: { 200: z.union([inactive, active]) },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OAUTH_ERROR_CODES } from '../../core/index.js';
 
 /** The paths of the RFC endpoints, which the authorization server metadata advertises. */
 export const OAUTH_PATHS = {
@@ -40,3 +41,12 @@ export const tokenBody = formBody({
   token: z.string(),
   token_type_hint: z.string().max(64).optional(),
 });
+
+/** `{error, error_description}`: RFC 6749 section 5.2, the body of every /oauth/* refusal. */
+export const oauthErrorSchema = z.object({
+  error: z.enum(OAUTH_ERROR_CODES),
+  error_description: z.string(),
+});
+
+/** OpenAPI: the client authenticates with HTTP Basic, or with client_id and client_secret in the body. */
+export const CLIENT_AUTHENTICATION = [{ oauthClient: [] }];

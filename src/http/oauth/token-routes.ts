@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type Core, issueClientToken, OAuthError, requireClient } from '../../core/index.js';
 import { presentedClient } from './presented-client.js';
-import { formBody, OAUTH_PATHS } from './schemas.js';
+import { CLIENT_AUTHENTICATION, formBody, OAUTH_PATHS } from './schemas.js';
 
 const tokenRequest = formBody({
   grant_type: z.string().optional(),
@@ -25,6 +25,7 @@ export function tokenRoutes(core: Core): FastifyPluginAsyncZod {
         schema: {
           summary: 'Client credentials grant (RFC 6749 section 4.4): an RFC 9068 access token for the client',
           tags: ['OAuth'],
+          security: CLIENT_AUTHENTICATION,
           consumes: ['application/x-www-form-urlencoded'],
           body: tokenRequest,
           response: { 200: tokenResponse },

@@ -192,6 +192,10 @@ describe.each(TARGETS)('attacks on the OAuth endpoints on $name', ({ create }) =
       expectOAuthError(limited, 429, 'invalid_client');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+      // Past the limit the right secret is refused too: a guesser must not learn it by a 200.
+      const right = await postForm(strict, '/oauth/introspect', { token: 'x' }, { authorization: machine.basic, ip });
+      expectOAuthError(right, 429, 'invalid_client');
+      expect(right.headers['retry-after']).toBeDefined();
       // Another address is neither limited nor locked out.
       const elsewhere = uniqueIp();
       expectOAuthError(

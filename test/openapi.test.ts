@@ -39,6 +39,45 @@ describe('the OpenAPI document', () => {
     ).toEqual(['detail', 'code']);
   });
 
+  it('describes the OAuth endpoints with their form bodies, the RFC error body and HTTP Basic client authentication', async () => {
+    const res = await caller(server).get('/openapi.json');
+    expect(res.body.components.securitySchemes.oauthClient).toMatchObject({ type: 'http', scheme: 'basic' });
+    const rfcError = {
+      type: 'object',
+      properties: {
+        error: { type: 'string', enum: expect.arrayContaining(['invalid_request', 'invalid_client', 'invalid_scope']) },
+        error_description: { type: 'string' },
+      },
+      required: ['error', 'error_description'],
+    };
+    for (const [path, field] of [
+      ['/oauth/token', 'grant_type'],
+      ['/oauth/introspect', 'token'],
+      ['/oauth/revoke', 'token'],
+    ] as const) {
+      const operation = res.body.paths[path].post;
+      expect(operation.security, path).toEqual([{ oauthClient: [] }]);
+      const form = operation.requestBody.content['application/x-www-form-urlencoded'].schema;
+      expect(Object.keys(form.properties), path).toEqual(expect.arrayContaining([field, 'client_id', 'client_secret']));
+      expect(operation.requestBody.content['application/json'], path).toBeUndefined();
+      for (const status of ['4XX', '5XX']) {
+        expect(operation.responses[status].content['application/json'].schema, `${path} ${status}`).toMatchObject(
+          rfcError,
+        );
+      }
+    }
+    expect(
+      res.body.paths['/oauth/introspect'].post.requestBody.content['application/x-www-form-urlencoded'].schema.required,
+    ).toEqual(['token']);
+    expect(res.body.paths['/oauth/revoke'].post.responses['200'].content).toBeUndefined();
+    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource']) {
+      expect(
+        res.body.paths[path].get.responses['200'].content['application/json'].schema.properties,
+        path,
+      ).toBeDefined();
+    }
+  });
+
   it("is what the dashboard's committed types (web/src/api/openapi.d.ts) were generated from", async () => {
     const generated = await renderApiTypes((await caller(server).get('/openapi.json')).body);
     expect(generated).toContain('"/api/v1/tokens": {');

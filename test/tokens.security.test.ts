@@ -353,6 +353,35 @@ describe.each(TARGETS)('bearer token attacks on $name', ({ create }) => {
       expect(res.body.error.code).toBe('WRONG_ENVIRONMENT');
     });
 
+    it('still accepts a token of the issuer before it was a URL (latchkey:<env>), until it expires', async () => {
+      const victim = await newVictim();
+      expect(server.config.legacyIssuer).toBe('latchkey:development');
+      const legacy = await forge(victim, {
+        claims: { ...validClaims(victim), iss: 'latchkey:development', aud: 'latchkey:development:api' },
+      });
+      await expectAccepted(legacy);
+      // Each half alone is no issuer this server ever had.
+      await expectRefused(
+        await forge(victim, { claims: { ...validClaims(victim), iss: 'latchkey:development' } }),
+        'INVALID_TOKEN',
+      );
+      await expectRefused(
+        await forge(victim, { claims: { ...validClaims(victim), aud: 'latchkey:development:api' } }),
+        'INVALID_TOKEN',
+      );
+    });
+
+    it('names both environments for a token whose env claim is foreign, whatever its issuer', async () => {
+      const victim = await newVictim();
+      const forged = await forge(victim, { claims: { ...validClaims(victim), env: 'staging' } });
+      const { message } = await expectRefused(forged, 'WRONG_ENVIRONMENT');
+      expect(message).toContain("'staging'");
+      expect(message).toContain("'development'");
+      // A staging server's real token carries the claim (its issuer is the same URL here).
+      const stagingLogin = await registerV1(caller(staging), uniqueEmail('staging'));
+      expect(decodeJwt(stagingLogin.token).env).toBe('staging');
+    });
+
     it('names only well-formed environments: a forged issuer with header-breaking characters is an invalid token, not a 500', async () => {
       const victim = await newVictim();
       for (const env of ['evil"\r\nx-injected: yes', 'naïve\u2028env', '\u0000', 'Staging', 'x'.repeat(200)]) {

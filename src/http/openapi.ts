@@ -3,18 +3,30 @@ import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { flatErrorSchema } from './flat/error-body.js';
+import { oauthErrorSchema } from './oauth/schemas.js';
 import { v1ErrorSchema } from './v1/envelope.js';
 
 // Every route can fail, and each surface has one error shape: the schemas of its renderers.
-const ERROR_BODIES = { v1: z.toJSONSchema(v1ErrorSchema), flat: z.toJSONSchema(flatErrorSchema) };
+const ERROR_BODIES = {
+  v1: z.toJSONSchema(v1ErrorSchema),
+  flat: z.toJSONSchema(flatErrorSchema),
+  oauth: z.toJSONSchema(oauthErrorSchema),
+};
+
+function errorBodyOf(url: string) {
+  if (url.startsWith('/api/v1/')) return ERROR_BODIES.v1;
+  if (url.startsWith('/api/')) return ERROR_BODIES.flat;
+  if (url.startsWith('/oauth/')) return ERROR_BODIES.oauth;
+  return undefined;
+}
 
 /** The zod schemas as JSON Schema, plus the surface's error body as every API route's 4XX/5XX answer. */
 const withErrorBodies: typeof jsonSchemaTransform = (input) => {
   const transformed = jsonSchemaTransform(input);
-  // Routes without a schema (static files, this document) and outside the two surfaces (health,
-  // JWKS, which answer in their own shapes) stay as they are.
-  if (!transformed.schema || !input.url.startsWith('/api/')) return transformed;
-  const body = input.url.startsWith('/api/v1/') ? ERROR_BODIES.v1 : ERROR_BODIES.flat;
+  // Routes without a schema (static files, this document) and outside the surfaces and the OAuth
+  // endpoints (health, JWKS, the metadata, which answer in their own shapes) stay as they are.
+  const body = errorBodyOf(input.url);
+  if (!transformed.schema || !body) return transformed;
   const errors = {
     '4XX': { description: 'Refused', ...body },
     '5XX': { description: 'Unavailable or failed', ...body },
@@ -36,7 +48,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       info: {
         title: 'Latchkey',
         version: '1',
-        description: 'Both surfaces: /api/v1 (akol-auth) and /api (koeiq-auth).',
+        description:
+          "Both surfaces: /api/v1 (akol-auth) and /api (koeiq-auth); and the OAuth endpoints (/oauth/*, /.well-known/oauth-*), which answer in the RFCs' own bodies.",
       },
       servers: [{ url: publicUrl }],
       components: {
@@ -51,6 +64,12 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
             in: 'header',
             name: 'X-API-Key',
             description: 'An ingest API key, on /api/ingest/* only',
+          },
+          oauthClient: {
+            type: 'http',
+            scheme: 'basic',
+            description:
+              'An OAuth client on /oauth/*: its client_id and secret, form-encoded, as HTTP Basic (client_secret_basic), or as client_id and client_secret in the form body (client_secret_post)',
           },
         },
       },

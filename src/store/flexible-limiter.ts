@@ -25,6 +25,15 @@ export function wrap(limiter: RateLimiterAbstract): Limiter {
         throw new KvUnavailableError('rate limiter store failed', { cause: result });
       }
     },
+    async peek(key) {
+      try {
+        const taken = await limiter.get(key);
+        if (taken && taken.consumedPoints > limiter.points) return { allowed: false, retryAfterMs: taken.msBeforeNext };
+        return { allowed: true, retryAfterMs: 0 };
+      } catch (error) {
+        throw new KvUnavailableError('rate limiter store failed', { cause: error });
+      }
+    },
     async reset(key) {
       try {
         await limiter.delete(key);

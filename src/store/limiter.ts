@@ -8,6 +8,11 @@ export interface LimitResult {
 export interface Limiter {
   /** Takes one point; refuses once `points` were taken within the window (and blocks for `blockSeconds`). */
   consume(key: string): Promise<LimitResult>;
+  /**
+   * Whether the budget is spent (more than `points` taken), without taking one. A read: two
+   * requests may both find it unspent, so it bounds what a limit already refused, not a race.
+   */
+  peek(key: string): Promise<LimitResult>;
   reset(key: string): Promise<void>;
 }
 

@@ -51,3 +51,10 @@ export async function registerV1(
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data;
 }
+
+/** Creates a personal access token through the v1 surface with the session `token`; returns its secret. */
+export async function createPat(client: Caller, token: string, scopes: string[] = ['agents:read']): Promise<string> {
+  const res = await client.post('/api/v1/tokens', { name: 'test token', scopes }, token);
+  if (res.status !== 201) throw new Error(`PAT creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.token;
+}

@@ -246,11 +246,14 @@ export class TokenService {
         },
       );
       // We never sign a token that lives longer than its type's lifetime, or that was issued later
-      // than now (give or take instances' clock skew): one that claims to was forged with a leaked
-      // key, and must not outlive that key's retirement in the verify cache.
+      // than now (give or take instances' clock skew), or that pairs the URL issuer with the legacy
+      // audience or the other way round: one that claims to was forged with a leaked key, and must
+      // not outlive that key's retirement in the verify cache.
+      const audience = payload.iss === this.settings.legacyIssuer ? this.legacyAudienceOf(kind) : this.audienceOf(kind);
       const forged =
         payload.exp! - payload.iat! > this.lifetimeOf(kind) ||
-        payload.iat! > this.nowSeconds() + MAX_CLOCK_SKEW_SECONDS;
+        payload.iat! > this.nowSeconds() + MAX_CLOCK_SKEW_SECONDS ||
+        payload.aud !== audience;
       if (forged) return { ok: false, code: 'INVALID_TOKEN' };
       return { ok: true, claims: payload };
     } catch (error) {

@@ -12,31 +12,39 @@ export interface PresentedClient {
   method: 'client_secret_basic' | 'client_secret_post';
 }
 
+/** The challenge of a 401 from /oauth/* (RFC 6749 section 5.2: the client may authenticate by HTTP Basic). */
+export const CLIENT_CHALLENGE = { 'www-authenticate': 'Basic realm="latchkey", charset="UTF-8"' };
+
+function tooManyFailures(retryAfterMs: number): OAuthError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new OAuthError('invalid_client', `Too many failed client authentications; retry in ${seconds} s`, {
+    status: 429,
+    headers: { 'retry-after': String(seconds) },
+  });
+}
+
 /**
  * Authenticates the client of an /oauth/* request. Failures count per client id and client IP
- * (CLIENT_AUTH_RATE_LIMIT per window): past the limit the answer is 429 with Retry-After, so a
- * guesser is slowed without locking the client out from its own addresses.
+ * (CLIENT_AUTH_RATE_LIMIT per window): past the limit the answer is 429 with Retry-After, the
+ * right secret included, so a guesser is slowed without locking the client out from its own
+ * addresses.
  */
 export async function requireClient(core: Core, presented: PresentedClient | null, ip: string): Promise<OAuthClient> {
-  const client = presented ? await authenticateClient(core, presented.clientId, presented.secret) : null;
-  if (client) return client;
-  const challenge = { 'www-authenticate': 'Basic realm="latchkey", charset="UTF-8"' };
-  if (presented) {
-    const subject = rateLimitSubject(ip, core.config.loginRateLimitIpv6Prefix);
-    const limit = await core.clientAuthLimiter.consume(`${presented.clientId}|${subject}`);
-    if (!limit.allowed) {
-      const seconds = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
-      throw new OAuthError('invalid_client', `Too many failed client authentications; retry in ${seconds} s`, {
-        status: 429,
-        headers: { 'retry-after': String(seconds) },
-      });
-    }
+  if (!presented) {
+    throw new OAuthError(
+      'invalid_client',
+      'Client authentication is required (HTTP Basic or client_id and client_secret)',
+      { headers: CLIENT_CHALLENGE },
+    );
   }
-  throw new OAuthError(
-    'invalid_client',
-    presented
-      ? 'Client authentication failed'
-      : 'Client authentication is required (HTTP Basic or client_id and client_secret)',
-    { headers: challenge },
-  );
+  const key = `${presented.clientId}|${rateLimitSubject(ip, core.config.loginRateLimitIpv6Prefix)}`;
+  // Asked before the secret is checked: were a spent budget only reported on failures, a guesser
+  // would still learn of the right secret by its 200.
+  const budget = await core.clientAuthLimiter.peek(key);
+  if (!budget.allowed) throw tooManyFailures(budget.retryAfterMs);
+  const client = await authenticateClient(core, presented.clientId, presented.secret);
+  if (client) return client;
+  const limit = await core.clientAuthLimiter.consume(key);
+  if (!limit.allowed) throw tooManyFailures(limit.retryAfterMs);
+  throw new OAuthError('invalid_client', 'Client authentication failed', { headers: CLIENT_CHALLENGE });
 }

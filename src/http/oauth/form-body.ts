@@ -3,10 +3,13 @@ import { OAuthError } from '../../core/index.js';
 
 /**
  * The RFC endpoints' body, `application/x-www-form-urlencoded` (RFC 6749 appendix B), as a plain
- * object of strings. A parameter sent twice is refused: RFC 6749 section 3.2 says parameters
- * must not repeat, and taking either copy would let two parsers disagree on the request.
+ * object of strings, and no other: a JSON body is 415 (invalid_request), not a second way to send
+ * the same request that every proxy and client would have to agree on. A parameter sent twice is
+ * refused: RFC 6749 section 3.2 says parameters must not repeat, and taking either copy would let
+ * two parsers disagree on the request.
  */
 export function useFormBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     const parameters: Record<string, string> = Object.create(null);
     for (const [name, value] of new URLSearchParams(body as string)) {

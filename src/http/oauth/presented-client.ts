@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { OAuthError, type PresentedClient } from '../../core/index.js';
+import { CLIENT_CHALLENGE, OAuthError, type PresentedClient } from '../../core/index.js';
 
 const BASIC_PREFIX = /^Basic /i;
 
@@ -27,9 +27,7 @@ export function presentedClient(
     const decoded = Buffer.from(header.replace(BASIC_PREFIX, '').trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0)
-      throw new OAuthError('invalid_client', 'The Basic credentials have no colon', {
-        headers: { 'www-authenticate': 'Basic realm="latchkey", charset="UTF-8"' },
-      });
+      throw new OAuthError('invalid_client', 'The Basic credentials have no colon', { headers: CLIENT_CHALLENGE });
     const clientId = decodeComponent(decoded.slice(0, colon));
     if (body.client_id !== undefined && body.client_id !== clientId) {
       throw new OAuthError('invalid_request', 'client_id in the body names another client than the Basic credentials');

@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type Core, issueClientToken, OAuthError, requireClient } from '../../core/index.js';
 import { presentedClient } from './presented-client.js';
+import { CLIENT_AUTHENTICATION, formBody, OAUTH_PATHS } from './schemas.js';
 
-const tokenRequest = z.object({
+const tokenRequest = formBody({
   grant_type: z.string().optional(),
   scope: z.string().max(1024).optional(),
-  client_id: z.string().max(256).optional(),
-  client_secret: z.string().max(256).optional(),
 });
 
 const tokenResponse = z.object({
@@ -21,11 +20,12 @@ const tokenResponse = z.object({
 export function tokenRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
-      '/oauth/token',
+      OAUTH_PATHS.token,
       {
         schema: {
           summary: 'Client credentials grant (RFC 6749 section 4.4): an RFC 9068 access token for the client',
           tags: ['OAuth'],
+          security: CLIENT_AUTHENTICATION,
           consumes: ['application/x-www-form-urlencoded'],
           body: tokenRequest,
           response: { 200: tokenResponse },

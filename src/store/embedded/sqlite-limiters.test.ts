@@ -35,6 +35,18 @@ describe('embedded rate limiters', () => {
     expect(prepare.mock.calls.length).toBe(preparedByFirstCall + 1);
   });
 
+  it('peeks at a budget without taking from it: spent only once more than the points were taken', async () => {
+    const limiter = await limiterOf('peek', 2);
+    expect(await limiter.peek('guesser')).toEqual({ allowed: true, retryAfterMs: 0 });
+    for (let i = 0; i < 2; i++) expect((await limiter.consume('guesser')).allowed).toBe(true);
+    for (let i = 0; i < 3; i++) expect(await limiter.peek('guesser')).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect((await limiter.consume('guesser')).allowed).toBe(false);
+    const spent = await limiter.peek('guesser');
+    expect(spent.allowed).toBe(false);
+    expect(spent.retryAfterMs).toBeGreaterThan(0);
+    expect(await limiter.peek('someone else')).toEqual({ allowed: true, retryAfterMs: 0 });
+  });
+
   // The library writes through the raw handle that Kysely shares; a count taken inside another
   // request's open transaction would vanish with that transaction's rollback.
   it('keeps the attempts it counted while another request had a transaction open, when that one rolls back', async () => {

@@ -35,6 +35,7 @@ export function createSqliteLimiterFactory(db: Kysely<Tables>, handle: BetterSql
     );
     return {
       consume: (key) => db.connection().execute(() => limiter.consume(key)),
+      peek: (key) => db.connection().execute(() => limiter.peek(key)),
       reset: (key) => db.connection().execute(() => limiter.reset(key)),
     };
   };

@@ -2199,371 +2199,6 @@ export interface paths {
         };
         trace?: never;
     };
-    "/api/v1/oauth/clients": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                clientId: string;
-                                name: string;
-                                scopes: string[];
-                                canIntrospect: boolean;
-                                canReadRevocations: boolean;
-                                secretPrefix: string;
-                                createdBy: string | null;
-                                createdAt: string;
-                                secretRotatedAt: string;
-                                lastUsedAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        scopes: ("agents:read" | "agents:write" | "voicelogs:read")[];
-                        /** @default false */
-                        canIntrospect?: boolean;
-                        /** @default false */
-                        canReadRevocations?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                client: {
-                                    clientId: string;
-                                    name: string;
-                                    scopes: string[];
-                                    canIntrospect: boolean;
-                                    canReadRevocations: boolean;
-                                    secretPrefix: string;
-                                    createdBy: string | null;
-                                    createdAt: string;
-                                    secretRotatedAt: string;
-                                    lastUsedAt: string | null;
-                                };
-                                clientSecret: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/oauth/clients/{id}/secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                client: {
-                                    clientId: string;
-                                    name: string;
-                                    scopes: string[];
-                                    canIntrospect: boolean;
-                                    canReadRevocations: boolean;
-                                    secretPrefix: string;
-                                    createdBy: string | null;
-                                    createdAt: string;
-                                    secretRotatedAt: string;
-                                    lastUsedAt: string | null;
-                                };
-                                clientSecret: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/oauth/clients/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                deleted: true;
-                            };
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: false;
-                            error: {
-                                /** @description Stable code (README, Errors) */
-                                code: string;
-                                message: string;
-                                /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -3922,320 +3557,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/oauth/clients": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                client_id: string;
-                                name: string;
-                                scopes: string[];
-                                can_introspect: boolean;
-                                can_read_revocations: boolean;
-                                secret_prefix: string;
-                                created_by: string | null;
-                                created_at: string;
-                                secret_rotated_at: string;
-                                last_used_at: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        scopes: ("agents:read" | "agents:write" | "voicelogs:read")[];
-                        /** @default false */
-                        can_introspect?: boolean;
-                        /** @default false */
-                        can_read_revocations?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            client_id: string;
-                            name: string;
-                            scopes: string[];
-                            can_introspect: boolean;
-                            can_read_revocations: boolean;
-                            secret_prefix: string;
-                            created_by: string | null;
-                            created_at: string;
-                            secret_rotated_at: string;
-                            last_used_at: string | null;
-                            client_secret: string;
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/oauth/clients/{id}/secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            client_id: string;
-                            name: string;
-                            scopes: string[];
-                            can_introspect: boolean;
-                            can_read_revocations: boolean;
-                            secret_prefix: string;
-                            created_by: string | null;
-                            created_at: string;
-                            secret_rotated_at: string;
-                            last_used_at: string | null;
-                            client_secret: string;
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/oauth/clients/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                        };
-                    };
-                };
-                /** @description Refused */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description Unavailable or failed */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: string;
-                            /** @description Stable code (README, Errors) */
-                            code: string;
-                            /** @description Machine-readable extras: requiredScope, reason and retryAfterSeconds (423), maxAgeSeconds */
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/voicelogs": {
         parameters: {
             query?: never;
@@ -4596,6 +3917,32 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Refused */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "temporarily_unavailable";
+                            error_description: string;
+                        };
+                    };
+                };
+                /** @description Unavailable or failed */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "temporarily_unavailable";
+                            error_description: string;
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4604,19 +3951,192 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/oauth/revocations": {
+    "/oauth/introspect": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The revocation feed: Server-Sent Events (snapshot, revocation, heartbeat), or one JSON page with since */
+        get?: never;
+        put?: never;
+        /**
+         * Token introspection (RFC 7662): whether a token is active, and what it grants
+         * @description Access tokens (user or client), personal access tokens and ingest keys. Anything that is not an active token is exactly {"active": false}. token_type_hint is accepted and not needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token: string;
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            active: false;
+                        } | {
+                            /** @enum {boolean} */
+                            active: true;
+                            /** @description Space-separated; absent for ingest keys */
+                            scope?: string;
+                            /** @description For client-credentials tokens: the client */
+                            client_id?: string;
+                            /** @description The user id, or the client id for a client token */
+                            sub: string;
+                            /** @description The user's e-mail, for user tokens */
+                            username?: string;
+                            /**
+                             * @description ApiKey: an ingest key, sent as X-API-Key
+                             * @enum {string}
+                             */
+                            token_type: "Bearer" | "ApiKey";
+                            /** @description Epoch seconds; absent for tokens that live until revoked */
+                            exp?: number;
+                            iat: number;
+                            iss: string;
+                            aud: string;
+                            jti: string;
+                            /** @description Latchkey's: the user's role the token carries */
+                            role?: string;
+                            /** @description Latchkey's: the session of a user access token */
+                            sid?: string;
+                        };
+                    };
+                };
+                /** @description Refused */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "temporarily_unavailable";
+                            error_description: string;
+                        };
+                    };
+                };
+                /** @description Unavailable or failed */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "temporarily_unavailable";
+                            error_description: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token revocation (RFC 7009)
+         * @description A client revokes a token it was issued; a resource server (a client that may introspect or read the revocation feed) may also revoke a user's access token, or a refresh token, which ends its session. Personal access tokens and ingest keys are revoked by their owners (unsupported_token_type). token_type_hint is accepted and not needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token: string;
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Revoked, or not a token (empty body) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Refused */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "temporarily_unavailable";
+                            error_description: string;
+                        };
+                    };
+                };
+                /** @description Unavailable or failed */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "temporarily_unavailable";
+                            error_description: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Authorization server metadata (RFC 8414) */
         get: {
             parameters: {
-                query?: {
-                    since?: string;
-                };
+                query?: never;
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4630,16 +4150,104 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            revocations: {
-                                seq: number;
-                                /** @enum {string} */
-                                type: "token" | "session" | "credential" | "user" | "client";
-                                id: string;
-                                exp: number;
-                                revoked_at: number;
-                            }[];
-                            cursor: number;
-                            snapshot: boolean;
+                            issuer: string;
+                            token_endpoint: string;
+                            jwks_uri: string;
+                            scopes_supported: string[];
+                            grant_types_supported: "client_credentials"[];
+                            token_endpoint_auth_methods_supported: ("client_secret_basic" | "client_secret_post")[];
+                            introspection_endpoint: string;
+                            introspection_endpoint_auth_methods_supported: ("client_secret_basic" | "client_secret_post")[];
+                            revocation_endpoint: string;
+                            revocation_endpoint_auth_methods_supported: ("client_secret_basic" | "client_secret_post")[];
+                            /** @description RFC 9728 section 4 */
+                            protected_resources: string[];
+                            /** @description Latchkey's: the revocation feed (Server-Sent Events, or ?since= JSON) */
+                            revocation_feed_endpoint: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Protected resource metadata (RFC 9728) of Latchkey's own API */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            resource: string;
+                            resource_name: string;
+                            authorization_servers: string[];
+                            scopes_supported: string[];
+                            bearer_methods_supported: "header"[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Protected resource metadata (RFC 9728) of Latchkey's own API */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            resource: string;
+                            resource_name: string;
+                            authorization_servers: string[];
+                            scopes_supported: string[];
+                            bearer_methods_supported: "header"[];
                         };
                     };
                 };

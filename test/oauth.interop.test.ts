@@ -94,7 +94,7 @@ describe.each(TARGETS)('oauth4webapi against a listening server on $name', ({ cr
       });
 
       it('introspects a client token and a user token, and revokes the client token', async () => {
-        const rs = await newClient(server, { scopes: [], canIntrospect: true });
+        const rs = await newClient(server, { scopes: ['agents:read'], canIntrospect: true });
         const machine = await newClient(server);
         const { access_token } = await grant(machine, auth(machine.secret));
         expect(await introspect(rs, auth(rs.secret), access_token)).toMatchObject({

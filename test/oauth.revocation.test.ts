@@ -76,7 +76,7 @@ describe.each(TARGETS)('POST /oauth/revoke (RFC 7009) on $name', ({ create }) =>
   });
 
   it('lets a resource server (feed reader) revoke a refresh token: the whole session ends', async () => {
-    const rs = await newClient(server, { scopes: [], canReadRevocations: true });
+    const rs = await newClient(server, { scopes: ['agents:read'], canReadRevocations: true });
     const client = caller(server);
     const login = await registerV1(client, uniqueEmail());
     expect((await revoke(rs, login.refreshToken)).status).toBe(200);

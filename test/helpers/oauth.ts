@@ -31,7 +31,7 @@ export async function newClient(server: TestServer, permissions: Partial<ClientP
 
 /** A resource server: a client allowed to introspect. */
 export function newResourceServer(server: TestServer): Promise<TestClient> {
-  return newClient(server, { scopes: [], canIntrospect: true });
+  return newClient(server, { scopes: ['agents:read'], canIntrospect: true });
 }
 
 export interface FormPost {

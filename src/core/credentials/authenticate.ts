@@ -85,8 +85,10 @@ export async function authenticateBearer(core: Core, token: string): Promise<Pri
  * rotation or deletion (the database decides only while the client is on the denylist).
  */
 export async function clientTokenIsLive(core: Core, claims: ClientAccessClaims): Promise<boolean> {
-  if (await core.denylist.isRevoked([denyKey.accessToken(claims.jti)])) return false;
-  if (!(await core.denylist.isRevoked([denyKey.client(claims.clientId)]))) return true;
+  const token = denyKey.accessToken(claims.jti);
+  // One round trip on the common path; which key matched is asked only when one did.
+  if (!(await core.denylist.isRevoked([token, denyKey.client(claims.clientId)]))) return true;
+  if (await core.denylist.isRevoked([token])) return false;
   return clientTokenStands(core, claims.clientId, claims.iat);
 }
 

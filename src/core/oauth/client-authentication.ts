@@ -8,8 +8,6 @@ import { OAuthError } from './oauth-error.js';
 export interface PresentedClient {
   clientId: string;
   secret: string;
-  /** How they came: decides the challenge of a refusal. */
-  method: 'client_secret_basic' | 'client_secret_post';
 }
 
 /** The challenge of a 401 from /oauth/* (RFC 6749 section 5.2: the client may authenticate by HTTP Basic). */

@@ -14,7 +14,9 @@ export function useFormBodies(app: FastifyInstance): void {
     const parameters: Record<string, string> = Object.create(null);
     for (const [name, value] of new URLSearchParams(body as string)) {
       if (name in parameters) {
-        done(new OAuthError('invalid_request', `The ${name} parameter is repeated`), undefined);
+        // Only a parameter name of the RFCs' shape is named back: error bodies never echo input.
+        const named = /^[a-z_]{1,40}$/.test(name) ? `The ${name} parameter` : 'A parameter';
+        done(new OAuthError('invalid_request', `${named} is repeated`), undefined);
         return;
       }
       parameters[name] = value;

@@ -32,10 +32,10 @@ export function presentedClient(
     if (body.client_id !== undefined && body.client_id !== clientId) {
       throw new OAuthError('invalid_request', 'client_id in the body names another client than the Basic credentials');
     }
-    return { clientId, secret: decodeComponent(decoded.slice(colon + 1)), method: 'client_secret_basic' };
+    return { clientId, secret: decodeComponent(decoded.slice(colon + 1)) };
   }
   if (inBody && body.client_id !== undefined) {
-    return { clientId: body.client_id, secret: body.client_secret!, method: 'client_secret_post' };
+    return { clientId: body.client_id, secret: body.client_secret! };
   }
   return null;
 }

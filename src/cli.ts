@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig, StartupError } from './config/index.js';
 import { AuthError, CLIENT_NAME_MAX_LENGTH, SCOPES } from './core/index.js';
+import { backup, restore } from './cli/backup.js';
 import { clientCreate, clientDelete, clientList, clientRotateSecret } from './cli/clients.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
@@ -142,6 +143,19 @@ program
   .command('rotate')
   .description('add a new signing key')
   .action(() => keysRotate(loadConfig()));
+
+program
+  .command('backup')
+  .description('copy the embedded database, safe while the server runs (PostgreSQL: use pg_dump)')
+  .requiredOption('--to <file>', 'where to write the copy')
+  .action((o) => backup(loadConfig(), o.to));
+program
+  .command('restore')
+  .description('restore a backup: every session ends and the signing keys are replaced')
+  .option('--from <file>', 'the embedded backup to put in place of the database')
+  .option('--in-place', 'the database already holds the backup (after pg_restore)')
+  .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+  .action((o) => restore(loadConfig(), o));
 
 program.parseAsync().catch((error: unknown) => {
   // One line for the operator; the stack only when asked for, since it says nothing they can act

@@ -36,7 +36,8 @@ export type AuditEventType =
   | 'oauth_client_deleted'
   | 'oauth_introspection_used'
   | 'oauth_revocation_feed_opened'
-  | 'oauth_token_revoked';
+  | 'oauth_token_revoked'
+  | 'database_restored';
 
 export class Audit {
   constructor(

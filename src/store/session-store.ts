@@ -55,4 +55,6 @@ export interface SessionStore {
   revokeSession(id: string, at: number): Promise<boolean>;
   /** Revokes every live session of the user; returns their ids. */
   revokeUserSessions(userId: string, at: number): Promise<string[]>;
+  /** Revokes every live session of every user (after a restore); returns their ids. */
+  revokeAllSessions(at: number): Promise<string[]>;
 }

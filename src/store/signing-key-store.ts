@@ -13,4 +13,6 @@ export interface SigningKeyStore {
   /** Inserts unless the (env, generation) pair exists; returns whether it was inserted. */
   insertIfAbsent(key: StoredSigningKey): Promise<boolean>;
   listForEnv(env: string): Promise<StoredSigningKey[]>;
+  /** Deletes every key of every environment; returns how many there were. */
+  deleteAll(): Promise<number>;
 }

@@ -83,7 +83,9 @@ describe.each(SQL_DATABASES)('the revocation store contract on $name', ({ name, 
     expect(listed).toEqual([{ key, seq: renewed!.seq, expiresAt: LATER + 1, revokedAt: NOW + 5 }]);
   });
 
-  it.runIf(name === 'PostgreSQL')(
+  // SQLite has one writer: the race exists on PostgreSQL only, so only there is it a test.
+  const itOnPostgres = name === 'PostgreSQL' ? it : () => {};
+  itOnPostgres(
     'gives racing adds from two processes distinct positions, and a reader never sees a later one before an earlier one',
     async () => {
       const from = await revocations.lastSeq();

@@ -97,4 +97,24 @@ describe.each(SQL_DATABASES)('the session store contract on $name', ({ open }) =
 
     expect((await otherProcess.listLiveSessions(user.id, NOW)).map((s) => s.id)).toEqual([older.id, newer.id]);
   });
+
+  // Last: it ends the sessions every other test of this file made.
+  it('revokes every live session of every user at once, and only live ones', async () => {
+    const [one, two] = [await aStoredUser(), await aStoredUser()];
+    const [a, b, earlier] = [aSession(one.id), aSession(two.id), aSession(two.id)];
+    for (const [s, u] of [
+      [a, one],
+      [b, two],
+      [earlier, two],
+    ] as const)
+      await sessions.createSession(s, aRefreshToken(s), u.passwordHash);
+    await sessions.revokeSession(earlier.id, NOW);
+
+    const ended = await otherProcess.revokeAllSessions(NOW + 1);
+    expect(ended).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(ended).not.toContain(earlier.id);
+    expect((await sessions.findSession(earlier.id))?.revokedAt).toBe(NOW);
+    expect(await sessions.listLiveSessions(two.id, NOW)).toEqual([]);
+    expect(await sessions.revokeAllSessions(NOW + 2)).toEqual([]);
+  });
 });

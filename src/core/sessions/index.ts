@@ -1,3 +1,4 @@
+export * from './after-restore.js';
 export * from './login.js';
 export * from './password-change.js';
 export * from './password-reset.js';

@@ -57,9 +57,14 @@ export function openPostgres(url: string, poolSize: number): Database {
   };
 }
 
+/** Where the embedded default keeps its database. */
+export function embeddedDatabaseFile(dataDir: string): string {
+  return join(dataDir, 'latchkey.db');
+}
+
 export function openSqlite(dataDir: string): Database {
   createDataDir(dataDir);
-  const file = join(dataDir, 'latchkey.db');
+  const file = embeddedDatabaseFile(dataDir);
   const handle = new BetterSqlite3(file);
   // Hashes and ciphertexts only, but still nobody else's business; SQLite gives -wal and -shm the same mode.
   chmodSync(file, 0o600);

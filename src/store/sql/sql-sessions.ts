@@ -8,17 +8,18 @@ import type { RefreshTokenRow, SessionRow, Tables } from './tables.js';
  * Ends a user's open sessions (only `onlySession`, when given), on `db` or inside a transaction
  * on it; returns the ids ended.
  */
+/** Revokes the live sessions of one user (or only `onlySession` of them), or with `userId` null every live session. */
 export async function endUserSessions(
   db: Kysely<Tables>,
-  userId: string,
+  userId: string | null,
   at: number,
   onlySession?: string,
 ): Promise<string[]> {
   const rows = await db
     .updateTable('sessions')
     .set({ revoked_at: at })
-    .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
+    .$if(userId !== null, (qb) => qb.where('user_id', '=', userId!))
     .$if(onlySession !== undefined, (qb) => qb.where('id', '=', onlySession!))
     .returning('id')
     .execute();
@@ -150,5 +151,6 @@ export function createSqlSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     revokeUserSessions: (userId, at) => endUserSessions(db, userId, at),
+    revokeAllSessions: (at) => endUserSessions(db, null, at),
   };
 }

@@ -22,6 +22,11 @@ export function createSqlSigningKeyStore(db: Kysely<Tables>): SigningKeyStore {
       return inserted !== undefined;
     },
 
+    async deleteAll() {
+      const result = await db.deleteFrom('signing_keys').executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async listForEnv(env) {
       const rows = await db
         .selectFrom('signing_keys')

@@ -1,7 +1,9 @@
 import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DASHBOARD_CSP } from './dashboard.js';
 import { flatErrorSchema } from './flat/error-body.js';
 import { oauthErrorSchema } from './oauth/schemas.js';
 import { v1ErrorSchema } from './v1/envelope.js';
@@ -37,9 +39,17 @@ const withErrorBodies: typeof jsonSchemaTransform = (input) => {
   };
 };
 
+// The dashboard's policy, plus the one style element Swagger UI's bundle injects (its hash; the
+// package is pinned, and test/e2e/docs.e2e.test.ts fails on any violation after an upgrade).
+export const DOCS_CSP = DASHBOARD_CSP.replace(
+  "style-src 'self'",
+  "style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='",
+);
+
 /**
  * The OpenAPI document, generated from the zod schemas every route declares (so it cannot drift
- * from what the routes validate and answer). Served at GET /openapi.json.
+ * from what the routes validate and answer). Served at GET /openapi.json, and as an interactive
+ * reference at GET /docs (Swagger UI from its own files, under the dashboard's CSP).
  */
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string): Promise<void> {
   await app.register(fastifySwagger, {
@@ -77,4 +87,11 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
     transform: withErrorBodies,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: () => DOCS_CSP,
+    uiConfig: { deepLinking: true, validatorUrl: null },
+    logLevel: 'warn',
+  });
 }

@@ -6,18 +6,13 @@ import { backup, restore } from './cli/backup.js';
 import { clientCreate, clientDelete, clientList, clientRotateSecret } from './cli/clients.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
-import { readFileSync } from 'node:fs';
+import { VERSION } from './version.js';
 import { userDelete, userList, userResetTwoFactor, userSetPlan, userSetRole, userShow } from './cli/user-admin.js';
 import { keysRotate, userCreate, userSetDisabled, userSetPassword, userUnlock } from './cli/users.js';
 
-// dist/cli.js and src/cli.ts both sit one folder below package.json.
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
-
 const program = new Command('latchkey')
   .description('Self-hosted authentication server')
-  .version(version, '-V, --version', 'print the version')
+  .version(VERSION, '-V, --version', 'print the version')
   .showHelpAfterError();
 
 // Each action loads the configuration itself, so `--help` works without a valid environment.

@@ -40,6 +40,9 @@ const FIELDS = [
   'clientAuthRateLimit',
   'clientAuthRateLimitWindowSeconds',
   'revocationFeedHeartbeatSeconds',
+  'metricsToken',
+  'metricsPort',
+  'metricsHost',
   'credentialBrand',
   'mfaDriftSteps',
   'mfaLockoutMaxFailures',
@@ -133,6 +136,8 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://auth.example/',
       REGISTRATION_ENABLED: 'false',
       PASSWORD_HASH_CONCURRENCY: '3',
+      METRICS_TOKEN: SECRET,
+      METRICS_PORT: '9464',
     });
     expect(Object.keys(config).sort()).toEqual([...FIELDS].sort());
     expect(Object.entries(config).filter(([, value]) => value === undefined)).toEqual([]);

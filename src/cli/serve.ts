@@ -1,4 +1,6 @@
 import { errorCode, StartupError, type Config } from '../config/index.js';
+import type { Server } from 'node:http';
+import { listenForMetrics } from '../http/metrics.js';
 import { createLatchkey } from '../server.js';
 
 /** One line for a listen() failure the operator can fix, naming the setting; null for anything else. */
@@ -31,6 +33,14 @@ export async function serve(config: Readonly<Config>): Promise<void> {
     const message = listenFailure(error, config);
     throw message ? new StartupError(message, { cause: error }) : error;
   }
+  let metricsServer: Server | undefined;
+  if (app.metrics && config.metricsPort !== undefined) {
+    const { metricsPort, metricsHost } = config;
+    metricsServer = await listenForMetrics(app.metrics, metricsPort, metricsHost).catch(async (error) => {
+      await latchkey.close().catch(() => {});
+      throw new StartupError(`METRICS_PORT: cannot listen on ${metricsHost}:${metricsPort} (${errorCode(error)})`);
+    });
+  }
   app.log.info({ env: config.env, storage: config.databaseUrl ? 'postgres+redis' : 'embedded' }, 'latchkey ready');
 
   let stopping = false;
@@ -43,6 +53,7 @@ export async function serve(config: Readonly<Config>): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000);
     deadline.unref();
+    metricsServer?.close();
     latchkey.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -128,6 +128,12 @@ export const envSchema = z
     CLIENT_AUTH_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
     /** Seconds between heartbeats on the revocation feed (/oauth/revocations). Default 5. */
     REVOCATION_FEED_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+    /** Bearer secret (at least 32 characters) that opens GET /metrics on the main port. Default unset: no /metrics there. */
+    METRICS_TOKEN: z.string().min(32, 'at least 32 characters').optional(),
+    /** A port of its own serving GET /metrics without a secret, on METRICS_HOST. Default unset. */
+    METRICS_PORT: port.optional(),
+    /** Interface of METRICS_PORT. Default 127.0.0.1. */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** TOTP codes accepted this many 30-second steps either side of now (clock drift). Default 1. */
     MFA_DRIFT_STEPS: z.coerce.number().int().min(0).max(10).default(1),
     /** Wrong second-factor codes before the account's 2FA step locks. Default 5. */

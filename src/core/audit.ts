@@ -40,10 +40,17 @@ export type AuditEventType =
   | 'database_restored';
 
 export class Audit {
+  private readonly listeners: ((type: AuditEventType) => void)[] = [];
+
   constructor(
     private readonly store: AuditStore,
     private readonly clock: Clock,
   ) {}
+
+  /** Calls `listener` with the type of every event recorded from now on (metrics count them). */
+  onRecorded(listener: (type: AuditEventType) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** `details` must never hold a secret: it is stored in clear. */
   record(
@@ -52,7 +59,7 @@ export class Audit {
     userId: string | null,
     details: Record<string, unknown> | null = null,
   ): Promise<void> {
-    return this.store.append({
+    const appended = this.store.append({
       id: randomId('evt'),
       at: this.clock(),
       type,
@@ -60,6 +67,10 @@ export class Audit {
       ip: ctx.ip,
       userAgent: ctx.userAgent,
       details,
+    });
+    if (this.listeners.length === 0) return appended;
+    return appended.then(() => {
+      for (const listener of this.listeners) listener(type);
     });
   }
 }

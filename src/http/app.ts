@@ -10,6 +10,8 @@ import { flatSurface } from './flat/index.js';
 import { healthRoutes } from './health-routes.js';
 import { rejectNulCharacters } from './nul-guard.js';
 import { registerOpenApi } from './openapi.js';
+import { createMetrics, metricsRoute } from './metrics.js';
+import { VERSION } from '../version.js';
 import { responseSerializerCompiler } from './response-serializer.js';
 import { sayMissingFieldsAreRequired } from './schemas.js';
 import { API_SECURITY_HEADERS, SECURITY_HEADERS_BUT_CSP } from './security-headers.js';
@@ -107,6 +109,11 @@ export async function buildApp({ core, logger, feed }: AppOptions) {
     done(null, payload);
   });
 
+  if (config.metricsToken !== undefined || config.metricsPort !== undefined) {
+    const metrics = createMetrics(app, core, VERSION);
+    app.decorate('metrics', metrics);
+    if (config.metricsToken !== undefined) metricsRoute(app, metrics, config.metricsToken);
+  }
   app.addHook('preValidation', rejectNulCharacters);
   logAbortedRequests(app, logger);
   const dashboardPage = await registerDashboard(app);

@@ -54,6 +54,18 @@ describe('latchkey serve refuses to start, in one line', () => {
     expect(await serveFails({ PORT: '0x1F90' })).toBe('latchkey: PORT: a decimal port number (0 to 65535)');
   });
 
+  it('on a WEBAUTHN_RP_ID that does not serve every allowed origin', async () => {
+    expect(
+      await serveFails({
+        PUBLIC_URL: 'https://auth.example.com',
+        WEBAUTHN_RP_ID: 'example.com',
+        WEBAUTHN_ORIGINS: 'https://auth.example.com,https://app.example.org',
+      }),
+    ).toBe(
+      "latchkey: WEBAUTHN_RP_ID: example.com is not https://app.example.org's host nor a registrable parent domain of it; set it to a domain every origin in WEBAUTHN_ORIGINS shares",
+    );
+  });
+
   it('on REDIS_URL without DATABASE_URL instead of ignoring it', async () => {
     expect(await serveFails({ REDIS_URL: TEST_REDIS_URL })).toMatch(
       /^latchkey: REDIS_URL: only used together with DATABASE_URL/,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from './helpers/api.js';
 import { cliEnv, lines, run, Served } from './helpers/cli.js';
+import { PASSKEY_ENV, platformAuthenticator, registerPasskey } from './helpers/passkeys.js';
 import { uniqueEmail } from './helpers/server.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -16,14 +17,15 @@ describe('latchkey user administration commands', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'latchkey-cli-admin-'));
-    served = await Served.start(dataDir, { LOGIN_RATE_LIMIT: '1000' });
+    served = await Served.start(dataDir, { LOGIN_RATE_LIMIT: '1000', ...PASSKEY_ENV });
   });
   afterAll(async () => {
     await served?.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[], extra: Record<string, string> = {}) => run(args, cliEnv(dataDir, extra));
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    run(args, cliEnv(dataDir, { ...PASSKEY_ENV, ...extra }));
 
   async function createUser(email: string, ...extra: string[]): Promise<string> {
     const result = await cli(['user', 'create', '--email', email, '--password', PASSWORD, ...extra]);
@@ -83,6 +85,33 @@ describe('latchkey user administration commands', () => {
       createdAt: expect.any(String),
       disabledAt: null,
     });
+  });
+
+  it('user show lists the passkeys by id and name, never a key', async () => {
+    const email = uniqueEmail();
+    await createUser(email);
+    const login = await served.post('/api/v1/auth/login', { email, password: PASSWORD });
+    const client = {
+      ip: '127.0.0.1',
+      post: served.post.bind(served),
+      get: served.get.bind(served),
+      delete: () => Promise.reject(new Error('unused')),
+    };
+    const passkey = await registerPasskey(
+      client as never,
+      login.body.data.token,
+      platformAuthenticator({ synced: true }),
+      'Phone',
+    );
+    const shown = lines((await cli(['user', 'show', email])).stdout);
+    expect(shown.slice(-2)).toEqual([
+      'passkeys:    1',
+      expect.stringMatching(new RegExp(`^  ${passkey.id}  "Phone"  synced  created \\S+  last used never$`)),
+    ]);
+    const json = JSON.parse((await cli(['user', 'show', email, '--json'])).stdout);
+    expect(json.passkeys).toEqual([
+      { id: passkey.id, name: 'Phone', backedUp: true, createdAt: expect.any(String), lastUsedAt: null },
+    ]);
   });
 
   it('user show names an unknown e-mail in one line', async () => {

@@ -53,6 +53,9 @@ const FIELDS = [
   'plans',
   'registrationEnabled',
   'passwordHashConcurrency',
+  'webauthnRpId',
+  'webauthnRpName',
+  'webauthnOrigins',
   'bodyLimitBytes',
   'uploadMaxBytes',
   'storageQuotaBytes',
@@ -176,5 +179,40 @@ describe('loadConfig', () => {
     expect(config.registrationEnabled).toBe(true);
     expect(loadConfig({ LATCHKEY_ENV: 'production', LATCHKEY_SECRET: SECRET }).registrationEnabled).toBe(false);
     expect(config.passwordHashConcurrency).toBeGreaterThanOrEqual(1);
+  });
+
+  it('derives the WebAuthn relying party from PUBLIC_URL and MFA_ISSUER unless set', () => {
+    const derived = loadConfig({ PUBLIC_URL: 'https://auth.example.com:8443/', MFA_ISSUER: 'Acme' });
+    expect(derived.webauthnRpId).toBe('auth.example.com');
+    expect(derived.webauthnRpName).toBe('Acme');
+    expect(derived.webauthnOrigins).toEqual(['https://auth.example.com:8443']);
+    const set = loadConfig({
+      PUBLIC_URL: 'https://auth.example.com',
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_RP_NAME: 'Example',
+      WEBAUTHN_ORIGINS: 'https://app.example.com, https://example.com/',
+    });
+    expect(set.webauthnRpId).toBe('example.com');
+    expect(set.webauthnRpName).toBe('Example');
+    expect(set.webauthnOrigins).toEqual(['https://app.example.com', 'https://example.com']);
+  });
+
+  it.each([
+    ['example.org', 'https://app.example.com', 'https://app.example.com'],
+    ['com', 'https://app.example.com', 'https://app.example.com'],
+    ['github.io', 'https://me.github.io', 'https://me.github.io'],
+    ['app.example.com', 'https://example.com', 'https://example.com'],
+    ['example.com', 'https://app.example.com,https://notexample.com', 'https://notexample.com'],
+  ])('refuses WEBAUTHN_RP_ID=%s for WEBAUTHN_ORIGINS=%s in one line naming the setting', (rpId, origins, bad) => {
+    const message = failure({ WEBAUTHN_RP_ID: rpId, WEBAUTHN_ORIGINS: origins });
+    expect(message).toBe(
+      `WEBAUTHN_RP_ID: ${rpId} is not ${bad}'s host nor a registrable parent domain of it; set it to a domain every origin in WEBAUTHN_ORIGINS shares`,
+    );
+  });
+
+  it('refuses WEBAUTHN_ORIGINS entries that are not origins', () => {
+    expect(failure({ WEBAUTHN_ORIGINS: 'https://app.example.com/login' })).toMatch(/^WEBAUTHN_ORIGINS: not an origin/);
+    expect(failure({ WEBAUTHN_ORIGINS: 'app.example.com' })).toMatch(/^WEBAUTHN_ORIGINS: not an origin/);
+    expect(failure({ WEBAUTHN_ORIGINS: ' , ' })).toMatch(/^WEBAUTHN_ORIGINS: empty/);
   });
 });

@@ -47,10 +47,11 @@ function shown(details: UserDetails) {
       createdAt: iso(t.createdAt),
       lastUsedAt: iso(t.lastUsedAt),
     })),
+    passkeys: details.passkeys.map((p) => ({ ...p, createdAt: iso(p.createdAt), lastUsedAt: iso(p.lastUsedAt) })),
   };
 }
 
-/** `latchkey user show <email> [--json]`: one user, with 2FA, sessions and credentials (never a secret). */
+/** `latchkey user show <email> [--json]`: one user, with 2FA, sessions, credentials and passkeys (never a secret). */
 export async function userShow(config: Readonly<Config>, email: string, options: { json?: boolean }): Promise<void> {
   await withCore(config, async (core) => {
     const details = shown(await describeUser(core, await findUserByEmail(core, email)));
@@ -68,6 +69,11 @@ export async function userShow(config: Readonly<Config>, email: string, options:
       `tokens:      ${details.personalAccessTokens.length}`,
       ...details.personalAccessTokens.map(
         (t) => `  ${t.prefix}  ${t.role}  ${JSON.stringify(t.name)}  created ${t.createdAt}`,
+      ),
+      `passkeys:    ${details.passkeys.length}`,
+      ...details.passkeys.map(
+        (p) =>
+          `  ${p.id}  ${JSON.stringify(p.name)}  ${p.backedUp ? 'synced' : 'device-bound'}  created ${p.createdAt}  last used ${p.lastUsedAt ?? 'never'}`,
       ),
     ];
     console.log(lines.join('\n'));

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { originOutsideRpId, parseOrigins } from './relying-party.js';
 import { envSchema, type Env } from './schema.js';
 
 /** PORT -> port, ACCESS_TOKEN_TTL_SECONDS -> accessTokenTtlSeconds, LATCHKEY_ENV -> env. */
@@ -30,6 +31,9 @@ const DERIVED = [
   'PLANS',
   'REGISTRATION_ENABLED',
   'PASSWORD_HASH_CONCURRENCY',
+  'WEBAUTHN_RP_ID',
+  'WEBAUTHN_RP_NAME',
+  'WEBAUTHN_ORIGINS',
 ] as const satisfies readonly (keyof Env)[];
 type DerivedVariable = (typeof DERIVED)[number];
 type CopiedVariable = Exclude<keyof Env, DerivedVariable>;
@@ -56,6 +60,12 @@ interface DerivedFields {
   registrationEnabled: boolean;
   /** PASSWORD_HASH_CONCURRENCY; default half the CPU cores, at least 1. */
   passwordHashConcurrency: number;
+  /** WEBAUTHN_RP_ID; default the host of PUBLIC_URL. */
+  webauthnRpId: string;
+  /** WEBAUTHN_RP_NAME; default MFA_ISSUER. */
+  webauthnRpName: string;
+  /** WEBAUTHN_ORIGINS; default the origin of PUBLIC_URL. */
+  webauthnOrigins: readonly string[];
 }
 
 /**
@@ -124,6 +134,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const publicUrl = (env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, '');
+  const origins = parseOrigins(env.WEBAUTHN_ORIGINS ?? new URL(publicUrl).origin);
+  if (!Array.isArray(origins)) throw new ConfigError(`WEBAUTHN_ORIGINS: ${origins.error}`);
+  const rpId = env.WEBAUTHN_RP_ID ?? new URL(publicUrl).hostname;
+  const outside = originOutsideRpId(rpId, origins);
+  if (outside !== null) {
+    throw new ConfigError(
+      `WEBAUTHN_RP_ID: ${rpId} is not ${outside}'s host nor a registrable parent domain of it; set it to a domain every origin in WEBAUTHN_ORIGINS shares`,
+    );
+  }
   const derived: DerivedFields = {
     dataDir: resolve(env.DATA_DIR),
     publicUrl,
@@ -134,6 +153,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     plans: Object.freeze([...new Set(env.PLANS)]),
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
+    webauthnRpId: rpId,
+    webauthnRpName: env.WEBAUTHN_RP_NAME ?? env.MFA_ISSUER,
+    webauthnOrigins: Object.freeze(origins),
   };
   const copied = Object.fromEntries(COPIED.map((variable) => [fieldName(variable), env[variable]]));
   return Object.freeze({ ...copied, ...derived } as Config);

@@ -146,6 +146,15 @@ export const envSchema = z
     MFA_BLOCK_FAILURES: positiveInt.default(100),
     /** Issuer shown in authenticator apps. Default Latchkey. */
     MFA_ISSUER: z.string().min(1).max(64).default('Latchkey'),
+    /** WebAuthn relying party ID: the host of PUBLIC_URL or a registrable parent domain of it. Default: the host of PUBLIC_URL. */
+    WEBAUTHN_RP_ID: z
+      .string()
+      .regex(/^[a-z0-9.-]{1,253}$/, 'a lowercase host name such as example.com, without scheme or port')
+      .optional(),
+    /** Relying party name that authenticators show beside a passkey. Default: MFA_ISSUER. */
+    WEBAUTHN_RP_NAME: z.string().min(1).max(64).optional(),
+    /** Origins allowed to use passkeys, comma-separated (https://app.example.com,...). Default: the origin of PUBLIC_URL. */
+    WEBAUTHN_ORIGINS: z.string().optional(),
     /** Brand in credential prefixes: `<brand>_pat_`, `<brand>_live_`/`<brand>_test_`. Default latchkey. */
     CREDENTIAL_BRAND: z
       .string()

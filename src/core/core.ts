@@ -9,6 +9,7 @@ import { DeviceCookies } from './limits/device-cookies.js';
 import { LoginLimits } from './limits/login-limits.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import { createSecretBox, type SecretBox } from './keys/secret-box.js';
+import { createRelyingParty, type RelyingParty } from './passkeys/relying-party.js';
 import { KeyRing } from './keys/signing-keys.js';
 import { TokenService } from './keys/tokens.js';
 
@@ -27,6 +28,8 @@ export interface Core {
   passwords: PasswordHasher;
   limits: LoginLimits;
   devices: DeviceCookies;
+  /** The WebAuthn relying party (WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS). */
+  relyingParty: RelyingParty;
   /** Uploads per ingest key (UPLOAD_RATE_LIMIT per UPLOAD_RATE_LIMIT_WINDOW_SECONDS), shared by every instance. */
   uploadLimiter: Limiter;
   /** Failed OAuth client authentications per client and IP (CLIENT_AUTH_RATE_LIMIT per window). */
@@ -75,6 +78,7 @@ export async function createCore(options: {
     passwords,
     limits: new LoginLimits(stores.limiters, stores.failures, config, clock),
     devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
+    relyingParty: createRelyingParty(config, options.secret),
     uploadLimiter: stores.limiters({
       name: 'upload-key',
       points: config.uploadRateLimit,

@@ -88,6 +88,17 @@ export const ERRORS = {
     status: 403,
     message: 'This endpoint acts for a user account; an OAuth client token has none',
   },
+  INVALID_PASSKEY: { status: 401, message: 'Passkey not recognised or not verified' },
+  INVALID_PASSKEY_CHALLENGE: {
+    status: 400,
+    message: 'Passkey challenge expired, already used or for another step; request new options',
+  },
+  PASSKEY_REGISTRATION_FAILED: { status: 400, message: 'The new passkey could not be verified' },
+  NO_PASSKEY: { status: 400, message: 'This account has no passkey' },
+  LAST_SIGN_IN_METHOD: {
+    status: 409,
+    message: "This is the account's last way to sign in; add a password or another passkey first",
+  },
   KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -17,6 +17,7 @@ import { createSqlAgentStore } from './sql/sql-agents.js';
 import { createSqlAuditStore } from './sql/sql-audit.js';
 import { createSqlClientStore } from './sql/sql-clients.js';
 import { createSqlCredentialStore } from './sql/sql-credentials.js';
+import { createSqlPasskeyStore } from './sql/sql-passkeys.js';
 import { createSqlRevocationStore } from './sql/sql-revocations.js';
 import { createSqlSessionStore } from './sql/sql-sessions.js';
 import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
@@ -99,6 +100,7 @@ export async function openStores(
     revocations: createSqlRevocationStore(db),
     audit: createSqlAuditStore(db),
     twoFactor: createSqlTwoFactorStore(db),
+    passkeys: createSqlPasskeyStore(db),
     credentials: createSqlCredentialStore(db),
     clients: createSqlClientStore(db),
     agents: createSqlAgentStore(db),

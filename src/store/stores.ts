@@ -5,6 +5,7 @@ import type { CredentialStore } from './credential-store.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
+import type { PasskeyStore } from './passkey-store.js';
 import type { RevocationSignal } from './revocation-signal.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { SessionStore } from './session-store.js';
@@ -22,6 +23,8 @@ export interface Stores {
   revocations: RevocationStore;
   audit: AuditStore;
   twoFactor: TwoFactorStore;
+  /** Passkeys and their ceremonies' challenges. */
+  passkeys: PasskeyStore;
   credentials: CredentialStore;
   /** OAuth clients (service accounts). */
   clients: ClientStore;

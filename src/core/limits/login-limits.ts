@@ -49,6 +49,7 @@ function lockedError(code: ErrorCode, verdict: Exclude<AttemptVerdict, { allowed
  */
 export class LoginLimits {
   private readonly perIp: Limiter;
+  private readonly perIpPasskeyOptions: Limiter;
   private readonly perPendingToken: Limiter;
   private readonly password: Lockout;
   private readonly secondFactor: Lockout;
@@ -63,6 +64,13 @@ export class LoginLimits {
     this.ipv6PrefixLength = settings.loginRateLimitIpv6Prefix;
     this.perIp = createLimiter({
       name: 'login-ip',
+      points: settings.loginRateLimit,
+      durationSeconds: settings.loginRateLimitWindowSeconds,
+    });
+    // Options calls store a challenge: limited per IP like logins, but on their own count, so
+    // fetching options (a sign-in page's autofill does on every load) spends no login attempt.
+    this.perIpPasskeyOptions = createLimiter({
+      name: 'passkey-options-ip',
       points: settings.loginRateLimit,
       durationSeconds: settings.loginRateLimitWindowSeconds,
     });
@@ -101,6 +109,12 @@ export class LoginLimits {
   /** Counts one attempt from `ip` (an IPv6 client by its network); throws 429 once the window's budget is spent. */
   async takeIpAttempt(ip: string): Promise<void> {
     const result = await this.perIp.consume(rateLimitSubject(ip, this.ipv6PrefixLength));
+    if (!result.allowed) throw new AuthError('TOO_MANY_LOGIN_ATTEMPTS', { headers: retryAfter(result.retryAfterMs) });
+  }
+
+  /** Counts one passkey options call from `ip` (LOGIN_RATE_LIMIT per window, its own count); 429 past it. */
+  async takePasskeyOptionsAttempt(ip: string): Promise<void> {
+    const result = await this.perIpPasskeyOptions.consume(rateLimitSubject(ip, this.ipv6PrefixLength));
     if (!result.allowed) throw new AuthError('TOO_MANY_LOGIN_ATTEMPTS', { headers: retryAfter(result.retryAfterMs) });
   }
 

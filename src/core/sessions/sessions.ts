@@ -57,9 +57,10 @@ async function signAccessFor(
 /**
  * Counts one password attempt against the account, or the client's device when it presented a
  * valid device cookie for `account` (423 once locked). Returns the device id, for clearFailures.
- * The IP limit is taken first, by the caller.
+ * The IP limit is taken first, by the caller. A passkey assertion used as the first factor
+ * counts here too: the account's lockout covers every way in.
  */
-async function takePasswordAttempt(
+export async function takePasswordAttempt(
   core: Core,
   email: string,
   account: User | null,

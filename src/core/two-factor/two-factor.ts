@@ -9,6 +9,9 @@ import { confirmPassword, startSession, type IssuedTokens, type RefreshPolicy } 
 import { newJti } from '../keys/tokens.js';
 import { callerUser } from '../users/users.js';
 import { generateTotpSecret, matchTotp, totpUri } from './totp.js';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/assertion.js';
+import { confirmPasskeySecondFactor } from '../passkeys/passkey-confirmation.js';
+import { ownPasskeyOptions } from '../passkeys/user-passkeys.js';
 
 const TOTP_CODE = /^\d{6}$/;
 
@@ -172,31 +175,57 @@ export async function issuePendingLogin(core: Core, user: User): Promise<string>
   return pending.token;
 }
 
-/**
- * The second login step. The pending token works once, for five minutes, and survives five wrong
- * codes; wrong codes also count toward the account's 2FA lockout and the client's IP limit.
- */
-export async function completePendingLogin(
-  core: Core,
-  pendingToken: string,
-  code: string,
-  ctx: RequestContext,
-  policy: RefreshPolicy,
-): Promise<IssuedTokens> {
-  await core.limits.takeIpAttempt(ctx.ip);
+/** What answers the second login step: a TOTP or recovery code, or one of the user's passkeys. */
+export type SecondFactorProof = { code: string } | { passkeyResponse: AuthenticationResponseJSON };
+
+/** The pending login behind `pendingToken`, still open; INVALID_PENDING_TOKEN otherwise. */
+async function openPendingLogin(core: Core, pendingToken: string): Promise<{ jtiHash: string; userId: string }> {
   const verified = await core.tokens.verifyPending(pendingToken);
   if (!verified.ok) throw new AuthError('INVALID_PENDING_TOKEN');
   const jtiHash = sha256Hex(verified.claims.jti);
   if (!(await core.stores.twoFactor.isPendingLoginOpen(jtiHash))) throw new AuthError('INVALID_PENDING_TOKEN');
+  return { jtiHash, userId: verified.claims.sub };
+}
+
+/**
+ * Options for answering the second login step with a passkey (user verification preferred: the
+ * password was the first factor), bound to this pending login; NO_PASSKEY when the user has none.
+ */
+export async function beginPasskeySecondFactor(
+  core: Core,
+  pendingToken: string,
+  ctx: RequestContext,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  await core.limits.takePasskeyOptionsAttempt(ctx.ip);
+  const { jtiHash, userId } = await openPendingLogin(core, pendingToken);
+  return ownPasskeyOptions(core, userId, 'second-factor', jtiHash, 'preferred');
+}
+
+/**
+ * The second login step. The pending token works once, for five minutes, and survives five wrong
+ * answers; wrong codes and refused passkeys also count toward the account's 2FA lockout and the
+ * client's IP limit.
+ */
+export async function completePendingLogin(
+  core: Core,
+  pendingToken: string,
+  proof: SecondFactorProof,
+  ctx: RequestContext,
+  policy: RefreshPolicy,
+): Promise<IssuedTokens> {
+  await core.limits.takeIpAttempt(ctx.ip);
+  const { jtiHash, userId } = await openPendingLogin(core, pendingToken);
   if (!(await core.limits.takePendingTokenAttempt(jtiHash))) {
     await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock());
     throw new AuthError('INVALID_PENDING_TOKEN', { message: 'Too many wrong codes for this login; log in again' });
   }
   // Read before the pending login is spent: a password change after this read makes startSession
   // refuse, and one before it ended the pending login, so the spend below fails.
-  const user = await core.stores.users.findById(verified.claims.sub);
+  const user = await core.stores.users.findById(userId);
   if (!user) throw new AuthError('INVALID_PENDING_TOKEN');
-  await verifySecondFactor(core, await enabledCredential(core, user.id), user, code, ctx);
+  const credential = await enabledCredential(core, user.id);
+  if ('code' in proof) await verifySecondFactor(core, credential, user, proof.code, ctx);
+  else await confirmPasskeySecondFactor(core, user, jtiHash, proof.passkeyResponse, ctx);
   // Spent only now, atomically: of two racing correct submissions, one gets the session.
   if (!(await core.stores.twoFactor.spendPendingLogin(jtiHash, core.clock())))
     throw new AuthError('INVALID_PENDING_TOKEN');

@@ -28,6 +28,7 @@ export interface UserDetails {
     lastUsedAt: number | null;
   }[];
   hasIngestKey: boolean;
+  passkeys: { id: string; name: string; backedUp: boolean; createdAt: number; lastUsedAt: number | null }[];
 }
 
 /** A revoked credential as reported to the operator: its name and display prefix, never the secret. */
@@ -58,11 +59,12 @@ function rolesAbove(role: Role): Role[] {
 }
 
 export async function describeUser(core: Core, user: User): Promise<UserDetails> {
-  const [twoFactorEnabled, sessions, pats, ingestKeys] = await Promise.all([
+  const [twoFactorEnabled, sessions, pats, ingestKeys, passkeys] = await Promise.all([
     isTwoFactorEnabled(core, user.id),
     core.stores.sessions.listLiveSessions(user.id, core.clock()),
     core.stores.credentials.listActive(user.id, 'pat'),
     core.stores.credentials.listActive(user.id, 'ingest'),
+    core.stores.passkeys.listByUser(user.id),
   ]);
   return {
     id: user.id,
@@ -82,6 +84,13 @@ export async function describeUser(core: Core, user: User): Promise<UserDetails>
       lastUsedAt: t.lastUsedAt,
     })),
     hasIngestKey: ingestKeys.length > 0,
+    passkeys: passkeys.map((p) => ({
+      id: p.id,
+      name: p.name,
+      backedUp: p.backedUp,
+      createdAt: p.createdAt,
+      lastUsedAt: p.lastUsedAt,
+    })),
   };
 }
 

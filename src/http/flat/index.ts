@@ -8,6 +8,7 @@ import { flatErrorBody } from './error-body.js';
 import { flatIngestRoutes } from './ingest-routes.js';
 import { flatMfaRoutes } from './mfa-routes.js';
 import { flatOAuthClientRoutes } from './oauth-client-routes.js';
+import { flatPasskeyRoutes } from './passkey-routes.js';
 import { flatPasswordRoutes } from './password-routes.js';
 import { flatSessionRoutes } from './session-routes.js';
 import { flatVoicelogsRoutes } from './voicelogs-routes.js';
@@ -23,6 +24,7 @@ export function flatSurface(core: Core): FastifyPluginAsyncZod {
       await loginRoutes.register(flatAuthRoutes(core));
       await loginRoutes.register(flatMfaRoutes(core));
       await loginRoutes.register(flatPasswordRoutes(core));
+      await loginRoutes.register(flatPasskeyRoutes(core));
     });
     await app.register(flatSessionRoutes(core));
     await app.register(flatApiKeyRoutes(core));

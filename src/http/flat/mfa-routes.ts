@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  beginPasskeySecondFactor,
   beginTotpSetup,
   callerUser,
   completePendingLogin,
@@ -11,6 +12,7 @@ import {
 } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
+import { authenticationResponse, oneOf, requestOptions } from '../passkey-schemas.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
 import { flatRefreshPolicy, tokenPair, tokenPairBody } from './auth-routes.js';
@@ -63,13 +65,30 @@ export function flatMfaRoutes(core: Core): FastifyPluginAsyncZod {
     );
 
     app.post(
+      '/auth/mfa/passkey-options',
+      { schema: { body: z.object({ mfa_token: jwt }), response: { 200: requestOptions } } },
+      async (request) => beginPasskeySecondFactor(core, request.body.mfa_token, requestContext(request)),
+    );
+
+    app.post(
       '/auth/mfa/verify',
-      { schema: { body: z.object({ mfa_token: jwt, code: secondFactorCode }), response: { 200: tokenPair } } },
+      {
+        schema: {
+          body: z.object({
+            mfa_token: jwt,
+            code: secondFactorCode.optional(),
+            passkey_response: authenticationResponse.optional(),
+          }),
+          response: { 200: tokenPair },
+        },
+      },
       async (request, reply) => {
+        const { mfa_token, code, passkey_response } = request.body;
+        const proof = oneOf(['code', code], ['passkey_response', passkey_response]);
         const issued = await completePendingLogin(
           core,
-          request.body.mfa_token,
-          request.body.code,
+          mfa_token,
+          'first' in proof ? { code: proof.first } : { passkeyResponse: proof.second },
           requestContext(request),
           flatRefreshPolicy(core),
         );

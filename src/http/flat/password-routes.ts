@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { changePassword, type Core, reauthenticate } from '../../core/index.js';
+import { beginPasskeyStepUp, changePassword, type Core, reauthenticate } from '../../core/index.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
+import { authenticationResponse, oneOf, requestOptions } from '../passkey-schemas.js';
 import { loginPassword, newPassword, secondFactorCode } from '../schemas.js';
 import { flatRefreshPolicy, tokenPair, tokenPairBody } from './auth-routes.js';
 
@@ -47,24 +48,36 @@ export function flatPasswordRoutes(core: Core): FastifyPluginAsyncZod {
     );
 
     app.post(
+      '/auth/reauthenticate/passkey-options',
+      { onRequest: guard, schema: { response: { 200: requestOptions } } },
+      async (request) => beginPasskeyStepUp(core, sessionOf(request).userId),
+    );
+
+    app.post(
       '/auth/reauthenticate',
       {
         onRequest: guard,
         schema: {
-          body: z.object({ password: loginPassword, code: secondFactorCode.optional() }),
+          body: z.object({
+            password: loginPassword.optional(),
+            code: secondFactorCode.optional(),
+            passkey_response: authenticationResponse.optional(),
+          }),
           response: { 200: tokenPair },
         },
       },
-      async (request) =>
-        tokenPairBody(
-          await reauthenticate(
-            core,
-            sessionOf(request),
-            request.body,
-            requestContext(request),
-            flatRefreshPolicy(core),
-          ),
-        ),
+      async (request) => {
+        const { password, code, passkey_response } = request.body;
+        const proof = oneOf(['password', password], ['passkey_response', passkey_response]);
+        const renewed = await reauthenticate(
+          core,
+          sessionOf(request),
+          'first' in proof ? { password: proof.first, code } : { passkeyResponse: proof.second },
+          requestContext(request),
+          flatRefreshPolicy(core),
+        );
+        return tokenPairBody(renewed);
+      },
     );
   };
 }

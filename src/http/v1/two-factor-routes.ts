@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  beginPasskeySecondFactor,
   beginTotpSetup,
   callerUser,
   completePendingLogin,
@@ -11,6 +12,7 @@ import {
 } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { createGuard, requestContext, sessionOf } from '../guard.js';
+import { authenticationResponse, oneOf, requestOptions } from '../passkey-schemas.js';
 import { renderQr } from '../qr.js';
 import { jwt, loginPassword, secondFactorCode } from '../schemas.js';
 import { sessionBody, tokens, V1_REFRESH_POLICY } from './auth-routes.js';
@@ -18,7 +20,10 @@ import { envelope, ok } from './envelope.js';
 
 const recoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
 
-/** /api/v1/auth/2fa/* (enrolment, session tokens only) and the second login step /auth/verify-2fa. */
+/**
+ * /api/v1/auth/2fa/* (enrolment, session tokens only) and the second login step /auth/verify-2fa,
+ * answered with a code or a passkey (its options from /auth/verify-2fa/passkey-options).
+ */
 export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
   const guard = createGuard(core);
   const recentLogin = createGuard(core, { recentLogin: true });
@@ -100,15 +105,30 @@ export function v1TwoFactorRoutes(core: Core): FastifyPluginAsyncZod {
     );
 
     app.post(
+      '/auth/verify-2fa/passkey-options',
+      { schema: { body: z.object({ pendingToken: jwt }), response: { 200: envelope(requestOptions) } } },
+      async (request) => ok(await beginPasskeySecondFactor(core, request.body.pendingToken, requestContext(request))),
+    );
+
+    app.post(
       '/auth/verify-2fa',
       {
-        schema: { body: z.object({ pendingToken: jwt, code: secondFactorCode }), response: { 200: envelope(tokens) } },
+        schema: {
+          body: z.object({
+            pendingToken: jwt,
+            code: secondFactorCode.optional(),
+            passkeyResponse: authenticationResponse.optional(),
+          }),
+          response: { 200: envelope(tokens) },
+        },
       },
       async (request, reply) => {
+        const { pendingToken, code, passkeyResponse } = request.body;
+        const proof = oneOf(['code', code], ['passkeyResponse', passkeyResponse]);
         const issued = await completePendingLogin(
           core,
-          request.body.pendingToken,
-          request.body.code,
+          pendingToken,
+          'first' in proof ? { code: proof.first } : { passkeyResponse: proof.second },
           requestContext(request),
           V1_REFRESH_POLICY,
         );

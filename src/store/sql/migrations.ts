@@ -257,6 +257,40 @@ const migrations: Record<string, Migration> = {
       await db.insertInto('revocation_counter').values({ id: 1, seq: 0 }).execute();
     },
   },
+  '0010_passkeys': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('passkeys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('credential_id', 'text', (c) => c.notNull().unique())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('counter', 'bigint', (c) => c.notNull())
+        .addColumn('transports', 'text', (c) => c.notNull())
+        .addColumn('device_type', 'text', (c) => c.notNull())
+        .addColumn('backed_up', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('passkeys_user_id').on('passkeys').column('user_id').execute();
+      // WebAuthn challenges live in the database, not Redis: the embedded default has no Redis, and
+      // a delete that returns the row makes each one single use across every instance.
+      await db.schema
+        .createTable('passkey_challenges')
+        .addColumn('handle_hash', 'text', (c) => c.primaryKey())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('bound_to', 'text')
+        .addColumn('challenge', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('passkey_challenges_expires_at')
+        .on('passkey_challenges')
+        .column('expires_at')
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

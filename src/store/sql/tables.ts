@@ -180,6 +180,38 @@ export interface VoiceLogRow {
   created_at: number;
 }
 
+export interface PasskeyRow {
+  id: string;
+  user_id: string;
+  /** The WebAuthn credential ID, base64url. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The authenticator's signature counter at its last use; 0 for authenticators that keep none. */
+  counter: number;
+  /** JSON array of the transports the authenticator named (usb, nfc, ble, internal, hybrid, ...). */
+  transports: string;
+  /** `singleDevice` or `multiDevice` (a synced passkey). */
+  device_type: string;
+  /** 1 when the authenticator says the passkey is backed up (synced). */
+  backed_up: number;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface PasskeyChallengeRow {
+  /** SHA-256 of the handle the client returns: the login's challengeToken, else the challenge itself. */
+  handle_hash: string;
+  /** register, login, second-factor or step-up. */
+  purpose: string;
+  /** Who may answer it: a user id, a pending login's jti hash, or null (a discoverable login). */
+  bound_to: string | null;
+  /** base64url, as sent in the options. */
+  challenge: string;
+  expires_at: number;
+}
+
 export interface Tables {
   users: UserRow;
   sessions: SessionRow;
@@ -197,4 +229,6 @@ export interface Tables {
   api_credentials: ApiCredentialRow;
   agents: AgentRow;
   voice_logs: VoiceLogRow;
+  passkeys: PasskeyRow;
+  passkey_challenges: PasskeyChallengeRow;
 }

@@ -29,12 +29,7 @@ function queryString(query: Record<string, unknown> | undefined): string {
 }
 
 /** One HTTP exchange: the answer's JSON (the v1 envelope's `data`), or a LatchkeyError. */
-export async function send(
-  fetcher: Fetch,
-  baseUrl: string,
-  credentials: Credentials,
-  call: Call,
-): Promise<unknown> {
+export async function send(fetcher: Fetch, baseUrl: string, credentials: Credentials, call: Call): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (call.cookieMode) headers[COOKIE_MODE_HEADER] = 'cookie';
   if (call.token) headers.authorization = `Bearer ${call.token}`;

@@ -22,9 +22,18 @@ function asyncStorage(): TokenStorage & { values: Map<string, string> } {
   const later = () => new Promise((resolve) => setTimeout(resolve, 1));
   return {
     values,
-    get: async (key) => (await later(), values.get(key)),
-    set: async (key, value) => void (await later(), values.set(key, value)),
-    remove: async (key) => void (await later(), values.delete(key)),
+    async get(key) {
+      await later();
+      return values.get(key);
+    },
+    async set(key, value) {
+      await later();
+      values.set(key, value);
+    },
+    async remove(key) {
+      await later();
+      values.delete(key);
+    },
   };
 }
 

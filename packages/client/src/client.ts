@@ -1,67 +1,22 @@
-import type { Answer, MethodOf, Path, Query, RequestBody } from './contract.js';
+import type { Answer, MethodOf, Path, RequestBody } from './contract.js';
+import type { ClientOptions, LoginResult, RequestOptions, SessionAnswer } from './options.js';
 import { LatchkeyError } from './errors.js';
-import { fillPath, ROUTES, type Route, type RoutePath, type Surface } from './routes.js';
-import { Session, type SessionEndReason } from './session.js';
+import {
+  type CallContext,
+  type KeyCalls,
+  keyCalls,
+  type SessionCalls,
+  sessionCalls,
+  type TokenCalls,
+  tokenCalls,
+  type TwoFactorCalls,
+  twoFactorCalls,
+} from './resources.js';
+import { fillPath, ROUTES, type RouteAnswer, type RoutePath, type Surface } from './routes.js';
+import { Session } from './session.js';
 import { memoryStorage, type TokenStorage } from './storage.js';
 import { Tabs } from './tabs.js';
 import { type Call, type Credentials, type Fetch, send } from './transport.js';
-
-/** Options of createClient. Only `baseUrl` is needed outside a browser. */
-export interface ClientOptions<S extends Surface = 'v1'> {
-  /** Latchkey's origin, such as `https://auth.example.com`. Default `''`: the page's own origin (browsers only). */
-  baseUrl?: string;
-  /** `'v1'` (`/api/v1`, camelCase; the default) or `'flat'` (`/api`, snake_case). Answers come in that surface's shape. */
-  surface?: S;
-  /**
-   * Where the refresh token lives. `'cookie'`: an HttpOnly cookie page scripts cannot read (v1
-   * only; the default in browsers). `'storage'`: the client keeps it in `storage` (the default elsewhere).
-   */
-  refreshToken?: 'cookie' | 'storage';
-  /** Where a `'storage'` client keeps the refresh token. Default: memory, for the client's lifetime. */
-  storage?: TokenStorage;
-  /** The storage key. Default `'latchkey.refreshToken'`. */
-  storageKey?: string;
-  /** Called once when a session this client had is over: refresh refused, revoked, logout. Never on a network error or a 5xx. */
-  onSessionEnd?: (reason: SessionEndReason) => void;
-  /** The fetch to use. Default: the global fetch. */
-  fetch?: Fetch;
-  /** Fetch's `credentials`. Default `'same-origin'`. */
-  credentials?: Credentials;
-  /** Refresh this many seconds before the access token expires (at most a quarter of its lifetime). Default 30. */
-  refreshAheadSeconds?: number;
-  /**
-   * Coordinate refreshes with other tabs (Web Locks + BroadcastChannel), under this name when a
-   * string. Default: on in cookie mode, where tabs share one refresh token; off otherwise.
-   */
-  tabs?: boolean | string;
-}
-
-type SecondStep = { requires2FA: true } | { mfa_required: true };
-type WithoutRefreshToken<T> = T extends unknown ? Omit<T, 'refreshToken' | 'refresh_token'> : never;
-type SessionRoute = 'login' | 'register' | 'verifyTwoFactor' | 'reauthenticate' | 'changePassword';
-
-/** A new session's answer on surface `S`, without the refresh token (the client keeps it). */
-export type SessionAnswer<S extends Surface, R extends SessionRoute = 'login'> = WithoutRefreshToken<
-  Exclude<Answer<RoutePath<S, R>, 'post'>, SecondStep>
->;
-
-/** The outcome of the password step: signed in, or a second factor to verify with verifyTwoFactor. */
-export type LoginResult<S extends Surface> =
-  | { status: 'signed-in'; answer: SessionAnswer<S> }
-  | { status: 'two-factor'; pendingToken: string };
-
-/** What `request` sends besides the method and path. */
-export interface RequestOptions<P extends Path, M extends MethodOf<P>> {
-  /** Values for the path's `{name}` parameters. */
-  params?: Record<string, string>;
-  query?: Query<P, M>;
-  body?: RequestBody<P, M>;
-  /** Send the session's access token (refreshing it as needed). Default true. */
-  auth?: boolean;
-}
-
-/** The answer of `route` on surface `S`. */
-type Of<S extends Surface, R extends Route, M extends 'get' | 'post' | 'delete'> = Answer<RoutePath<S, R>, M>;
 
 // 401 codes meaning the access token or the session is unusable: sign in again.
 const SESSION_ENDING = new Set([
@@ -143,6 +98,17 @@ export class LatchkeyClient<S extends Surface = 'v1'> {
       now: () => Date.now(),
       tabs: this.tabs,
     });
+    const context: CallContext<S> = {
+      routes: this.routes,
+      cookieMode: this.cookieMode,
+      authed: (call) => this.authed(call),
+      ownSessionId: () => this.session.sid,
+      endHere: () => this.session.endEverywhere('logout'),
+    };
+    this.sessions = sessionCalls(context);
+    this.tokens = tokenCalls(context);
+    this.keys = keyCalls(context);
+    this.twoFactor = twoFactorCalls(context);
   }
 
   /** Signs in with a password. With two-factor on, finish with verifyTwoFactor(pendingToken, code). */
@@ -186,8 +152,8 @@ export class LatchkeyClient<S extends Surface = 'v1'> {
   }
 
   /** The signed-in user. */
-  me(): Promise<Of<S, 'me', 'get'>> {
-    return this.authed({ method: 'get', path: this.routes.me }) as Promise<Of<S, 'me', 'get'>>;
+  me(): Promise<RouteAnswer<S, 'me', 'get'>> {
+    return this.authed({ method: 'get', path: this.routes.me }) as Promise<RouteAnswer<S, 'me', 'get'>>;
   }
 
   /**
@@ -219,68 +185,13 @@ export class LatchkeyClient<S extends Surface = 'v1'> {
   }
 
   /** The sessions (signed-in devices) of the user. */
-  readonly sessions = {
-    list: (): Promise<Of<S, 'sessions', 'get'>> => this.authed({ method: 'get', path: this.routes.sessions }) as never,
-    /** Revokes one session; revoking this client's own ends it here too (onSessionEnd('logout')). */
-    revoke: async (id: string): Promise<Of<S, 'session', 'delete'>> => {
-      const answer = await this.authed({ method: 'delete', path: fillPath(this.routes.session, { id }) });
-      if (id === this.session.sid) await this.session.endEverywhere('logout');
-      return answer as never;
-    },
-    /** Signs out everywhere, this session included (onSessionEnd('logout')). */
-    revokeAll: async (): Promise<Of<S, 'sessions', 'delete'>> => {
-      const answer = await this.authed({ method: 'delete', path: this.routes.sessions, cookieMode: this.cookieMode });
-      await this.session.endEverywhere('logout');
-      return answer as never;
-    },
-  };
-
+  readonly sessions: SessionCalls<S>;
   /** Personal access tokens (on /api/v1 whatever the surface). */
-  readonly tokens = {
-    list: (): Promise<Answer<'/api/v1/tokens', 'get'>> =>
-      this.authed({ method: 'get', path: ROUTES.v1.tokens }) as never,
-    /** Needs a recent login. The answer carries the secret once. */
-    create: (
-      name: string,
-      scopes: RequestBody<'/api/v1/tokens', 'post'>['scopes'],
-    ): Promise<Answer<'/api/v1/tokens', 'post'>> =>
-      this.authed({ method: 'post', path: ROUTES.v1.tokens, body: { name, scopes } }) as never,
-    revoke: (id: string): Promise<Answer<'/api/v1/tokens/{id}', 'delete'>> =>
-      this.authed({ method: 'delete', path: fillPath(ROUTES.v1.token, { id }) }) as never,
-  };
-
+  readonly tokens: TokenCalls;
   /** The ingest API key (on /api whatever the surface). */
-  readonly keys = {
-    /** The current key, or null when there is none. */
-    get: async (): Promise<Answer<'/api/settings/api-key', 'get'> | null> => {
-      try {
-        return (await this.authed({ method: 'get', path: ROUTES.flat.key })) as never;
-      } catch (error) {
-        if (error instanceof LatchkeyError && error.code === 'API_KEY_NOT_FOUND') return null;
-        throw error;
-      }
-    },
-    /** Needs a recent login. `replace` replaces an existing key, which stops working at once. */
-    create: (options: { replace?: boolean } = {}): Promise<Answer<'/api/settings/api-key', 'post'>> =>
-      this.authed({ method: 'post', path: ROUTES.flat.key, body: options.replace ? { replace: true } : {} }) as never,
-    revoke: (): Promise<Answer<'/api/settings/api-key', 'delete'>> =>
-      this.authed({ method: 'delete', path: ROUTES.flat.key }) as never,
-  };
-
+  readonly keys: KeyCalls;
   /** Two-factor (TOTP) management. */
-  readonly twoFactor = {
-    /** Needs a recent login. Starts setup: the secret and its QR code. */
-    setup: (): Promise<Of<S, 'totpSetup', 'post'>> =>
-      this.authed({ method: 'post', path: this.routes.totpSetup }) as never,
-    /** Turns two-factor on with a code from the app; the answer has the recovery codes, once. */
-    enable: (code: string): Promise<Of<S, 'totpVerifySetup', 'post'>> =>
-      this.authed({ method: 'post', path: this.routes.totpVerifySetup, body: { code } }) as never,
-    disable: (code: string, password: string): Promise<Of<S, 'totpDisable', 'post'>> =>
-      this.authed({ method: 'post', path: this.routes.totpDisable, body: { code, password } }) as never,
-    /** Needs a recent login. Replaces the recovery codes. */
-    regenerateRecoveryCodes: (code: string): Promise<Of<S, 'recoveryCodes', 'post'>> =>
-      this.authed({ method: 'post', path: this.routes.recoveryCodes, body: { code } }) as never,
-  };
+  readonly twoFactor: TwoFactorCalls<S>;
 
   /** Any route of the OpenAPI document, typed by it: `request('get', '/api/v1/agents', {query: {limit: 10}})`. */
   request<P extends Path, M extends MethodOf<P>>(

@@ -1,5 +1,5 @@
 export { createClient, LatchkeyClient } from './client.js';
-export type { ClientOptions, LoginResult, RequestOptions, SessionAnswer } from './client.js';
+export type { ClientOptions, LoginResult, RequestOptions, SessionAnswer } from './options.js';
 export type { Answer, Method, MethodOf, Path, Query, RequestBody, paths } from './contract.js';
 export { LatchkeyError, RecentLoginRequiredError } from './errors.js';
 export type { Surface } from './routes.js';

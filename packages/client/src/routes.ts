@@ -1,4 +1,4 @@
-import type { Path } from './contract.js';
+import type { Answer, Path } from './contract.js';
 
 /** Which of the server's two API surfaces a client speaks: `/api/v1` (camelCase) or `/api` (snake_case). */
 export type Surface = 'v1' | 'flat';
@@ -52,6 +52,12 @@ export type Route = keyof (typeof ROUTES)['v1'];
 
 /** The path of `route` on surface `S`. */
 export type RoutePath<S extends Surface, R extends Route> = (typeof ROUTES)[S][R];
+
+/** The answer of `route` on surface `S`. */
+export type RouteAnswer<S extends Surface, R extends Route, M extends 'get' | 'post' | 'delete'> = Answer<
+  RoutePath<S, R>,
+  M
+>;
 
 /** `template` with each `{name}` replaced by its URL-encoded value from `params`. */
 export function fillPath(template: string, params: Record<string, string> = {}): string {

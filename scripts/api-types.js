@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * Generates web/src/api/openapi.d.ts, the dashboard's view of the HTTP contract, from the OpenAPI
- * document the server builds from its route schemas. `npm run gen:api` builds the server first;
- * test/openapi.test.ts fails when the committed file is stale.
+ * Generates the HTTP contract's types from the OpenAPI document the server builds from its route
+ * schemas, into the dashboard (web/src/api/openapi.d.ts) and @latchkey/client
+ * (packages/client/src/openapi.ts). `npm run gen:api` builds the server first;
+ * test/openapi.test.ts fails when either committed copy is stale.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
@@ -11,6 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const API_TYPES_FILE = fileURLToPath(new URL('../web/src/api/openapi.d.ts', import.meta.url));
+// A .ts file, not .d.ts: tsc copies no .d.ts into dist, and the package's declarations import it.
+export const CLIENT_API_TYPES_FILE = fileURLToPath(new URL('../packages/client/src/openapi.ts', import.meta.url));
+
+/** Every committed copy of the generated types. */
+export const API_TYPES_FILES = [API_TYPES_FILE, CLIENT_API_TYPES_FILE];
 
 // openapi-typescript prints through the TypeScript compiler API, which TypeScript 7 does not ship
 // (openapi-ts/openapi-typescript#2841): its imports of `typescript` get TypeScript 6's package.
@@ -59,6 +65,9 @@ async function builtDocument() {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  writeFileSync(API_TYPES_FILE, await renderApiTypes(await builtDocument()));
-  console.log(`wrote ${API_TYPES_FILE}`);
+  const types = await renderApiTypes(await builtDocument());
+  for (const file of API_TYPES_FILES) {
+    writeFileSync(file, types);
+    console.log(`wrote ${file}`);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../web/src/api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { describeError } from '../web/src/lib/error-message.js';
 
 describe("the dashboard's lockout messages", () => {
@@ -8,9 +8,9 @@ describe("the dashboard's lockout messages", () => {
     ['MFA_LOCKED', 'Two-factor sign-in is locked after too many wrong codes.'],
   ])('%s: the time left when temporary, the administrator when blocked', (code, start) => {
     expect(
-      describeError(new ApiError(423, code, 'locked', { reason: 'temporary', retryAfterSeconds: 3600 }, 3600)),
+      describeError(new LatchkeyError(423, code, 'locked', { reason: 'temporary', retryAfterSeconds: 3600 }, 3600)),
     ).toBe(`${start} Try again in 1 hour.`);
-    expect(describeError(new ApiError(423, code, 'locked', { reason: 'blocked' }))).toBe(
+    expect(describeError(new LatchkeyError(423, code, 'locked', { reason: 'blocked' }))).toBe(
       `${start} Ask your administrator to unlock it.`,
     );
   });

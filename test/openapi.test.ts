@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { API_TYPES_FILE, renderApiTypes } from '../scripts/api-types.js';
+import { API_TYPES_FILES, renderApiTypes } from '../scripts/api-types.js';
 import { caller } from './helpers/api.js';
 import { useServer } from './helpers/server.js';
 import { embeddedTarget } from './helpers/targets.js';
@@ -78,12 +78,15 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it("is what the dashboard's committed types (web/src/api/openapi.d.ts) were generated from", async () => {
+  it("is what the dashboard's and @latchkey/client's committed types were generated from", async () => {
     const generated = await renderApiTypes((await caller(server).get('/openapi.json')).body);
     expect(generated).toContain('"/api/v1/tokens": {');
-    expect(
-      readFileSync(API_TYPES_FILE, 'utf8') === generated,
-      'web/src/api/openapi.d.ts is stale: run npm run gen:api',
-    ).toBe(true);
+    expect(API_TYPES_FILES.map((file) => file.replace(/.*\/(web|packages)\//, '$1/'))).toEqual([
+      'web/src/api/openapi.d.ts',
+      'packages/client/src/openapi.ts',
+    ]);
+    for (const file of API_TYPES_FILES) {
+      expect(readFileSync(file, 'utf8') === generated, `${file} is stale: run npm run gen:api`).toBe(true);
+    }
   });
 });

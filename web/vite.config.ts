@@ -8,6 +8,10 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   plugins: [react()],
+  // @latchkey/client from its source (as web/tsconfig.json's paths), so build:web needs no build:packages first.
+  resolve: {
+    alias: { '@latchkey/client': fileURLToPath(new URL('../packages/client/src/index.ts', import.meta.url)) },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

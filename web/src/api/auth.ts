@@ -1,75 +1,46 @@
-import { apiRequest, publicRequest, refreshAccessToken, setAccessToken } from './client.js';
+import type { SessionAnswer } from '@latchkey/client';
 import type { Answer } from './contract.js';
+import { latchkey } from './latchkey.js';
 
-type LoginAnswer = Answer<'/api/v1/auth/login', 'post'>;
 type Me = Answer<'/api/v1/auth/me', 'get'>;
 
 /** twoFactorEnabled is present when the server reports it (/auth/me); otherwise the dashboard learns it as it goes. */
-export type User = Exclude<LoginAnswer, { requires2FA: true }>['user'] & Partial<Pick<Me['user'], 'twoFactorEnabled'>>;
-
-interface SignedIn {
-  user: User;
-  token: string;
-}
+export type User = SessionAnswer<'v1'>['user'] & Partial<Pick<Me['user'], 'twoFactorEnabled'>>;
 
 export type LoginOutcome = { kind: 'signed-in'; user: User } | { kind: 'second-factor'; pendingToken: string };
 
-function keep(result: SignedIn): User {
-  setAccessToken(result.token);
-  return result.user;
-}
-
 /** GET /api/v1/auth/features: what this server allows before sign-in. */
-export async function fetchFeatures(): Promise<Answer<'/api/v1/auth/features', 'get'>> {
-  return publicRequest('/api/v1/auth/features');
+export function fetchFeatures(): Promise<Answer<'/api/v1/auth/features', 'get'>> {
+  return latchkey.request('get', '/api/v1/auth/features', { auth: false });
 }
 
 export async function login(email: string, password: string): Promise<LoginOutcome> {
-  const result = await publicRequest<LoginAnswer>('/api/v1/auth/login', {
-    method: 'POST',
-    body: { email, password },
-    cookieMode: true,
-  });
-  if ('requires2FA' in result) return { kind: 'second-factor', pendingToken: result.pendingToken };
-  return { kind: 'signed-in', user: keep(result) };
+  const result = await latchkey.login(email, password);
+  if (result.status === 'two-factor') return { kind: 'second-factor', pendingToken: result.pendingToken };
+  return { kind: 'signed-in', user: result.answer.user };
 }
 
 /** The second login step: a TOTP code or a recovery code. */
 export async function verifySecondFactor(pendingToken: string, code: string): Promise<User> {
-  const result = await publicRequest<Answer<'/api/v1/auth/verify-2fa', 'post'>>('/api/v1/auth/verify-2fa', {
-    method: 'POST',
-    body: { pendingToken, code },
-    cookieMode: true,
-  });
-  return keep(result);
+  return (await latchkey.verifyTwoFactor(pendingToken, code)).user;
 }
 
 export async function register(email: string, password: string): Promise<User> {
-  const result = await publicRequest<Answer<'/api/v1/auth/register', 'post'>>('/api/v1/auth/register', {
-    method: 'POST',
-    body: { email, password },
-    cookieMode: true,
-  });
-  return keep(result);
+  return (await latchkey.register(email, password)).user;
 }
 
 export async function fetchMe(): Promise<User> {
-  return (await apiRequest<Me>('/api/v1/auth/me')).user;
+  return (await latchkey.me()).user;
 }
 
 /** Start-up: the refresh cookie (if any) buys an access token, so a reload stays signed in. */
 export async function restoreSession(): Promise<User | null> {
-  if (!(await refreshAccessToken())) return null;
-  return fetchMe();
+  return (await latchkey.restore()) ? fetchMe() : null;
 }
 
 /** Revokes this session and clears the refresh cookie. */
-export async function logout(): Promise<void> {
-  try {
-    await apiRequest('/api/v1/auth/logout', { method: 'POST', cookieMode: true });
-  } finally {
-    setAccessToken(null);
-  }
+export function logout(): Promise<void> {
+  return latchkey.logout();
 }
 
 /**
@@ -77,12 +48,5 @@ export async function logout(): Promise<void> {
  * (refresh token in the cookie) whose login is fresh; its access token is used from now on.
  */
 export async function reauthenticate(password: string, code: string | undefined): Promise<void> {
-  const body = code === undefined ? { password } : { password, code };
-  keep(
-    await apiRequest<Answer<'/api/v1/auth/reauthenticate', 'post'>>('/api/v1/auth/reauthenticate', {
-      method: 'POST',
-      body,
-      cookieMode: true,
-    }),
-  );
+  await latchkey.reauthenticate(password, code);
 }

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { logout, restoreSession, type User } from '../api/auth.js';
-import { ApiError, onSessionEnded, setAccessToken } from '../api/client.js';
+import { onSessionEnded } from '../api/latchkey.js';
 import { describeError } from '../lib/error-message.js';
 
 export type AuthState =
@@ -11,7 +11,7 @@ export type AuthState =
 
 interface AuthContextValue {
   state: AuthState;
-  /** After login, 2FA or sign-up: the access token is already held by the API client. */
+  /** After login, 2FA or sign-up: the access token is already held by @latchkey/client. */
   signedIn(user: User): void;
   /** Resolves to an error message when the server could not end the session. */
   signOut(): Promise<string | null>;
@@ -51,12 +51,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onSessionEnded((reason) => {
+        // A sign-out here sets its own notice right after; this one is for a sign-out in another tab.
         const notice =
-          reason === 'expired'
-            ? 'Your session has expired. Please sign in again.'
-            : 'Your session has ended. Please sign in again.';
+          reason === 'logout'
+            ? 'You have signed out.'
+            : reason === 'expired'
+              ? 'Your session has expired. Please sign in again.'
+              : 'Your session has ended. Please sign in again.';
         setState((current) =>
-          current.status === 'signed-in' ? { status: 'signed-out', notice, returnTo: true } : current,
+          current.status === 'signed-in' ? { status: 'signed-out', notice, returnTo: reason !== 'logout' } : current,
         );
       }),
     [],
@@ -67,20 +70,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   /**
    * Signs out on the server first. If the server could not end the session (it is down, say), the
    * person stays signed in and is told: pretending otherwise would leave a live session behind,
-   * resumed by the refresh cookie on the next visit. A 401 means the session had already ended.
+   * resumed by the refresh cookie on the next visit. (A session that had already ended counts as
+   * signed out: the client resolves.)
    */
   const signOut = useCallback(async (): Promise<string | null> => {
     try {
       await logout();
     } catch (caught) {
-      if (!(caught instanceof ApiError && caught.status === 401)) return `Could not sign out: ${describeError(caught)}`;
+      return `Could not sign out: ${describeError(caught)}`;
     }
     setState({ status: 'signed-out', notice: 'You have signed out.', returnTo: false });
     return null;
   }, []);
 
   const endSession = useCallback((notice: string) => {
-    setAccessToken(null);
     setState({ status: 'signed-out', notice, returnTo: false });
   }, []);
 

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useId, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError } from '../api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { reauthenticate } from '../api/auth.js';
 import { Alert } from '../components/alert.js';
 import { CodeField } from '../components/code-field.js';
@@ -33,7 +33,7 @@ function StepUpDialog({ twoFactor, onClose }: { twoFactor: boolean; onClose(conf
       setPassword('');
       setCode('');
       setError(
-        caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS'
+        caught instanceof LatchkeyError && caught.code === 'INVALID_CREDENTIALS'
           ? 'The password is not correct.'
           : describeError(caught),
       );

@@ -1,18 +1,18 @@
-import { ApiError } from '../api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { formatDuration } from './format.js';
 
-function waitFor(error: ApiError, fallbackSeconds: number): string {
+function waitFor(error: LatchkeyError, fallbackSeconds: number): string {
   return formatDuration(error.retryAfterSeconds ?? fallbackSeconds);
 }
 
 /** A 423 that no wait ends: only an operator's unlock does. */
-function isBlocked(error: ApiError): boolean {
+function isBlocked(error: LatchkeyError): boolean {
   return error.details.reason === 'blocked';
 }
 
 /** What to tell a person about a failed call, in their terms rather than the API's. */
 export function describeError(error: unknown): string {
-  if (!(error instanceof ApiError)) {
+  if (!(error instanceof LatchkeyError)) {
     return error instanceof TypeError
       ? 'Cannot reach the server. Check your connection and try again.'
       : 'Something went wrong. Please try again.';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError } from '../api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { useStepUp } from '../auth/step-up.js';
 import { describeError } from './error-message.js';
 
@@ -18,7 +18,7 @@ export function useAction() {
     try {
       await action();
     } catch (caught) {
-      if (!(caught instanceof ApiError && caught.code === 'RECENT_LOGIN_REQUIRED') || !(await confirmIdentity()))
+      if (!(caught instanceof LatchkeyError && caught.code === 'RECENT_LOGIN_REQUIRED') || !(await confirmIdentity()))
         throw caught;
       await action();
     }

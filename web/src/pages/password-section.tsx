@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError } from '../api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { changePassword } from '../api/security.js';
 import { useAuth } from '../auth/auth-context.js';
 import { Alert } from '../components/alert.js';
@@ -53,7 +53,7 @@ export function PasswordSection({ onSessionsChanged }: PasswordSectionProps) {
         onSessionsChanged();
       },
       (caught) => {
-        if (caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS') {
+        if (caught instanceof LatchkeyError && caught.code === 'INVALID_CREDENTIALS') {
           setError('The current password is not correct.');
           return true;
         }

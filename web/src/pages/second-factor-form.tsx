@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { verifySecondFactor, type User } from '../api/auth.js';
-import { ApiError } from '../api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { Alert } from '../components/alert.js';
 import { Field } from '../components/field.js';
 import { describeError } from '../lib/error-message.js';
@@ -31,7 +31,7 @@ export function SecondFactorForm({ pendingToken, onSignedIn, onRestart }: Second
       async () => onSignedIn(await verifySecondFactor(pendingToken, code.trim())),
       (caught) => {
         // A new code cannot revive this sign-in; the message belongs on the password step.
-        if (caught instanceof ApiError && caught.code === 'INVALID_PENDING_TOKEN') {
+        if (caught instanceof LatchkeyError && caught.code === 'INVALID_PENDING_TOKEN') {
           onRestart(describeError(caught));
           return true;
         }

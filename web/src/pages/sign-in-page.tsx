@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { fetchFeatures, login } from '../api/auth.js';
-import { ApiError } from '../api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { useAuth } from '../auth/auth-context.js';
 import { Alert } from '../components/alert.js';
 import { AuthFrame } from '../components/auth-frame.js';
@@ -34,7 +34,7 @@ export function SignInPage() {
         }
       },
       (caught) => {
-        if (caught instanceof ApiError && caught.code === 'INVALID_CREDENTIALS') {
+        if (caught instanceof LatchkeyError && caught.code === 'INVALID_CREDENTIALS') {
           setPassword('');
           form.current?.querySelector<HTMLInputElement>('input[type="password"]')?.focus();
         }

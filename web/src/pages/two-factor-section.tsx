@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError } from '../api/client.js';
+import { LatchkeyError } from '@latchkey/client';
 import { beginTotpSetup, disableTotp, regenerateRecoveryCodes, type TotpSetup as Setup } from '../api/security.js';
 import { useAuth } from '../auth/auth-context.js';
 import { Alert } from '../components/alert.js';
@@ -39,7 +39,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
     await run(
       async () => setMode({ kind: 'setup', setup: await beginTotpSetup() }),
       (caught) => {
-        if (!(caught instanceof ApiError && caught.code === 'MFA_ALREADY_ENABLED')) return false;
+        if (!(caught instanceof LatchkeyError && caught.code === 'MFA_ALREADY_ENABLED')) return false;
         updateUser({ twoFactorEnabled: true });
         say({ kind: 'info', text: 'Two-factor authentication is already on for this account.' });
         return true;
@@ -52,7 +52,7 @@ export function TwoFactorSection({ enabled }: { enabled: boolean | undefined }) 
     try {
       return await call;
     } catch (caught) {
-      if (caught instanceof ApiError && caught.code === 'MFA_NOT_ENABLED') {
+      if (caught instanceof LatchkeyError && caught.code === 'MFA_NOT_ENABLED') {
         updateUser({ twoFactorEnabled: false });
         say({ kind: 'info', text: 'Two-factor authentication is not on for this account.' });
         setMode({ kind: 'idle' });

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // argon2 and the network tests are CPU-bound on a 2-core machine: give slow runs room.
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -22,17 +22,19 @@ export interface FeedSettings {
 
 /**
  * A subscription to `GET /oauth/revocations` (Server-Sent Events over fetch): it reconnects by
- * itself, with exponential backoff and jitter, and resumes from the last event id. It is
- * live once the current connection has delivered its opening (a snapshot, or the catch-up and
- * its heartbeat), and `heardAt` says when the server last sent an event.
+ * itself, with exponential backoff and jitter, and resumes from the last event id, so a drop
+ * loses nothing. `opened` says whether a connection ever delivered its opening (a snapshot, or a
+ * catch-up and its heartbeat), `heardAt` when the server last sent an event.
  */
 export class FeedSubscription {
   /** The last event id seen: sent as Last-Event-ID on reconnect. */
   lastEventId: string | undefined;
-  /** performance.now() of the last event (heartbeats included), or of the connection attempt. */
+  /** performance.now() of the last event (heartbeats included). */
   heardAt = Number.NEGATIVE_INFINITY;
-  /** Whether the current connection delivered its opening. */
-  live = false;
+  /** Whether a connection has delivered its opening: until then nothing is known. */
+  opened = false;
+  /** performance.now() of the current connection attempt. */
+  private attemptAt = Number.NEGATIVE_INFINITY;
   private closed = false;
   private connection: AbortController | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -62,7 +64,6 @@ export class FeedSubscription {
         if (this.closed) break;
         this.settings.onError(error instanceof Error ? error : new Error(String(error)));
       } finally {
-        this.live = false;
         clearTimeout(this.watchdog);
       }
       if (this.closed) break;
@@ -73,7 +74,7 @@ export class FeedSubscription {
   private async connect(): Promise<void> {
     const connection = new AbortController();
     this.connection = connection;
-    this.heardAt = performance.now();
+    this.attemptAt = performance.now();
     this.armWatchdog();
     const url = await this.settings.url();
     const headers: Record<string, string> = {
@@ -102,28 +103,31 @@ export class FeedSubscription {
     if (name === 'snapshot') {
       const { revocations } = JSON.parse(data) as { revocations: unknown[] };
       this.settings.onEntries(checkedEntries(revocations), true);
-      this.opened();
+      this.markOpened();
     } else if (name === 'revocation') {
       this.settings.onEntries(checkedEntries([JSON.parse(data)]), false);
     } else if (name === 'heartbeat') {
       // After a resume's catch-up, the heartbeat marks the opening's end.
-      this.opened();
+      this.markOpened();
     }
   }
 
-  private opened(): void {
-    this.live = true;
+  private markOpened(): void {
+    this.opened = true;
     this.failures = 0;
     this.settings.onLive();
   }
 
-  /** Drops a connection that has been silent longer than maxSilenceMs (a server that stopped answering). */
+  /**
+   * Drops a connection (or an attempt) that has been silent longer than maxSilenceMs: a server
+   * that stopped answering never closes it.
+   */
   private armWatchdog(): void {
     clearTimeout(this.watchdog);
-    const due = this.heardAt + this.settings.maxSilenceMs - performance.now();
+    const since = () => Math.max(this.heardAt, this.attemptAt);
+    const due = since() + this.settings.maxSilenceMs - performance.now();
     this.watchdog = setTimeout(() => {
-      if (performance.now() - this.heardAt >= this.settings.maxSilenceMs) {
-        this.live = false;
+      if (performance.now() - since() >= this.settings.maxSilenceMs) {
         this.connection?.abort(new Error('the revocation feed went silent'));
       } else {
         this.armWatchdog();

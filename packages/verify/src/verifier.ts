@@ -213,7 +213,7 @@ class LatchkeyVerifier implements Verifier {
   }
 
   private isFresh(): boolean {
-    return this.feed.live && performance.now() - this.feed.heardAt <= this.maxStalenessMs;
+    return !this.closed && this.feed.opened && performance.now() - this.feed.heardAt <= this.maxStalenessMs;
   }
 
   private async verifyJwt(token: string, endpoints: Endpoints, fresh: boolean): Promise<Principal> {

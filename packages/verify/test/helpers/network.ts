@@ -9,13 +9,13 @@ export interface FetchCall {
 
 /**
  * A fetch that records every request it sends (the verifier's network calls), optionally sending
- * requests for `from` (an origin) to `to` instead, as a proxy would.
+ * each to the URL `route` gives for it instead, as a proxy would.
  */
-export function recordingFetch(route?: { from: string; to: string }) {
+export function recordingFetch(route: (url: string) => string = (url) => url) {
   const calls: FetchCall[] = [];
   const recorded: typeof fetch = (input, init) => {
     const original = input instanceof Request ? input.url : String(input);
-    const url = route && original.startsWith(route.from) ? route.to + original.slice(route.from.length) : original;
+    const url = route(original);
     const headers = new Headers(init?.headers);
     calls.push({ url: original, method: init?.method ?? 'GET', headers });
     return fetch(url, init);

@@ -5,7 +5,8 @@ import { recordingFetch } from './network.js';
 
 /**
  * Verifiers made by `make` are closed after each test. Each records its network calls; with
- * `through`, they go to that origin (a Relay) instead of the issuer's.
+ * `through`, they go to that origin (a Relay) instead of the issuer's, with `feedThrough` only
+ * the revocation feed's.
  */
 export function useVerifiers() {
   const open: Verifier[] = [];
@@ -13,10 +14,13 @@ export function useVerifiers() {
     await Promise.all(open.splice(0).map((verifier) => verifier.close()));
   });
   return async function make(
-    options: Omit<VerifierOptions, 'fetch'> & { through?: string; ready?: boolean },
+    options: Omit<VerifierOptions, 'fetch'> & { through?: string; feedThrough?: string; ready?: boolean },
   ): Promise<{ verifier: Verifier; network: ReturnType<typeof recordingFetch> }> {
-    const { through, ready = true, ...rest } = options;
-    const network = recordingFetch(through ? { from: rest.issuer, to: through } : undefined);
+    const { through, feedThrough, ready = true, ...rest } = options;
+    const network = recordingFetch((url) => {
+      const relay = new URL(url).pathname === '/oauth/revocations' ? (feedThrough ?? through) : through;
+      return relay && url.startsWith(rest.issuer) ? relay + url.slice(rest.issuer.length) : url;
+    });
     const verifier = createVerifier({ ...rest, fetch: network.fetch });
     open.push(verifier);
     if (ready) await verifier.ready();

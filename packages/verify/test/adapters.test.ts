@@ -72,7 +72,7 @@ describe.each(Object.keys(frameworks) as (keyof typeof frameworks)[])(
 
     async function call(method: 'GET' | 'POST', headers: Record<string, string> = {}) {
       const response = await fetch(`${base}/agents`, { method, headers });
-      return { status: response.status, headers: response.headers, body: await response.json() };
+      return { status: response.status, headers: response.headers, body: (await response.json()) as any };
     }
 
     it("answers a user's token with the principal it put on the request", async () => {

@@ -215,7 +215,7 @@ async function main() {
   );
   const { memory } = verify;
   console.log(
-    `  verifier heap with ${fmt(memory.held)} of ${fmt(HELD_REVOCATIONS)} revocations: +${fmt(memory.heapDeltaBytes / 2 ** 20, 1)} MiB (${fmt(memory.bytesPerEntry)} bytes each), snapshot loaded in ${fmt(memory.loadedMs)} ms`,
+    `  verifier heap holding ${fmt(memory.held)} revocations (${fmt(HELD_REVOCATIONS)} added for it): +${fmt(memory.heapDeltaBytes / 2 ** 20, 1)} MiB (${fmt(memory.bytesPerEntry)} bytes each); snapshot read in ${fmt(memory.loadedMs)} ms`,
   );
   console.log('');
   console.log('Authentication alone, in-process (what the guard adds to a request), microseconds:');

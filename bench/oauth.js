@@ -22,14 +22,14 @@ async function postForm(url, form, authorization) {
   return text === '' ? undefined : JSON.parse(text);
 }
 
-/** A resource-server client (introspection and the feed) and its Basic credentials. */
+/** A resource-server client (introspection and the feed), its secret and its Basic credentials. */
 export async function registerBenchClient(core) {
   const { client, secret } = await registerClient(
     core,
     { name: 'bench', scopes: ['agents:read'], canIntrospect: true, canReadRevocations: true },
     OPERATOR,
   );
-  return { client, authorization: basic(client, secret) };
+  return { client, secret, authorization: basic(client, secret) };
 }
 
 /** Token issuance and introspection of a PAT and a JWT, each a load scenario. */

@@ -12,13 +12,14 @@ import { measureJwtAlgorithms } from './jwt-algorithms.js';
 import { load } from './load.js';
 import { measureFeedLatency, registerBenchClient, runOAuthScenarios } from './oauth.js';
 import { BENCH_USER, mintTokens, startBare, startLatchkey } from './servers.js';
+import { HELD_REVOCATIONS, runVerifyScenarios } from './verify.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 10;
 const LOGIN_LOAD_CONNECTIONS = 20;
 const RATIO_PAIRS = 3;
-const TARGETS = { authOverBare: 0.7, p99UnderLoginOverIdle: 3, credentialOverJwt: 0.8 };
+const TARGETS = { authOverBare: 0.7, p99UnderLoginOverIdle: 3, credentialOverJwt: 0.8, verifyOverJose: 0.9 };
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 
 if (!Number.isFinite(SECONDS) || SECONDS <= 0 || SECONDS > 120) {
@@ -116,7 +117,7 @@ async function runScenarios(latchkey, bare, bareCoalesced, tokens) {
     load({ name: '  (concurrent login load)', ...login, connections: LOGIN_LOAD_CONNECTIONS, seconds: SECONDS }),
   ]);
   const feed = await measureFeedLatency(latchkey.url, bench, SECONDS);
-  return { rows, pairRatios: pairs.map((p) => p.ratio), coalescedRatios, feed };
+  return { rows, pairRatios: pairs.map((p) => p.ratio), coalescedRatios, feed, bench };
 }
 
 async function main() {
@@ -140,15 +141,22 @@ async function main() {
   let coalescedRatios;
   let guard;
   let feed;
+  let verify;
   try {
     const tokens = await mintTokens(latchkey.url);
+    let bench;
     ({
       rows: scenarios,
       pairRatios,
       coalescedRatios,
       feed,
+      bench,
     } = await runScenarios(latchkey, bare, bareCoalesced, tokens));
     guard = await measureGuardCost(latchkey.core, tokens);
+    // Last: it records HELD_REVOCATIONS revocations, which no scenario above should carry.
+    verify = await runVerifyScenarios(latchkey, bench, tokens, SECONDS);
+    scenarios.verifyGuarded = verify.withVerify;
+    scenarios.bareJose = verify.withJose;
   } finally {
     await Promise.allSettled([latchkey.close(), bare.close(), bareCoalesced.close()]);
   }
@@ -162,6 +170,7 @@ async function main() {
   const p99UnderLoginOverIdle = underLoadRow.p99 / authRow.p99;
   const patOverJwt = scenarios.pat.rps / authRow.rps;
   const ingestOverJwt = scenarios.ingest.rps / authRow.rps;
+  const verifyOverJose = verify.withVerify.rps / verify.withJose.rps;
   const atLeast = (value, target) => ({ value, target: `>= ${target}`, pass: value >= target });
   const checks = {
     authOverBare: atLeast(authOverBare, TARGETS.authOverBare),
@@ -172,6 +181,7 @@ async function main() {
     },
     patOverJwt: atLeast(patOverJwt, TARGETS.credentialOverJwt),
     ingestOverJwt: atLeast(ingestOverJwt, TARGETS.credentialOverJwt),
+    verifyOverJose: atLeast(verifyOverJose, TARGETS.verifyOverJose),
   };
 
   console.log('');
@@ -199,6 +209,13 @@ async function main() {
   );
   console.log(
     `revocation feed delivery at ${feed.revocations} revocations, 100/s: p50 ${fmt(feed.p50, 2)} ms, p99 ${fmt(feed.p99, 2)} ms (${feed.delivered} delivered)`,
+  );
+  console.log(
+    `@latchkey/verify / bare jose   ${fmt(verifyOverJose, 2)}  (median of ${verify.ratios.map((r) => fmt(r, 2)).join(' / ')}; target >= ${TARGETS.verifyOverJose})  ${mark(checks.verifyOverJose.pass)}`,
+  );
+  const { memory } = verify;
+  console.log(
+    `  verifier heap holding ${fmt(memory.held)} revocations (${fmt(HELD_REVOCATIONS)} added for it): +${fmt(memory.heapDeltaBytes / 2 ** 20, 1)} MiB (${fmt(memory.bytesPerEntry)} bytes each); snapshot read in ${fmt(memory.loadedMs)} ms`,
   );
   console.log('');
   console.log('Authentication alone, in-process (what the guard adds to a request), microseconds:');
@@ -240,6 +257,7 @@ async function main() {
     checks,
     guard,
     feed,
+    verify,
     jwt,
   };
   await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);

@@ -1,6 +1,8 @@
 // The two servers under test, both in this process: Latchkey on the embedded default (SQLite in a
 // temp DATA_DIR) and a bare Fastify with one trivial route, the baseline for the HTTP layer alone.
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -20,11 +22,23 @@ function baseUrlOf(app) {
   return `http://${HOST}:${port}`;
 }
 
-/** Latchkey with a temp DATA_DIR on a free port, plus the bench user. */
+/** A loopback port that was free a moment ago. */
+async function freePort() {
+  const server = createServer().listen(0, HOST);
+  await once(server, 'listening');
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Latchkey with a temp DATA_DIR on a free port, plus the bench user. The port is chosen first, so
+ * PUBLIC_URL (the issuer its metadata names) is where it listens: @latchkey/verify discovers from it.
+ */
 export async function startLatchkey() {
   const dataDir = await mkdtemp(join(tmpdir(), 'latchkey-bench-'));
   const config = loadConfig({
-    PORT: '0',
+    PORT: String(await freePort()),
     HOST,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',

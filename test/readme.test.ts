@@ -6,21 +6,44 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lines, Served } from './helpers/cli.js';
 
-/** The first ```lang block under the README heading `heading`, exactly as a reader would copy it. */
-function codeBlockUnder(heading: string, lang = 'sh'): string {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
-  const block = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(section);
-  if (!block) throw new Error(`no ${lang} block under ${heading}`);
-  return block[1]!;
+const README = '../README.md';
+const VERIFY_README = '../packages/verify/README.md';
+
+/** The ```lang blocks of the section under `heading` (up to the next heading of its level), as a reader would copy them. */
+function codeBlocksUnder(heading: string, lang = 'sh', file = README): string[] {
+  const readme = readFileSync(new URL(file, import.meta.url), 'utf8');
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`no heading ${heading} in ${file}`);
+  const level = heading.slice(0, heading.indexOf(' ') + 1);
+  const next = readme.indexOf(`\n${level}`, start + heading.length + 1);
+  const section = readme.slice(start, next < 0 ? undefined : next);
+  const blocks = [...section.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!);
+  if (blocks.length === 0) throw new Error(`no ${lang} block under ${heading}`);
+  return blocks;
 }
 
-/** Runs the README's token-verification snippet with `token`, against `base`; prints the payload. */
+/** The first ```lang block under `heading`. */
+function codeBlockUnder(heading: string, lang = 'sh', file = README): string {
+  return codeBlocksUnder(heading, lang, file)[0]!;
+}
+
+/** The lines of an examples/agents-api source between `// readme:<name>` and `// readme:end`. */
+function exampleRegion(file: string, name: string): string {
+  const source = readFileSync(new URL(`../examples/agents-api/src/${file}`, import.meta.url), 'utf8');
+  const region = new RegExp(`// readme:${name}\\n([\\s\\S]*?)// readme:end\\n`).exec(source);
+  if (!region) throw new Error(`no readme:${name} region in ${file}`);
+  return region[1]!;
+}
+
+/** Runs @latchkey/verify's bare-jose snippet with `token`, against `base`; prints the payload. */
 async function verifySnippet(
   base: string,
   token: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const snippet = codeBlockUnder('## Protect your API', 'js').replaceAll('http://127.0.0.1:3000', base);
+  const snippet = codeBlockUnder('## Without the SDK: bare jose', 'js', VERIFY_README).replaceAll(
+    'http://127.0.0.1:3000',
+    base,
+  );
   const script = `const token = process.env.TOKEN;\n${snippet}\nconsole.log(JSON.stringify(payload));`;
   return run(process.execPath, ['--input-type=module', '-e', script], { TOKEN: token });
 }
@@ -87,7 +110,16 @@ describe('the README code blocks, against a real server', () => {
     expect(answers.slice(1).every((answer) => answer.success === true)).toBe(true);
   });
 
-  it('"Protect your API" verifies a Latchkey access token with jose as written, and refuses a refresh token', async () => {
+  it('"Protect your API" shows examples/agents-api\'s code as it is (the end-to-end test runs it)', () => {
+    expect(codeBlocksUnder('## Protect your API', 'js')).toEqual([
+      exampleRegion('verifier.js', 'verifier'),
+      exampleRegion('fastify.js', 'fastify'),
+      exampleRegion('express.js', 'express'),
+      exampleRegion('hono.js', 'hono'),
+    ]);
+  });
+
+  it("@latchkey/verify's bare-jose snippet verifies an access token as written, and refuses a refresh token", async () => {
     const signUp = await served.post('/api/v1/auth/register', {
       email: 'grace@example.com',
       password: 'correct horse battery',

@@ -20,8 +20,8 @@ function baseUrlOf(app) {
   return `http://${HOST}:${port}`;
 }
 
-/** Latchkey with a temp DATA_DIR on a free port, plus the bench user. */
-export async function startLatchkey() {
+/** Latchkey with a temp DATA_DIR on a free port, plus the bench user; `env` adds or overrides settings. */
+export async function startLatchkey(env = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'latchkey-bench-'));
   const config = loadConfig({
     PORT: '0',
@@ -31,6 +31,7 @@ export async function startLatchkey() {
     LOGIN_RATE_LIMIT: UNLIMITED,
     LOCKOUT_MAX_FAILURES: UNLIMITED,
     FLAT_REFRESH_ROTATION: 'false',
+    ...env,
   });
   const latchkey = await createLatchkey(config, { logger: pino({ level: 'silent' }) });
   await createUser(latchkey.core, { ...BENCH_USER });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../src/config/index.js';
@@ -50,6 +51,7 @@ const FIELDS = [
   'plans',
   'registrationEnabled',
   'passwordHashConcurrency',
+  'passwordHashQueue',
   'bodyLimitBytes',
   'uploadMaxBytes',
   'storageQuotaBytes',
@@ -133,6 +135,7 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://auth.example/',
       REGISTRATION_ENABLED: 'false',
       PASSWORD_HASH_CONCURRENCY: '3',
+      PASSWORD_HASH_QUEUE: '8',
     });
     expect(Object.keys(config).sort()).toEqual([...FIELDS].sort());
     expect(Object.entries(config).filter(([, value]) => value === undefined)).toEqual([]);
@@ -171,5 +174,6 @@ describe('loadConfig', () => {
     expect(config.registrationEnabled).toBe(true);
     expect(loadConfig({ LATCHKEY_ENV: 'production', LATCHKEY_SECRET: SECRET }).registrationEnabled).toBe(false);
     expect(config.passwordHashConcurrency).toBeGreaterThanOrEqual(1);
+    expect(config.passwordHashQueue).toBe(4 * availableParallelism());
   });
 });

@@ -30,6 +30,7 @@ const DERIVED = [
   'PLANS',
   'REGISTRATION_ENABLED',
   'PASSWORD_HASH_CONCURRENCY',
+  'PASSWORD_HASH_QUEUE',
 ] as const satisfies readonly (keyof Env)[];
 type DerivedVariable = (typeof DERIVED)[number];
 type CopiedVariable = Exclude<keyof Env, DerivedVariable>;
@@ -56,6 +57,8 @@ interface DerivedFields {
   registrationEnabled: boolean;
   /** PASSWORD_HASH_CONCURRENCY; default half the CPU cores, at least 1. */
   passwordHashConcurrency: number;
+  /** PASSWORD_HASH_QUEUE; default 4 per CPU core. */
+  passwordHashQueue: number;
 }
 
 /**
@@ -134,6 +137,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     plans: Object.freeze([...new Set(env.PLANS)]),
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
+    passwordHashQueue: env.PASSWORD_HASH_QUEUE ?? 4 * availableParallelism(),
   };
   const copied = Object.fromEntries(COPIED.map((variable) => [fieldName(variable), env[variable]]));
   return Object.freeze({ ...copied, ...derived } as Config);

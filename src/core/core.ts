@@ -7,6 +7,7 @@ import { CredentialCache } from './credentials/credential-cache.js';
 import { Denylist } from './revocation/denylist.js';
 import { DeviceCookies } from './limits/device-cookies.js';
 import { LoginLimits } from './limits/login-limits.js';
+import { HashAdmission } from './passwords/hash-admission.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import { createSecretBox, type SecretBox } from './keys/secret-box.js';
 import { KeyRing } from './keys/signing-keys.js';
@@ -25,6 +26,8 @@ export interface Core {
   tokens: TokenService;
   denylist: Denylist;
   passwords: PasswordHasher;
+  /** Requests that hash a password, bounded (PASSWORD_HASH_CONCURRENCY + PASSWORD_HASH_QUEUE). */
+  hashing: HashAdmission;
   limits: LoginLimits;
   devices: DeviceCookies;
   /** Uploads per ingest key (UPLOAD_RATE_LIMIT per UPLOAD_RATE_LIMIT_WINDOW_SECONDS), shared by every instance. */
@@ -73,6 +76,7 @@ export async function createCore(options: {
     tokens,
     denylist,
     passwords,
+    hashing: new HashAdmission(config.passwordHashConcurrency + config.passwordHashQueue),
     limits: new LoginLimits(stores.limiters, stores.failures, config, clock),
     devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
     uploadLimiter: stores.limiters({

@@ -17,14 +17,16 @@ export async function reauthenticate(
   ctx: RequestContext,
   policy: RefreshPolicy,
 ): Promise<IssuedTokens> {
-  const user = await callerUser(core, caller.userId);
-  await confirmIdentity(core, user, input, ctx);
-  // The new session first: should it fail, the caller keeps the old one.
-  const tokens = await startSession(core, user, ctx, await replacementPolicy(core, caller.sessionId, policy));
-  await revokeSessions(core, [caller.sessionId]);
-  await core.audit.record('reauthenticated', ctx, user.id, {
-    sessionId: tokens.sessionId,
-    replacedSessionId: caller.sessionId,
+  return core.hashing.run(async () => {
+    const user = await callerUser(core, caller.userId);
+    await confirmIdentity(core, user, input, ctx);
+    // The new session first: should it fail, the caller keeps the old one.
+    const tokens = await startSession(core, user, ctx, await replacementPolicy(core, caller.sessionId, policy));
+    await revokeSessions(core, [caller.sessionId]);
+    await core.audit.record('reauthenticated', ctx, user.id, {
+      sessionId: tokens.sessionId,
+      replacedSessionId: caller.sessionId,
+    });
+    return tokens;
   });
-  return tokens;
 }

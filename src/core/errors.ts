@@ -89,7 +89,7 @@ export const ERRORS = {
     message: 'This endpoint acts for a user account; an OAuth client token has none',
   },
   KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
-  SERVER_BUSY: { status: 503, message: 'Too many sign-ins at once; retry after the time in Retry-After' },
+  SERVER_BUSY: { status: 503, message: 'Too many sign-ins at once; retry shortly' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'Database unavailable; try again shortly' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;

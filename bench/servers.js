@@ -34,8 +34,9 @@ async function freePort() {
 /**
  * Latchkey with a temp DATA_DIR on a free port, plus the bench user. The port is chosen first, so
  * PUBLIC_URL (the issuer its metadata names) is where it listens: @latchkey/verify discovers from it.
+ * `env` adds or overrides settings.
  */
-export async function startLatchkey() {
+export async function startLatchkey(env = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'latchkey-bench-'));
   const config = loadConfig({
     PORT: String(await freePort()),
@@ -45,6 +46,7 @@ export async function startLatchkey() {
     LOGIN_RATE_LIMIT: UNLIMITED,
     LOCKOUT_MAX_FAILURES: UNLIMITED,
     FLAT_REFRESH_ROTATION: 'false',
+    ...env,
   });
   const latchkey = await createLatchkey(config, { logger: pino({ level: 'silent' }) });
   await createUser(latchkey.core, { ...BENCH_USER });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../src/config/index.js';
@@ -56,6 +57,7 @@ const FIELDS = [
   'webauthnRpId',
   'webauthnRpName',
   'webauthnOrigins',
+  'passwordHashQueue',
   'bodyLimitBytes',
   'uploadMaxBytes',
   'storageQuotaBytes',
@@ -141,6 +143,7 @@ describe('loadConfig', () => {
       PASSWORD_HASH_CONCURRENCY: '3',
       METRICS_TOKEN: SECRET,
       METRICS_PORT: '9464',
+      PASSWORD_HASH_QUEUE: '8',
     });
     expect(Object.keys(config).sort()).toEqual([...FIELDS].sort());
     expect(Object.entries(config).filter(([, value]) => value === undefined)).toEqual([]);
@@ -179,6 +182,7 @@ describe('loadConfig', () => {
     expect(config.registrationEnabled).toBe(true);
     expect(loadConfig({ LATCHKEY_ENV: 'production', LATCHKEY_SECRET: SECRET }).registrationEnabled).toBe(false);
     expect(config.passwordHashConcurrency).toBeGreaterThanOrEqual(1);
+    expect(config.passwordHashQueue).toBe(4 * availableParallelism());
   });
 
   it('derives the WebAuthn relying party from PUBLIC_URL and MFA_ISSUER unless set', () => {

@@ -65,7 +65,7 @@ describe('the revocation feed when Redis loses its data or goes away (two instan
       await feed.next();
       await redis.kill();
       // The database has the revocation; the kv copy and the announcement to B fail.
-      await expect(setUserDisabled(a.core, login.user.id, true)).rejects.toMatchObject({ code: 'KV_UNAVAILABLE' });
+      await expect(setUserDisabled(a.core, login.user.id, true)).resolves.toBe(true);
       await feed.revocation('session', sessionId, 5_000);
     } finally {
       await redis.start();

@@ -34,6 +34,7 @@ const DERIVED = [
   'WEBAUTHN_RP_ID',
   'WEBAUTHN_RP_NAME',
   'WEBAUTHN_ORIGINS',
+  'PASSWORD_HASH_QUEUE',
 ] as const satisfies readonly (keyof Env)[];
 type DerivedVariable = (typeof DERIVED)[number];
 type CopiedVariable = Exclude<keyof Env, DerivedVariable>;
@@ -66,6 +67,8 @@ interface DerivedFields {
   webauthnRpName: string;
   /** WEBAUTHN_ORIGINS; default the origin of PUBLIC_URL. */
   webauthnOrigins: readonly string[];
+  /** PASSWORD_HASH_QUEUE; default 4 per CPU core. */
+  passwordHashQueue: number;
 }
 
 /**
@@ -156,6 +159,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webauthnRpId: rpId,
     webauthnRpName: env.WEBAUTHN_RP_NAME ?? env.MFA_ISSUER,
     webauthnOrigins: Object.freeze(origins),
+    passwordHashQueue: env.PASSWORD_HASH_QUEUE ?? 4 * availableParallelism(),
   };
   const copied = Object.fromEntries(COPIED.map((variable) => [fieldName(variable), env[variable]]));
   return Object.freeze({ ...copied, ...derived } as Config);

@@ -166,6 +166,8 @@ export const envSchema = z
     REGISTRATION_ENABLED: flag.optional(),
     /** Password hashes computed at once; the rest wait. Default: half the CPU cores, at least 1. */
     PASSWORD_HASH_CONCURRENCY: positiveInt.optional(),
+    /** Requests that may wait for a password hash beyond those hashing; past it, 503 SERVER_BUSY. Default: 4 per CPU core. */
+    PASSWORD_HASH_QUEUE: positiveInt.optional(),
     /** Largest accepted JSON body in bytes. Default 65536. */
     BODY_LIMIT_BYTES: positiveInt.default(65536),
     /** Largest accepted audio file on /api/ingest/upload, in bytes. Default 104857600 (100 MB). */

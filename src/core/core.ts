@@ -7,6 +7,7 @@ import { CredentialCache } from './credentials/credential-cache.js';
 import { Denylist } from './revocation/denylist.js';
 import { DeviceCookies } from './limits/device-cookies.js';
 import { LoginLimits } from './limits/login-limits.js';
+import { HashAdmission } from './passwords/hash-admission.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import { createSecretBox, type SecretBox } from './keys/secret-box.js';
 import { createRelyingParty, type RelyingParty } from './passkeys/relying-party.js';
@@ -26,6 +27,8 @@ export interface Core {
   tokens: TokenService;
   denylist: Denylist;
   passwords: PasswordHasher;
+  /** Requests that hash a password, bounded (PASSWORD_HASH_CONCURRENCY + PASSWORD_HASH_QUEUE). */
+  hashing: HashAdmission;
   limits: LoginLimits;
   devices: DeviceCookies;
   /** The WebAuthn relying party (WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS). */
@@ -76,6 +79,7 @@ export async function createCore(options: {
     tokens,
     denylist,
     passwords,
+    hashing: new HashAdmission(config.passwordHashConcurrency + config.passwordHashQueue),
     limits: new LoginLimits(stores.limiters, stores.failures, config, clock),
     devices: new DeviceCookies(options.secret, config.deviceCookieTtlSeconds, clock),
     relyingParty: createRelyingParty(config, options.secret),

@@ -100,6 +100,8 @@ export const ERRORS = {
     message: "This is the account's last way to sign in; add a password or another passkey first",
   },
   KV_UNAVAILABLE: { status: 503, message: 'Session store unavailable; try again shortly' },
+  SERVER_BUSY: { status: 503, message: 'Too many sign-ins at once; retry shortly' },
+  DATABASE_UNAVAILABLE: { status: 503, message: 'Database unavailable; try again shortly' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

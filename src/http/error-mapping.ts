@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AuthError, type ErrorCode } from '../core/index.js';
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 import { KvUnavailableError } from '../store/kv.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -29,6 +30,10 @@ export function toAuthError(error: unknown, log: FastifyBaseLogger): AuthError {
   if (error instanceof KvUnavailableError) {
     log.warn({ err: error }, 'kv store unavailable');
     return new AuthError('KV_UNAVAILABLE');
+  }
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: error }, 'database unavailable');
+    return new AuthError('DATABASE_UNAVAILABLE', { headers: { 'retry-after': '1' } });
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {

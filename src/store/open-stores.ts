@@ -24,6 +24,7 @@ import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
 import { createSqlTwoFactorStore } from './sql/sql-two-factor.js';
 import { createSqlUserStore } from './sql/sql-users.js';
 import { createSqlVoiceLogStore } from './sql/sql-voice-logs.js';
+import { isSchemaCurrent } from './sql/migrations.js';
 import { waitForPostgres } from './sql/wait-for-postgres.js';
 import type { Stores } from './stores.js';
 import { createUploadStorage } from './fs/fs-upload-storage.js';
@@ -111,6 +112,7 @@ export async function openStores(
     failures,
     revocationSignal,
     pingDatabase: () => pingDatabase(db),
+    isSchemaCurrent: () => isSchemaCurrent(db),
     async close() {
       await revocationSignal.close();
       await kv.close();

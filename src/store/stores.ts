@@ -41,5 +41,7 @@ export interface Stores {
   revocationSignal: RevocationSignal;
   /** Rejects when the database cannot answer. */
   pingDatabase(): Promise<void>;
+  /** Whether the schema has every migration this build knows; rejects when the database cannot answer. */
+  isSchemaCurrent(): Promise<boolean>;
   close(): Promise<void>;
 }

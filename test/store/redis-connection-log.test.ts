@@ -53,7 +53,7 @@ describe('the Redis kv store reports its connection', () => {
     expect(log.warnings).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^kv store: Redis at 127\\.0\\.0\\.1:${redis.port} unreachable \\(.+\\); authenticated requests answer 503`,
+          `^kv store: Redis at 127\\.0\\.0\\.1:${redis.port} unreachable \\(.+\\); revocations are checked against the database`,
         ),
       ),
     ]);

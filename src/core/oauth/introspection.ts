@@ -52,7 +52,8 @@ export async function introspectToken(
   try {
     return await describe(core, token);
   } catch (error) {
-    if (error instanceof AuthError && error.code !== 'KV_UNAVAILABLE') return INACTIVE;
+    // An outage (the revocation copy and the database both unreachable, hashing full) is not an answer.
+    if (error instanceof AuthError && error.status < 500) return INACTIVE;
     throw error;
   }
 }

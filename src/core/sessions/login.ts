@@ -12,8 +12,10 @@ export async function login(
   ctx: RequestContext,
   policy: RefreshPolicy,
 ): Promise<LoginOutcome> {
-  const user = await checkCredentials(core, input, ctx);
-  if (await isTwoFactorEnabled(core, user.id))
-    return { kind: 'second-factor', pendingToken: await issuePendingLogin(core, user) };
-  return { kind: 'session', tokens: await startSession(core, user, ctx, policy) };
+  return core.hashing.run(async () => {
+    const user = await checkCredentials(core, input, ctx);
+    if (await isTwoFactorEnabled(core, user.id))
+      return { kind: 'second-factor', pendingToken: await issuePendingLogin(core, user) };
+    return { kind: 'session', tokens: await startSession(core, user, ctx, policy) };
+  });
 }

@@ -45,34 +45,38 @@ export async function changePassword(
   ctx: RequestContext,
   policy: RefreshPolicy,
 ): Promise<ChangedPassword> {
-  const user = await callerUser(core, caller.userId);
-  // Checked first: a refused new password must not spend an attempt or reveal the current one.
-  checkPasswordPolicy(input.newPassword, user.email);
-  // Both come from the request: comparing them tells nothing about the stored password.
-  if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword))
-    throw new AuthError('PASSWORD_UNCHANGED');
-  await confirmIdentity(core, user, { password: input.currentPassword, code: input.code }, ctx);
-  const newHash = await hashPassword(core, input.newPassword);
-  const renewal = await replacementPolicy(core, caller.sessionId, policy);
-  const now = core.clock();
-  const ended = await core.stores.users.replacePassword(
-    user.id,
-    user.passwordHash,
-    newHash,
-    now,
-    input.revokeOtherSessions ? undefined : caller.sessionId,
-  );
-  if (!ended) throw new AuthError('PASSWORD_CHANGE_CONFLICT');
-  // First, whatever happens next: the ended sessions' access tokens must stop at once.
-  await forgetSessionTokens(core, ended, now);
-  // The caller's replacement. Only a change, reset or disable landing since the line above stops it
-  // (the login lock sees it); the caller then signs in again, told why rather than "wrong password".
-  const tokens = await startSession(core, { ...user, passwordHash: newHash }, ctx, renewal).catch((error: unknown) => {
-    throw error instanceof AuthError && error.code === 'INVALID_CREDENTIALS'
-      ? new AuthError('PASSWORD_CHANGE_CONFLICT')
-      : error;
+  return core.hashing.run(async () => {
+    const user = await callerUser(core, caller.userId);
+    // Checked first: a refused new password must not spend an attempt or reveal the current one.
+    checkPasswordPolicy(input.newPassword, user.email);
+    // Both come from the request: comparing them tells nothing about the stored password.
+    if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword))
+      throw new AuthError('PASSWORD_UNCHANGED');
+    await confirmIdentity(core, user, { password: input.currentPassword, code: input.code }, ctx);
+    const newHash = await hashPassword(core, input.newPassword);
+    const renewal = await replacementPolicy(core, caller.sessionId, policy);
+    const now = core.clock();
+    const ended = await core.stores.users.replacePassword(
+      user.id,
+      user.passwordHash,
+      newHash,
+      now,
+      input.revokeOtherSessions ? undefined : caller.sessionId,
+    );
+    if (!ended) throw new AuthError('PASSWORD_CHANGE_CONFLICT');
+    // First, whatever happens next: the ended sessions' access tokens must stop at once.
+    await forgetSessionTokens(core, ended, now);
+    // The caller's replacement. Only a change, reset or disable landing since the line above stops it
+    // (the login lock sees it); the caller then signs in again, told why rather than "wrong password".
+    const tokens = await startSession(core, { ...user, passwordHash: newHash }, ctx, renewal).catch(
+      (error: unknown) => {
+        throw error instanceof AuthError && error.code === 'INVALID_CREDENTIALS'
+          ? new AuthError('PASSWORD_CHANGE_CONFLICT')
+          : error;
+      },
+    );
+    const otherSessionsRevoked = ended.filter((id) => id !== caller.sessionId).length;
+    await core.audit.record('password_changed', ctx, user.id, { otherSessionsRevoked, sessionId: tokens.sessionId });
+    return { tokens, otherSessionsRevoked };
   });
-  const otherSessionsRevoked = ended.filter((id) => id !== caller.sessionId).length;
-  await core.audit.record('password_changed', ctx, user.id, { otherSessionsRevoked, sessionId: tokens.sessionId });
-  return { tokens, otherSessionsRevoked };
 }

@@ -10,6 +10,8 @@ export async function signUp(
   ctx: RequestContext,
   policy: RefreshPolicy,
 ): Promise<IssuedTokens> {
-  const created = await registerUser(core, input, ctx);
-  return startSession(core, created, ctx, policy);
+  return core.hashing.run(async () => {
+    const created = await registerUser(core, input, ctx);
+    return startSession(core, created, ctx, policy);
+  });
 }

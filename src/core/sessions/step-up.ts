@@ -24,15 +24,19 @@ export async function reauthenticate(
   ctx: RequestContext,
   policy: RefreshPolicy,
 ): Promise<IssuedTokens> {
-  const user = await callerUser(core, caller.userId);
-  if ('passkeyResponse' in input) await confirmPasskey(core, user, input.passkeyResponse, ctx);
-  else await confirmIdentity(core, user, input, ctx);
-  // The new session first: should it fail, the caller keeps the old one.
-  const tokens = await startSession(core, user, ctx, await replacementPolicy(core, caller.sessionId, policy));
-  await revokeSessions(core, [caller.sessionId]);
-  await core.audit.record('reauthenticated', ctx, user.id, {
-    sessionId: tokens.sessionId,
-    replacedSessionId: caller.sessionId,
-  });
-  return tokens;
+  // A passkey costs no password hash, so only the password proof waits in the hash queue.
+  const prove = async () => {
+    const user = await callerUser(core, caller.userId);
+    if ('passkeyResponse' in input) await confirmPasskey(core, user, input.passkeyResponse, ctx);
+    else await confirmIdentity(core, user, input, ctx);
+    // The new session first: should it fail, the caller keeps the old one.
+    const tokens = await startSession(core, user, ctx, await replacementPolicy(core, caller.sessionId, policy));
+    await revokeSessions(core, [caller.sessionId]);
+    await core.audit.record('reauthenticated', ctx, user.id, {
+      sessionId: tokens.sessionId,
+      replacedSessionId: caller.sessionId,
+    });
+    return tokens;
+  };
+  return 'passkeyResponse' in input ? prove() : core.hashing.run(prove);
 }

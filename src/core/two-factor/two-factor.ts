@@ -138,13 +138,15 @@ export async function disableTotp(
   input: { code: string; password: string },
   ctx: RequestContext,
 ): Promise<void> {
-  // Checked before the password, so a caller without 2FA learns nothing about it.
-  const credential = await enabledCredential(core, userId);
-  const user = await callerUser(core, userId);
-  await confirmPassword(core, user, input.password, ctx);
-  await verifySecondFactor(core, credential, user, input.code, ctx);
-  await core.stores.twoFactor.disable(userId);
-  await core.audit.record('mfa_disabled', ctx, userId);
+  return core.hashing.run(async () => {
+    // Checked before the password, so a caller without 2FA learns nothing about it.
+    const credential = await enabledCredential(core, userId);
+    const user = await callerUser(core, userId);
+    await confirmPassword(core, user, input.password, ctx);
+    await verifySecondFactor(core, credential, user, input.code, ctx);
+    await core.stores.twoFactor.disable(userId);
+    await core.audit.record('mfa_disabled', ctx, userId);
+  });
 }
 
 /** Replaces the recovery codes (the old set stops working); needs a current code. */

@@ -8,6 +8,9 @@ export interface RedisKv {
 }
 
 const KEY_PREFIX = 'latchkey:';
+// A loopback or LAN Redis answers in well under a millisecond; one that takes this long is stuck
+// (a long script, DEBUG SLEEP, a paused host), and waiting longer only holds every request.
+const COMMAND_TIMEOUT_MS = 500;
 
 /** Where the kv store reports losing and regaining its connection. */
 export interface ConnectionLog {
@@ -24,10 +27,11 @@ const QUIET: ConnectionLog = { warn: () => {}, info: () => {} };
 export function createRedisKv(url: string, log: ConnectionLog = QUIET): RedisKv {
   const client = new Redis(url, {
     keyPrefix: KEY_PREFIX,
-    // Fail fast while disconnected instead of queueing: the denylist must fail closed at once,
-    // and the rate limiters switch to their in-memory insurance limiter.
+    // Fail fast while disconnected instead of queueing, and give up on a Redis that hangs: the
+    // denylist then checks the database, the limiters and lockouts count in memory.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   });
   const parsed = new URL(url);
@@ -40,7 +44,7 @@ export function createRedisKv(url: string, log: ConnectionLog = QUIET): RedisKv 
     if (closing || reachable === false) return;
     reachable = false;
     log.warn(
-      `kv store: ${where} unreachable (${cause}); authenticated requests answer 503 KV_UNAVAILABLE until it is back`,
+      `kv store: ${where} unreachable (${cause}); revocations are checked against the database and limits counted per instance until it is back`,
     );
   };
   // Connection errors are reported through failing commands; without a listener ioredis logs them.

@@ -44,8 +44,11 @@ const pgTypes = {
 
 export function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection (a restart, a failover) must not crash the process: idle, the
+  // pool reports it here; checked out, the client itself emits it, and the query in flight rejects.
+  // Either way the pool drops the client and connects a new one when next asked.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -308,6 +308,13 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** Whether every migration this build knows has been applied (rejects when the database cannot answer). */
+export async function isSchemaCurrent(db: Kysely<any>): Promise<boolean> {
+  const migrationTableSchema = await postgresCurrentSchema(db);
+  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  return (await migrator.getMigrations()).every((m) => m.executedAt !== undefined);
+}
+
 /**
  * The schema our tables go to (the first of search_path). Kysely looks for its migration tables in
  * every schema unless told which: a second Latchkey (another environment) or any other Kysely app in

@@ -31,11 +31,14 @@ export function toAuthError(error: unknown, log: FastifyBaseLogger): AuthError {
     log.warn({ err: error }, 'kv store unavailable');
     return new AuthError('KV_UNAVAILABLE');
   }
-  if (isDatabaseUnavailable(error)) {
+  const fastifyError = error as Partial<FastifyError>;
+  // What Fastify raised about the request itself (a 4xx) is the client's doing, whatever errno it
+  // carries: a body cut off midway is ECONNRESET too, and no database outage.
+  const aboutTheRequest = (fastifyError.statusCode ?? 500) < 500;
+  if (!aboutTheRequest && isDatabaseUnavailable(error)) {
     log.warn({ err: error }, 'database unavailable');
     return new AuthError('DATABASE_UNAVAILABLE', { headers: { 'retry-after': '1' } });
   }
-  const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
     return new AuthError('VALIDATION_FAILED', { message: describeValidation(error as FastifyError) });
   }

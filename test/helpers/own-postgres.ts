@@ -53,6 +53,15 @@ export class OwnPostgres {
     await this.pg('pg_ctl', ['restart', '-m', mode, ...this.startArgs()]);
   }
 
+  /** Stops the server (fast shutdown) until `resume`: the database is unreachable meanwhile. */
+  async stop(): Promise<void> {
+    await this.pg('pg_ctl', ['stop', '-D', this.data, '-m', 'fast', '-w']);
+  }
+
+  async resume(): Promise<void> {
+    await this.pg('pg_ctl', ['start', ...this.startArgs()]);
+  }
+
   async dispose(): Promise<void> {
     await this.pg('pg_ctl', ['stop', '-D', this.data, '-m', 'immediate', '-w']).catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });

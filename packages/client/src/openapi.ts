@@ -28,9 +28,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             /** @enum {string} */
-                            status: "ok" | "unavailable";
-                            database: string;
-                            kv: string;
+                            status: "ok" | "degraded" | "unavailable";
+                            /** @enum {string} */
+                            database: "ok" | "unavailable";
+                            /** @enum {string} */
+                            kv: "ok" | "unavailable";
                         };
                     };
                 };
@@ -42,9 +44,107 @@ export interface paths {
                     content: {
                         "application/json": {
                             /** @enum {string} */
-                            status: "ok" | "unavailable";
-                            database: string;
-                            kv: string;
+                            status: "ok" | "degraded" | "unavailable";
+                            /** @enum {string} */
+                            database: "ok" | "unavailable";
+                            /** @enum {string} */
+                            kv: "ok" | "unavailable";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready" | "not_ready";
+                            /** @enum {string} */
+                            database: "ok" | "unavailable";
+                            /** @enum {string} */
+                            schema: "current" | "behind" | "unknown";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready" | "not_ready";
+                            /** @enum {string} */
+                            database: "ok" | "unavailable";
+                            /** @enum {string} */
+                            schema: "current" | "behind" | "unknown";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ok";
                         };
                     };
                 };

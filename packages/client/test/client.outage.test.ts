@@ -1,33 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../../test/helpers/api.js';
 import { manualClock } from '../../../test/helpers/clock.js';
-import { OwnRedis } from '../../../test/helpers/own-redis.js';
+import { OwnPostgres } from '../../../test/helpers/own-postgres.js';
 import { freePort } from '../../../test/helpers/ports.js';
 import { startServer, uniqueEmail, type TestServer } from '../../../test/helpers/server.js';
-import { postgresTarget, type StorageTarget } from '../../../test/helpers/targets.js';
+import { TEST_REDIS_URL, TEST_SECRET } from '../../../test/helpers/targets.js';
 import { createClient, LatchkeyError, type SessionEndReason } from '../src/index.js';
 import { CLIENT_TEST_ENV } from './helpers.js';
 
-// This file runs its own redis-server, so stopping it touches no other test.
+// This file runs its own PostgreSQL cluster, so stopping it touches no other test.
 
 describe('@latchkey/client when the server has trouble', () => {
   const clock = manualClock();
-  let redis: OwnRedis;
-  let target: StorageTarget;
+  let database: OwnPostgres;
   let server: TestServer;
   let baseUrl: string;
 
   beforeAll(async () => {
-    redis = new OwnRedis(await freePort());
-    await redis.start();
-    target = await postgresTarget(redis.url);
-    server = await startServer(target, CLIENT_TEST_ENV, clock);
+    database = new OwnPostgres(await freePort());
+    await database.start();
+    const env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, LATCHKEY_SECRET: TEST_SECRET };
+    server = await startServer({ name: 'postgres+redis', env, dispose: async () => {} }, CLIENT_TEST_ENV, clock);
     baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     await server?.close();
-    await redis?.kill();
-    await target?.dispose();
+    await database?.dispose();
   });
 
   it('keeps the session through a 503 and through a refresh that cannot reach the server', async () => {
@@ -35,12 +33,12 @@ describe('@latchkey/client when the server has trouble', () => {
     const client = createClient({ baseUrl, onSessionEnd: (reason) => ended.push(reason) });
     await client.register(uniqueEmail('outage'), PASSWORD);
 
-    await redis.kill();
+    await database.stop();
     const unavailable = await client.me().catch((error: unknown) => error);
     expect(unavailable).toBeInstanceOf(LatchkeyError);
-    expect(unavailable).toMatchObject({ status: 503, code: 'KV_UNAVAILABLE' });
+    expect(unavailable).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
     expect(ended).toEqual([]);
-    await redis.start();
+    await database.resume();
     await expect
       .poll(
         () =>

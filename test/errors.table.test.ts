@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERRORS } from '../src/core/errors.js';
 
-/** The README's error table, between its markers: `| \`CODE\` | status | message |` rows. */
+/** docs/errors.md's table, between its markers: `| \`CODE\` | status | message |` rows. */
 function readmeErrors(): Record<string, { status: number; message: string }> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
   const section = readme.split('<!-- errors:start -->')[1]?.split('<!-- errors:end -->')[0] ?? '';
   const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (\d{3}) \| (.+) \|$/gm)];
   return Object.fromEntries(
@@ -16,7 +16,7 @@ function readmeErrors(): Record<string, { status: number; message: string }> {
 }
 
 describe('the error table', () => {
-  it('in the README lists exactly the codes, statuses and messages the code answers with', () => {
+  it('in docs/errors.md lists exactly the codes, statuses and messages the code answers with', () => {
     expect(readmeErrors()).toEqual(ERRORS);
   });
 

@@ -129,7 +129,8 @@ describe('latchkey client commands', () => {
     expect(everything).not.toMatch(/secretHash|[0-9a-f]{64}/);
   });
 
-  it('client create refuses bad input in one line and registers nothing', async () => {
+  // Seven CLI processes one after another: under a loaded machine each start takes seconds.
+  it('client create refuses bad input in one line and registers nothing', { timeout: 120_000 }, async () => {
     const before = await listed();
     const refusals: [string[], RegExp][] = [
       [['--name', 'a', '--scopes', 'agents:read,admin'], /^latchkey: --scopes: unknown scope "admin"; expected /],

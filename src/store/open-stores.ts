@@ -17,6 +17,7 @@ import { createSqlAgentStore } from './sql/sql-agents.js';
 import { createSqlAuditStore } from './sql/sql-audit.js';
 import { createSqlClientStore } from './sql/sql-clients.js';
 import { createSqlCredentialStore } from './sql/sql-credentials.js';
+import { createSqlEmailTokenStore } from './sql/sql-email-tokens.js';
 import { createSqlRevocationStore } from './sql/sql-revocations.js';
 import { createSqlSessionStore } from './sql/sql-sessions.js';
 import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
@@ -102,6 +103,7 @@ export async function openStores(
     credentials: createSqlCredentialStore(db),
     clients: createSqlClientStore(db),
     agents: createSqlAgentStore(db),
+    emailTokens: createSqlEmailTokenStore(db),
     voiceLogs: createSqlVoiceLogStore(db),
     uploads: createUploadStorage(join(config.dataDir, 'uploads')),
     kv,

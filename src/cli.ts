@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, StartupError } from './config/index.js';
 import { AuthError, CLIENT_NAME_MAX_LENGTH, SCOPES } from './core/index.js';
 import { clientCreate, clientDelete, clientList, clientRotateSecret } from './cli/clients.js';
+import { mailOutbox } from './cli/mail.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 import { readFileSync } from 'node:fs';
@@ -41,6 +42,7 @@ user
   )
   .option('--role <role>', 'USER or ADMIN', 'USER')
   .option('--plan <plan>', 'one of the PLANS setting (default: its first, STARTER unless configured)')
+  .option('--unverified', 'leave the e-mail address unverified (the account gets no verification mail)')
   .action((options) => userCreate(loadConfig(), options));
 user
   .command('set-password')
@@ -135,6 +137,14 @@ client
   .argument('<client_id>', 'the client_id')
   .option('--yes', 'do not ask for confirmation (needed without a terminal)')
   .action((id, o) => clientDelete(loadConfig(), id, o));
+
+program
+  .command('mail')
+  .description('mail')
+  .command('outbox')
+  .description('list the mails written to DATA_DIR/outbox (without SMTP_URL), oldest first')
+  .option('--json', 'print JSON instead of a table')
+  .action((o) => mailOutbox(loadConfig(), o));
 
 program
   .command('keys')

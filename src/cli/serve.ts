@@ -22,6 +22,11 @@ function listenFailure(error: unknown, config: Readonly<Config>): string | null 
 
 /** `latchkey serve`: listens until SIGTERM/SIGINT, then drains in-flight requests and exits. */
 export async function serve(config: Readonly<Config>): Promise<void> {
+  // serve only: the other commands (user create, client list) must work wherever they run.
+  if (config.env === 'production' && config.email && !config.smtpUrl)
+    throw new StartupError(
+      'SMTP_URL: required with LATCHKEY_ENV=production (mails would only reach DATA_DIR/outbox); set it, or EMAIL=off',
+    );
   const latchkey = await createLatchkey(config);
   const { app } = latchkey;
   try {
@@ -31,7 +36,14 @@ export async function serve(config: Readonly<Config>): Promise<void> {
     const message = listenFailure(error, config);
     throw message ? new StartupError(message, { cause: error }) : error;
   }
-  app.log.info({ env: config.env, storage: config.databaseUrl ? 'postgres+redis' : 'embedded' }, 'latchkey ready');
+  app.log.info(
+    {
+      env: config.env,
+      storage: config.databaseUrl ? 'postgres+redis' : 'embedded',
+      mail: config.email ? latchkey.core.mail.mode : 'off',
+    },
+    'latchkey ready',
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

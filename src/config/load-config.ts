@@ -30,6 +30,9 @@ const DERIVED = [
   'PLANS',
   'REGISTRATION_ENABLED',
   'PASSWORD_HASH_CONCURRENCY',
+  'EMAIL_VERIFICATION',
+  'MAIL_FROM',
+  'SECURITY_NOTICES',
 ] as const satisfies readonly (keyof Env)[];
 type DerivedVariable = (typeof DERIVED)[number];
 type CopiedVariable = Exclude<keyof Env, DerivedVariable>;
@@ -56,6 +59,25 @@ interface DerivedFields {
   registrationEnabled: boolean;
   /** PASSWORD_HASH_CONCURRENCY; default half the CPU cores, at least 1. */
   passwordHashConcurrency: number;
+  /** EMAIL_VERIFICATION; always off with EMAIL=off. */
+  emailVerification: 'off' | 'optional' | 'required';
+  /** MAIL_FROM; default `PRODUCT_NAME <no-reply@host of PUBLIC_URL>`. */
+  mailFrom: string;
+  /** SECURITY_NOTICES, resolved: the notices that are mailed. */
+  securityNotices: readonly SecurityNotice[];
+}
+
+/** The security notices, each switchable through SECURITY_NOTICES. */
+export const SECURITY_NOTICES = ['password', 'email', 'two-factor', 'credentials', 'recovery-codes'] as const;
+export type SecurityNotice = (typeof SECURITY_NOTICES)[number];
+
+function resolveNotices(names: readonly string[]): readonly SecurityNotice[] {
+  if (names.includes('none')) {
+    if (names.length > 1) throw new ConfigError('SECURITY_NOTICES: none cannot be combined with other notices');
+    return [];
+  }
+  if (names.includes('all')) return SECURITY_NOTICES;
+  return SECURITY_NOTICES.filter((notice) => names.includes(notice));
 }
 
 /**
@@ -134,6 +156,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     plans: Object.freeze([...new Set(env.PLANS)]),
     registrationEnabled: env.REGISTRATION_ENABLED ?? !production,
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
+    emailVerification: env.EMAIL ? env.EMAIL_VERIFICATION : 'off',
+    mailFrom: env.MAIL_FROM ?? `${env.PRODUCT_NAME} <no-reply@${new URL(publicUrl).hostname}>`,
+    securityNotices: Object.freeze(resolveNotices(env.SECURITY_NOTICES)),
   };
   const copied = Object.fromEntries(COPIED.map((variable) => [fieldName(variable), env[variable]]));
   return Object.freeze({ ...copied, ...derived } as Config);

@@ -36,7 +36,11 @@ export type AuditEventType =
   | 'oauth_client_deleted'
   | 'oauth_introspection_used'
   | 'oauth_revocation_feed_opened'
-  | 'oauth_token_revoked';
+  | 'oauth_token_revoked'
+  | 'sign_up_existing_email'
+  | 'email_verified'
+  | 'email_change_requested'
+  | 'email_changed';
 
 export class Audit {
   constructor(

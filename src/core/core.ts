@@ -11,6 +11,7 @@ import type { PasswordHasher } from './passwords/password-hasher.js';
 import { createSecretBox, type SecretBox } from './keys/secret-box.js';
 import { KeyRing } from './keys/signing-keys.js';
 import { TokenService } from './keys/tokens.js';
+import { type Mailer, NO_MAIL } from './email/mailer.js';
 
 /** A 2FA pending token lives this long (seconds). */
 export const PENDING_TOKEN_TTL_SECONDS = 300;
@@ -31,6 +32,12 @@ export interface Core {
   uploadLimiter: Limiter;
   /** Failed OAuth client authentications per client and IP (CLIENT_AUTH_RATE_LIMIT per window). */
   clientAuthLimiter: Limiter;
+  /** Mails per client IP (MAIL_RATE_LIMIT_PER_IP per MAIL_RATE_LIMIT_WINDOW_SECONDS). */
+  mailIpLimiter: Limiter;
+  /** Mails per address (MAIL_RATE_LIMIT_PER_ADDRESS per window), keyed by the address's digest. */
+  mailAddressLimiter: Limiter;
+  /** Sends mail (runtime/mail); sends nothing with EMAIL=off. */
+  mailer: Mailer;
   audit: Audit;
   credentialCache: CredentialCache;
   close(): Promise<void>;
@@ -43,6 +50,8 @@ export async function createCore(options: {
   clock: Clock;
   /** Owned by the caller, which closes it after the core. */
   passwords: PasswordHasher;
+  /** Owned by the caller, which closes it after the core. Default: sends nothing. */
+  mailer?: Mailer;
 }): Promise<Core> {
   const { config, stores, clock, passwords } = options;
   const box = createSecretBox(options.secret);
@@ -85,6 +94,17 @@ export async function createCore(options: {
       points: config.clientAuthRateLimit,
       durationSeconds: config.clientAuthRateLimitWindowSeconds,
     }),
+    mailIpLimiter: stores.limiters({
+      name: 'mail-ip',
+      points: config.mailRateLimitPerIp,
+      durationSeconds: config.mailRateLimitWindowSeconds,
+    }),
+    mailAddressLimiter: stores.limiters({
+      name: 'mail-address',
+      points: config.mailRateLimitPerAddress,
+      durationSeconds: config.mailRateLimitWindowSeconds,
+    }),
+    mailer: config.email ? (options.mailer ?? NO_MAIL) : NO_MAIL,
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     close: () => stores.close(),

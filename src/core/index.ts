@@ -14,3 +14,4 @@ export * from './sessions/index.js';
 export * from './two-factor/index.js';
 export * from './users/index.js';
 export * from './oauth/index.js';
+export * from './email/index.js';

@@ -26,6 +26,7 @@ export class TestSmtpServer {
   behaviour: SmtpBehaviour = 'accept';
   private server: SMTPServer | undefined;
   private waiters: (() => void)[] = [];
+  private readonly taken = new Set<ReceivedMail>();
 
   private constructor(readonly port: number) {}
 
@@ -89,17 +90,24 @@ export class TestSmtpServer {
     return this.received.filter((m) => m.to.toLowerCase() === to.toLowerCase());
   }
 
-  /** Waits (bounded) until `count` mails for `to` have arrived; returns the last of them. */
-  async waitForMail(to: string, count = 1): Promise<ReceivedMail> {
+  /**
+   * Waits (bounded) for the first mail to `to` whose text matches `pattern` and that no earlier
+   * call returned; mails may arrive in any order, since the queue sends several at once.
+   */
+  async nextMail(to: string, pattern: RegExp): Promise<ReceivedMail> {
     const deadline = Date.now() + WAIT_MS;
-    while (this.mailsTo(to).length < count) {
-      if (Date.now() > deadline) throw new Error(`no mail #${count} for ${to} within ${WAIT_MS} ms`);
+    for (;;) {
+      const found = this.mailsTo(to).find((m) => !this.taken.has(m) && pattern.test(`${m.subject}\n${m.text}`));
+      if (found) {
+        this.taken.add(found);
+        return found;
+      }
+      if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${pattern} within ${WAIT_MS} ms`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 100);
       });
     }
-    return this.mailsTo(to)[count - 1]!;
   }
 }
 

@@ -92,8 +92,9 @@ export class MailService implements Mailer {
     }
     this.pendingJobs += 1;
     this.queue.push({ prepare, attempts: 0 });
-    // After the current turn: the request that queued it answers first.
-    setImmediate(() => this.pump());
+    // Two turns on: the response that queued it is written at the end of this turn (http/
+    // write-coalescing.ts), and the preparation's work (synchronous on SQLite) must not delay it.
+    setImmediate(() => setImmediate(() => this.pump()));
   }
 
   stats(): MailStats {

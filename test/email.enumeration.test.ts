@@ -1,32 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, PASSWORD } from './helpers/api.js';
 import { useServer, useServers, uniqueEmail, uniqueIp } from './helpers/server.js';
-import { TestSmtpServer, tokenIn } from './helpers/smtp.js';
+import { tokenIn, useSmtp } from './helpers/smtp.js';
 import { TARGETS } from './helpers/targets.js';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/** A real SMTP server for the describe block, and the environment that sends to it. */
-function useSmtp(env: Record<string, string> = {}) {
-  const holder: { smtp?: TestSmtpServer } = {};
-  beforeAll(async () => {
-    holder.smtp = await TestSmtpServer.start();
-  });
-  afterAll(async () => {
-    await holder.smtp?.stop();
-  });
-  const serverEnv = {
-    get SMTP_URL() {
-      return holder.smtp!.url;
-    },
-    LOGIN_RATE_LIMIT: '1000',
-    ...env,
-  } as Record<string, string>;
-  return { smtp: () => holder.smtp!, env: serverEnv };
 }
 
 describe('forgot-password says nothing about the account', () => {

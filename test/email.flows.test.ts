@@ -1,27 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, PASSWORD } from './helpers/api.js';
 import { SURFACES } from './helpers/email-surfaces.js';
 import { useServer, uniqueEmail } from './helpers/server.js';
-import { TestSmtpServer, tokenIn } from './helpers/smtp.js';
+import { tokenIn, useSmtp } from './helpers/smtp.js';
 import { TARGETS } from './helpers/targets.js';
 
 const NEW_PASSWORD = 'an entirely new passphrase 42';
 
 describe.each(TARGETS)('the e-mail flows on $name', ({ create }) => {
-  let smtp: TestSmtpServer;
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-  });
-  afterAll(async () => {
-    await smtp.stop();
-  });
-  const { server } = useServer(create, {
-    get SMTP_URL() {
-      return smtp.url;
-    },
+  const mailer = useSmtp({
     MAIL_RATE_LIMIT_PER_IP: '1000',
     LOGIN_RATE_LIMIT: '1000',
-  } as Record<string, string>);
+  });
+  const smtp = { nextMail: (to: string, pattern: RegExp) => mailer.smtp().nextMail(to, pattern) };
+  const { server } = useServer(create, mailer.env);
 
   describe.each(SURFACES)('on the $name surface', (surface) => {
     const path = (p: string) => `${surface.prefix}${p}`;

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caller, PASSWORD } from './helpers/api.js';
 import { SURFACES } from './helpers/email-surfaces.js';
 import { useServer, uniqueEmail } from './helpers/server.js';
-import { TestSmtpServer, tokenIn } from './helpers/smtp.js';
+import { tokenIn, useSmtp } from './helpers/smtp.js';
 import { TARGETS } from './helpers/targets.js';
 import { enrolTwoFactor, midStepClock } from './helpers/totp.js';
 
@@ -11,27 +11,15 @@ const OTHER_PASSWORD = 'yet another long passphrase 9';
 
 describe.each(TARGETS)('e-mail links refused on $name', ({ create }) => {
   const clock = midStepClock();
-  let smtp: TestSmtpServer;
-  beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
+  const mailer = useSmtp({
+    MAIL_RATE_LIMIT_PER_IP: '1000',
+    MAIL_RATE_LIMIT_PER_ADDRESS: '1000',
+    LOGIN_RATE_LIMIT: '1000',
+    LOCKOUT_MAX_FAILURES: '3',
+    RECENT_LOGIN_MAX_AGE_SECONDS: '300',
   });
-  afterAll(async () => {
-    await smtp.stop();
-  });
-  const { server } = useServer(
-    create,
-    {
-      get SMTP_URL() {
-        return smtp.url;
-      },
-      MAIL_RATE_LIMIT_PER_IP: '1000',
-      MAIL_RATE_LIMIT_PER_ADDRESS: '1000',
-      LOGIN_RATE_LIMIT: '1000',
-      LOCKOUT_MAX_FAILURES: '3',
-      RECENT_LOGIN_MAX_AGE_SECONDS: '300',
-    } as Record<string, string>,
-    clock,
-  );
+  const smtp = { nextMail: (to: string, pattern: RegExp) => mailer.smtp().nextMail(to, pattern) };
+  const { server } = useServer(create, mailer.env, clock);
 
   /** Signs up on v1 and returns the token of the reset link mailed after `forgot`. */
   async function resetTokenFor(email: string) {

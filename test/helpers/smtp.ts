@@ -1,5 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './ports.js';
 
 /** A mail the test SMTP server received, parsed. */
@@ -116,4 +117,27 @@ export function tokenIn(mail: { text: string }, page: string): string {
   const match = new RegExp(`/${page}#token=([A-Za-z0-9_-]+)`).exec(mail.text);
   if (!match) throw new Error(`no ${page} link in: ${mail.text}`);
   return match[1]!;
+}
+
+/**
+ * A real SMTP server for the describe block, and a server environment that sends to it (with the
+ * login and per-IP mail limits raised, so tests do not meet them by accident).
+ */
+export function useSmtp(env: Record<string, string> = {}) {
+  const holder: { smtp?: TestSmtpServer } = {};
+  beforeAll(async () => {
+    holder.smtp = await TestSmtpServer.start();
+  });
+  afterAll(async () => {
+    await holder.smtp?.stop();
+  });
+  const serverEnv = {
+    get SMTP_URL() {
+      return holder.smtp!.url;
+    },
+    LOGIN_RATE_LIMIT: '1000',
+    MAIL_RATE_LIMIT_PER_IP: '1000',
+    ...env,
+  } as Record<string, string>;
+  return { smtp: () => holder.smtp!, env: serverEnv };
 }

@@ -114,7 +114,11 @@ describe.each(TARGETS)('auth flows on $name', ({ create }) => {
       const { token, user } = await registerV1(client, email);
       expect((await client.get('/api/v1/agents', token)).body).toEqual({ success: true, data: [] });
       expect((await client.get('/api/voicelogs', token)).status).toBe(200);
-      expect((await client.get('/api/v1/auth/me', token)).body.data.user).toEqual({ ...user, twoFactorEnabled: false });
+      expect((await client.get('/api/v1/auth/me', token)).body.data.user).toEqual({
+        ...user,
+        emailVerified: false,
+        twoFactorEnabled: false,
+      });
     });
   });
 

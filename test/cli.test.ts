@@ -190,7 +190,10 @@ describe('latchkey serve with commands from a second process', () => {
       cliEnv(dataDir),
       'the replacement secret\n',
     );
-    expect(set.stderr).toBe('');
+    // The one line is the outbox's (no SMTP_URL): the password-changed notice, written for the developer.
+    expect(lines(set.stderr)).toEqual([
+      expect.stringMatching(/^latchkey: mail written to outbox to=\S+ template=password-changed /),
+    ]);
     expect(set.code).toBe(0);
     expect(set.stdout.trim()).toBe(`password set for ${id}; 1 session(s) signed out`);
 

@@ -1,4 +1,4 @@
-import { apiRequest, publicRequest, refreshAccessToken, setAccessToken } from './client.js';
+import { ApiError, apiRequest, publicRequest, refreshAccessToken, setAccessToken } from './client.js';
 import type { Answer } from './contract.js';
 
 type LoginAnswer = Answer<'/api/v1/auth/login', 'post'>;
@@ -50,6 +50,9 @@ export async function register(email: string, password: string): Promise<User> {
     body: { email, password },
     cookieMode: true,
   });
+  // EMAIL_VERIFICATION=required: no session until the mailed link is used.
+  if ('emailVerificationRequired' in result)
+    throw new ApiError(403, 'EMAIL_NOT_VERIFIED', 'Account created: open the link mailed to you, then sign in');
   return keep(result);
 }
 

@@ -57,7 +57,10 @@ export async function openCore(
   }
 }
 
-/** The mail service's lines through a StoreLog (the CLI's), as `message key=value`. */
+/**
+ * The mail service's warnings through a StoreLog (the CLI's), as `message key=value`. Its info
+ * lines are not printed: a command's stderr is for what went wrong, and no command mails a link.
+ */
 function storeMailLog(log: StoreLog | undefined): MailLog {
   const line = (fields: object, message: string) =>
     `${message} ${Object.entries(fields)
@@ -65,7 +68,7 @@ function storeMailLog(log: StoreLog | undefined): MailLog {
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ')}`;
   return {
-    info: (fields, message) => log?.info(line(fields, message)),
+    info: () => {},
     warn: (fields, message) => log?.warn(line(fields, message)),
     error: (fields, message) => log?.warn(line(fields, message)),
   };

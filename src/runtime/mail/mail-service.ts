@@ -56,6 +56,7 @@ export class MailService implements Mailer {
   private readonly queue: Job[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private running = 0;
+  private closing = false;
   private closed = false;
   private readonly counts = { sent: 0, retried: 0, failed: 0, dropped: 0 };
   private readonly transport: Transporter;
@@ -85,7 +86,7 @@ export class MailService implements Mailer {
   }
 
   send(prepare: () => Promise<Mail | null>): void {
-    if (this.closed || this.pendingJobs >= this.config.mailQueueSize) {
+    if (this.closing || this.pendingJobs >= this.config.mailQueueSize) {
       this.counts.dropped += 1;
       this.log.warn({ dropped: this.counts.dropped, queueSize: this.config.mailQueueSize }, 'mail dropped: queue full');
       return;
@@ -108,30 +109,36 @@ export class MailService implements Mailer {
   }
 
   /**
-   * Stops taking mail; sends what is queued for its first try and waits for the sends under way
-   * (together bounded by CLOSE_WAIT_MS: a CLI command's notice must not be lost), and drops the
-   * retries still waiting.
+   * Stops taking mail and drops the retries still waiting; what is queued or being sent gets up to
+   * CLOSE_WAIT_MS (a CLI command's notice is queued just before it closes).
    */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    let abandoned = this.timers.size;
-    this.timers.clear();
-    this.pendingJobs -= abandoned;
+    this.closing = true;
+    this.dropWaiting(this.timers.size, () => {
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+    });
+    this.pump();
     if (this.pendingJobs > 0)
       await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
-    abandoned += this.queue.length;
-    this.pendingJobs -= this.queue.length;
-    this.queue.length = 0;
-    if (abandoned > 0) {
-      this.counts.dropped += abandoned;
-      this.log.warn({ dropped: abandoned }, 'mail dropped at shutdown: still waiting to be sent');
-    }
+    this.closed = true;
+    this.dropWaiting(this.queue.length, () => {
+      this.queue.length = 0;
+    });
     this.transport.close();
   }
 
+  private dropWaiting(count: number, drop: () => void): void {
+    drop();
+    if (count === 0) return;
+    this.pendingJobs -= count;
+    this.counts.dropped += count;
+    this.log.warn({ dropped: count }, 'mail dropped at shutdown: still waiting to be sent');
+    this.wakeIfIdle();
+  }
+
   private pump(): void {
-    while (this.running < PARALLEL_SENDS && this.queue.length > 0) {
+    while (!this.closed && this.running < PARALLEL_SENDS && this.queue.length > 0) {
       const job = this.queue.shift()!;
       this.running += 1;
       void this.run(job).finally(() => {
@@ -143,6 +150,10 @@ export class MailService implements Mailer {
 
   private finish(): void {
     this.pendingJobs -= 1;
+    this.wakeIfIdle();
+  }
+
+  private wakeIfIdle(): void {
     if (this.pendingJobs > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
@@ -190,7 +201,7 @@ export class MailService implements Mailer {
 
   private retryOrFail(job: Job, error: unknown): void {
     const fields = { template: job.template, attempts: job.attempts, ...failureFields(error) };
-    if (!isTemporary(error) || job.attempts >= this.config.mailRetryAttempts || this.closed) {
+    if (!isTemporary(error) || job.attempts >= this.config.mailRetryAttempts || this.closing) {
       this.counts.failed += 1;
       this.log.error({ ...fields, failed: this.counts.failed }, 'mail not sent: giving up');
       this.finish();

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AuthError, type ErrorCode } from '../core/index.js';
-import { isDatabaseUnavailable } from '../store/database-errors.js';
+import { DatabaseUnavailableError } from '../store/database-errors.js';
 import { KvUnavailableError } from '../store/kv.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -31,7 +31,7 @@ export function toAuthError(error: unknown, log: FastifyBaseLogger): AuthError {
     log.warn({ err: error }, 'kv store unavailable');
     return new AuthError('KV_UNAVAILABLE');
   }
-  if (isDatabaseUnavailable(error)) {
+  if (error instanceof DatabaseUnavailableError) {
     log.warn({ err: error }, 'database unavailable');
     return new AuthError('DATABASE_UNAVAILABLE', { headers: { 'retry-after': '1' } });
   }

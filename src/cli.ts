@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, StartupError } from './config/index.js';
 import { AuthError, CLIENT_NAME_MAX_LENGTH, SCOPES } from './core/index.js';
 import { backup, restore } from './cli/backup.js';
 import { clientCreate, clientDelete, clientList, clientRotateSecret } from './cli/clients.js';
+import { mailOutbox } from './cli/mail.js';
 import { migrate } from './cli/migrate.js';
 import { serve } from './cli/serve.js';
 import { VERSION } from './version.js';
@@ -37,6 +38,7 @@ user
   )
   .option('--role <role>', 'USER or ADMIN', 'USER')
   .option('--plan <plan>', 'one of the PLANS setting (default: its first, STARTER unless configured)')
+  .option('--unverified', 'leave the e-mail address unverified (the account gets no verification mail)')
   .action((options) => userCreate(loadConfig(), options));
 user
   .command('set-password')
@@ -131,6 +133,14 @@ client
   .argument('<client_id>', 'the client_id')
   .option('--yes', 'do not ask for confirmation (needed without a terminal)')
   .action((id, o) => clientDelete(loadConfig(), id, o));
+
+program
+  .command('mail')
+  .description('mail')
+  .command('outbox')
+  .description('list the mails written to DATA_DIR/outbox (without SMTP_URL), oldest first')
+  .option('--json', 'print JSON instead of a table')
+  .action((o) => mailOutbox(loadConfig(), o));
 
 program
   .command('keys')

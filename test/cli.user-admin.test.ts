@@ -72,9 +72,9 @@ describe('latchkey user administration commands', () => {
     const table = await cli(['user', 'list']);
     expect(table.code).toBe(0);
     const rows = lines(table.stdout);
-    expect(rows[0]).toMatch(/^ID\s+EMAIL\s+ROLE\s+PLAN\s+STATUS\s+CREATED$/);
+    expect(rows[0]).toMatch(/^ID\s+EMAIL\s+VERIFIED\s+ROLE\s+PLAN\s+STATUS\s+CREATED$/);
     expect(rows.find((row) => row.startsWith(id))).toMatch(
-      new RegExp(`^${id}\\s+${email}\\s+ADMIN\\s+STARTER\\s+active\\s+\\d{4}-`),
+      new RegExp(`^${id}\\s+${email}\\s+yes\\s+ADMIN\\s+STARTER\\s+active\\s+\\d{4}-`),
     );
     const json = JSON.parse((await cli(['user', 'list', '--json'])).stdout) as { id: string }[];
     expect(json.find((u) => u.id === id)).toEqual({
@@ -84,6 +84,7 @@ describe('latchkey user administration commands', () => {
       plan: 'STARTER',
       createdAt: expect.any(String),
       disabledAt: null,
+      emailVerified: true,
     });
   });
 

@@ -58,6 +58,21 @@ const FIELDS = [
   'webauthnRpName',
   'webauthnOrigins',
   'passwordHashQueue',
+  'email',
+  'smtpUrl',
+  'mailFrom',
+  'mailTemplatesDir',
+  'productName',
+  'emailVerification',
+  'passwordResetTokenTtlSeconds',
+  'emailVerificationTokenTtlSeconds',
+  'emailChangeTokenTtlSeconds',
+  'mailRateLimitPerAddress',
+  'mailRateLimitPerIp',
+  'mailRateLimitWindowSeconds',
+  'mailQueueSize',
+  'mailRetryAttempts',
+  'securityNotices',
   'bodyLimitBytes',
   'uploadMaxBytes',
   'storageQuotaBytes',
@@ -126,6 +141,30 @@ describe('loadConfig', () => {
     expect(failure({ PLANS: 'gold plan' })).toMatch(/^PLANS: /);
   });
 
+  it('reads SMTP_URL as an smtp:// or smtps:// URL, without quoting it back', () => {
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465' }).smtpUrl).toBe('smtps://u:p@mail.example:465');
+    const message = failure({ SMTP_URL: 'http://u:hunter2@mail.example' });
+    expect(message).toMatch(/^SMTP_URL: expected a smtp:\/\/ or smtps:\/\/ URL/);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('turns e-mail verification off with EMAIL=off, and derives MAIL_FROM from PUBLIC_URL', () => {
+    expect(loadConfig({}).emailVerification).toBe('optional');
+    expect(loadConfig({ EMAIL: 'off', EMAIL_VERIFICATION: 'required' }).emailVerification).toBe('off');
+    expect(loadConfig({ PUBLIC_URL: 'https://auth.example', PRODUCT_NAME: 'Acme' }).mailFrom).toBe(
+      'Acme <no-reply@auth.example>',
+    );
+    expect(failure({ EMAIL: 'yes' })).toMatch(/^EMAIL: /);
+  });
+
+  it('reads SECURITY_NOTICES as all, none, or a list of notices', () => {
+    expect(loadConfig({}).securityNotices).toHaveLength(5);
+    expect(loadConfig({ SECURITY_NOTICES: 'none' }).securityNotices).toEqual([]);
+    expect(loadConfig({ SECURITY_NOTICES: 'password, Email' }).securityNotices).toEqual(['password', 'email']);
+    expect(failure({ SECURITY_NOTICES: 'password,sms' })).toMatch(/^SECURITY_NOTICES: /);
+    expect(failure({ SECURITY_NOTICES: 'none,password' })).toMatch(/^SECURITY_NOTICES: none cannot/);
+  });
+
   it('reads DATABASE_CONNECT_TIMEOUT_SECONDS, default 30', () => {
     expect(loadConfig({}).databaseConnectTimeoutSeconds).toBe(30);
     expect(loadConfig({ DATABASE_CONNECT_TIMEOUT_SECONDS: '0' }).databaseConnectTimeoutSeconds).toBe(0);
@@ -144,6 +183,8 @@ describe('loadConfig', () => {
       METRICS_TOKEN: SECRET,
       METRICS_PORT: '9464',
       PASSWORD_HASH_QUEUE: '8',
+      SMTP_URL: 'smtp://mailer:pw@mail.example:587',
+      MAIL_TEMPLATES_DIR: '/etc/latchkey/mail',
     });
     expect(Object.keys(config).sort()).toEqual([...FIELDS].sort());
     expect(Object.entries(config).filter(([, value]) => value === undefined)).toEqual([]);

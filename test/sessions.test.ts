@@ -251,7 +251,7 @@ describe.each(TARGETS)('sessions and the refresh cookie on $name', ({ create }) 
     it('reports whether sign-up is enabled', async () => {
       expect((await caller(server).get('/api/v1/auth/features')).body).toEqual({
         success: true,
-        data: { registrationEnabled: true },
+        data: { registrationEnabled: true, email: true, emailVerification: 'optional' },
       });
     });
   });

@@ -24,6 +24,11 @@ function listenFailure(error: unknown, config: Readonly<Config>): string | null 
 
 /** `latchkey serve`: listens until SIGTERM/SIGINT, then drains in-flight requests and exits. */
 export async function serve(config: Readonly<Config>): Promise<void> {
+  // serve only: the other commands (user create, client list) must work wherever they run.
+  if (config.env === 'production' && config.email && !config.smtpUrl)
+    throw new StartupError(
+      'SMTP_URL: required with LATCHKEY_ENV=production (mails would only reach DATA_DIR/outbox); set it, or EMAIL=off',
+    );
   const latchkey = await createLatchkey(config);
   const { app } = latchkey;
   try {
@@ -41,7 +46,14 @@ export async function serve(config: Readonly<Config>): Promise<void> {
       throw new StartupError(`METRICS_PORT: cannot listen on ${metricsHost}:${metricsPort} (${errorCode(error)})`);
     });
   }
-  app.log.info({ env: config.env, storage: config.databaseUrl ? 'postgres+redis' : 'embedded' }, 'latchkey ready');
+  app.log.info(
+    {
+      env: config.env,
+      storage: config.databaseUrl ? 'postgres+redis' : 'embedded',
+      mail: config.email ? latchkey.core.mail.mode : 'off',
+    },
+    'latchkey ready',
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

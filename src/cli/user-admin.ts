@@ -23,6 +23,7 @@ function listed(user: User) {
     plan: user.plan,
     createdAt: iso(user.createdAt),
     disabledAt: iso(user.disabledAt),
+    emailVerified: user.emailVerifiedAt !== null,
   };
 }
 
@@ -32,8 +33,16 @@ export async function userList(config: Readonly<Config>, options: { json?: boole
     const users = (await listUsers(core)).map(listed);
     if (options.json) return console.log(JSON.stringify(users, null, 2));
     if (users.length === 0) return console.log('no users');
-    const rows = users.map((u) => [u.id, u.email, u.role, u.plan, u.disabledAt ? 'disabled' : 'active', u.createdAt!]);
-    console.log(table(['ID', 'EMAIL', 'ROLE', 'PLAN', 'STATUS', 'CREATED'], rows));
+    const rows = users.map((u) => [
+      u.id,
+      u.email,
+      u.emailVerified ? 'yes' : 'no',
+      u.role,
+      u.plan,
+      u.disabledAt ? 'disabled' : 'active',
+      u.createdAt!,
+    ]);
+    console.log(table(['ID', 'EMAIL', 'VERIFIED', 'ROLE', 'PLAN', 'STATUS', 'CREATED'], rows));
   });
 }
 
@@ -58,7 +67,7 @@ export async function userShow(config: Readonly<Config>, email: string, options:
     if (options.json) return console.log(JSON.stringify(details, null, 2));
     const lines = [
       `id:          ${details.id}`,
-      `email:       ${details.email}`,
+      `email:       ${details.email} (${details.emailVerified ? 'verified' : 'not verified'})`,
       `role:        ${details.role}`,
       `plan:        ${details.plan}`,
       `status:      ${details.disabledAt ? `disabled since ${details.disabledAt}` : 'active'}`,

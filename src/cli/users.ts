@@ -80,7 +80,7 @@ async function passwordFrom(options: PasswordOptions): Promise<string> {
 /** `latchkey user create`: prints the new user's id. */
 export async function userCreate(
   config: Readonly<Config>,
-  options: PasswordOptions & { email: string; role: string; plan?: string },
+  options: PasswordOptions & { email: string; role: string; plan?: string; unverified?: boolean },
 ): Promise<void> {
   const role = checkRole(options.role, '--role');
   // Checked before a password is asked for: the operator should not type it for nothing.
@@ -91,6 +91,8 @@ export async function userCreate(
       email: options.email,
       password,
       role,
+      // The operator vouches for the address, unless told otherwise.
+      verified: options.unverified !== true,
       ...(plan === undefined ? {} : { plan }),
     });
     console.log(user.id);

@@ -35,6 +35,9 @@ const DERIVED = [
   'WEBAUTHN_RP_NAME',
   'WEBAUTHN_ORIGINS',
   'PASSWORD_HASH_QUEUE',
+  'EMAIL_VERIFICATION',
+  'MAIL_FROM',
+  'SECURITY_NOTICES',
 ] as const satisfies readonly (keyof Env)[];
 type DerivedVariable = (typeof DERIVED)[number];
 type CopiedVariable = Exclude<keyof Env, DerivedVariable>;
@@ -69,6 +72,25 @@ interface DerivedFields {
   webauthnOrigins: readonly string[];
   /** PASSWORD_HASH_QUEUE; default 4 per CPU core. */
   passwordHashQueue: number;
+  /** EMAIL_VERIFICATION; always off with EMAIL=off. */
+  emailVerification: 'off' | 'optional' | 'required';
+  /** MAIL_FROM; default `PRODUCT_NAME <no-reply@host of PUBLIC_URL>`. */
+  mailFrom: string;
+  /** SECURITY_NOTICES, resolved: the notices that are mailed. */
+  securityNotices: readonly SecurityNotice[];
+}
+
+/** The security notices, each switchable through SECURITY_NOTICES. */
+export const SECURITY_NOTICES = ['password', 'email', 'two-factor', 'credentials', 'recovery-codes'] as const;
+export type SecurityNotice = (typeof SECURITY_NOTICES)[number];
+
+function resolveNotices(names: readonly string[]): readonly SecurityNotice[] {
+  if (names.includes('none')) {
+    if (names.length > 1) throw new ConfigError('SECURITY_NOTICES: none cannot be combined with other notices');
+    return [];
+  }
+  if (names.includes('all')) return SECURITY_NOTICES;
+  return SECURITY_NOTICES.filter((notice) => names.includes(notice));
 }
 
 /**
@@ -160,6 +182,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webauthnRpName: env.WEBAUTHN_RP_NAME ?? env.MFA_ISSUER,
     webauthnOrigins: Object.freeze(origins),
     passwordHashQueue: env.PASSWORD_HASH_QUEUE ?? 4 * availableParallelism(),
+    emailVerification: env.EMAIL ? env.EMAIL_VERIFICATION : 'off',
+    mailFrom: env.MAIL_FROM ?? `${env.PRODUCT_NAME} <no-reply@${new URL(publicUrl).hostname}>`,
+    securityNotices: Object.freeze(resolveNotices(env.SECURITY_NOTICES)),
   };
   const copied = Object.fromEntries(COPIED.map((variable) => [fieldName(variable), env[variable]]));
   return Object.freeze({ ...copied, ...derived } as Config);

@@ -164,6 +164,47 @@ export const envSchema = z
     PLANS: planList.default(['STARTER', 'PRO', 'ENTERPRISE']),
     /** Self sign-up on /auth/register. Default true, except when LATCHKEY_ENV=production. */
     REGISTRATION_ENABLED: flag.optional(),
+    /** E-mail (password reset, verification, address change, notices): on or off. Default on. */
+    EMAIL: z
+      .enum(['on', 'off'])
+      .default('on')
+      .transform((v) => v === 'on'),
+    /** SMTP server (`smtp://user:pass@host:587`, STARTTLS when offered; `smtps://` for TLS at once). Unset: mails go to DATA_DIR/outbox. */
+    SMTP_URL: connectionUrl(['smtp:', 'smtps:'], 'smtp://user:password@mail.example:587').optional(),
+    /** The From of every mail, `Name <address>` or an address. Default `PRODUCT_NAME <no-reply@PUBLIC_URL's host>`. */
+    MAIL_FROM: z.string().min(3).max(254).optional(),
+    /** A folder of templates (`<name>.txt`, `<name>.html`) replacing the built-in ones of the same name. */
+    MAIL_TEMPLATES_DIR: z.string().min(1).optional(),
+    /** The product name mails show. Default Latchkey. */
+    PRODUCT_NAME: z.string().min(1).max(64).default('Latchkey'),
+    /** Whether sign-in waits for a verified e-mail: off, optional or required. Default optional (off with EMAIL=off). */
+    EMAIL_VERIFICATION: z.enum(['off', 'optional', 'required']).default('optional'),
+    /** Lifetime of a password-reset link, in seconds. Default 1800 (30 minutes). */
+    PASSWORD_RESET_TOKEN_TTL_SECONDS: positiveInt.default(1800),
+    /** Lifetime of an e-mail verification link, in seconds. Default 86400 (24 hours). */
+    EMAIL_VERIFICATION_TOKEN_TTL_SECONDS: positiveInt.default(86400),
+    /** Lifetime of an e-mail-change confirmation link, in seconds. Default 3600 (1 hour). */
+    EMAIL_CHANGE_TOKEN_TTL_SECONDS: positiveInt.default(3600),
+    /** Mails one address may be sent per MAIL_RATE_LIMIT_WINDOW_SECONDS (notices excepted). Default 3. */
+    MAIL_RATE_LIMIT_PER_ADDRESS: positiveInt.default(3),
+    /** Mails requests from one client IP may cause per MAIL_RATE_LIMIT_WINDOW_SECONDS. Default 20. */
+    MAIL_RATE_LIMIT_PER_IP: positiveInt.default(20),
+    /** The mail rate-limit window, in seconds. Default 3600. */
+    MAIL_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(3600),
+    /** Mails waiting to be sent, at most; past it a mail is dropped and counted. Default 1000. */
+    MAIL_QUEUE_SIZE: positiveInt.default(1000),
+    /** Tries per mail on temporary SMTP failures (1 s doubling, at most 5 minutes apart). Default 8. */
+    MAIL_RETRY_ATTEMPTS: positiveInt.default(8),
+    /** Security notices mailed, comma-separated from password, email, two-factor, credentials, recovery-codes; or all, or none. Default all. */
+    SECURITY_NOTICES: z
+      .string()
+      .default('all')
+      .transform((raw) => raw.split(',').map((name) => name.trim().toLowerCase()))
+      .pipe(
+        z.array(z.enum(['all', 'none', 'password', 'email', 'two-factor', 'credentials', 'recovery-codes']), {
+          error: 'all, none, or comma-separated from password, email, two-factor, credentials, recovery-codes',
+        }),
+      ),
     /** Password hashes computed at once; the rest wait. Default: half the CPU cores, at least 1. */
     PASSWORD_HASH_CONCURRENCY: positiveInt.optional(),
     /** Requests that may wait for a password hash beyond those hashing; past it, 503 SERVER_BUSY. Default: 4 per CPU core. */

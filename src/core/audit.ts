@@ -42,7 +42,11 @@ export type AuditEventType =
   | 'oauth_introspection_used'
   | 'oauth_revocation_feed_opened'
   | 'oauth_token_revoked'
-  | 'database_restored';
+  | 'database_restored'
+  | 'sign_up_existing_email'
+  | 'email_verified'
+  | 'email_change_requested'
+  | 'email_changed';
 
 export class Audit {
   private readonly listeners: ((type: AuditEventType) => void)[] = [];

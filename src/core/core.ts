@@ -13,6 +13,7 @@ import { createSecretBox, type SecretBox } from './keys/secret-box.js';
 import { createRelyingParty, type RelyingParty } from './passkeys/relying-party.js';
 import { KeyRing } from './keys/signing-keys.js';
 import { TokenService } from './keys/tokens.js';
+import { type Mailer, NO_MAIL } from './email/mailer.js';
 
 /** A 2FA pending token lives this long (seconds). */
 export const PENDING_TOKEN_TTL_SECONDS = 300;
@@ -37,6 +38,12 @@ export interface Core {
   uploadLimiter: Limiter;
   /** Failed OAuth client authentications per client and IP (CLIENT_AUTH_RATE_LIMIT per window). */
   clientAuthLimiter: Limiter;
+  /** Mails per client IP (MAIL_RATE_LIMIT_PER_IP per MAIL_RATE_LIMIT_WINDOW_SECONDS). */
+  mailIpLimiter: Limiter;
+  /** Mails per address (MAIL_RATE_LIMIT_PER_ADDRESS per window), keyed by the address's digest. */
+  mailAddressLimiter: Limiter;
+  /** Sends mail (runtime/mail); sends nothing with EMAIL=off. */
+  mailer: Mailer;
   audit: Audit;
   credentialCache: CredentialCache;
   close(): Promise<void>;
@@ -49,6 +56,8 @@ export async function createCore(options: {
   clock: Clock;
   /** Owned by the caller, which closes it after the core. */
   passwords: PasswordHasher;
+  /** Owned by the caller, which closes it after the core. Default: sends nothing. */
+  mailer?: Mailer;
 }): Promise<Core> {
   const { config, stores, clock, passwords } = options;
   const box = createSecretBox(options.secret);
@@ -93,6 +102,17 @@ export async function createCore(options: {
       points: config.clientAuthRateLimit,
       durationSeconds: config.clientAuthRateLimitWindowSeconds,
     }),
+    mailIpLimiter: stores.limiters({
+      name: 'mail-ip',
+      points: config.mailRateLimitPerIp,
+      durationSeconds: config.mailRateLimitWindowSeconds,
+    }),
+    mailAddressLimiter: stores.limiters({
+      name: 'mail-address',
+      points: config.mailRateLimitPerAddress,
+      durationSeconds: config.mailRateLimitWindowSeconds,
+    }),
+    mailer: config.email ? (options.mailer ?? NO_MAIL) : NO_MAIL,
     audit: new Audit(stores.audit, clock),
     credentialCache: new CredentialCache(),
     close: () => stores.close(),

@@ -21,6 +21,12 @@ export const ERRORS = {
   TOO_MANY_LOGIN_ATTEMPTS: { status: 429, message: 'Too many login attempts' },
   REGISTRATION_DISABLED: { status: 403, message: 'Self sign-up is disabled on this server' },
   EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists' },
+  EMAIL_NOT_VERIFIED: {
+    status: 403,
+    message: 'Verify your e-mail address first: follow the link mailed to you, or ask for a new one',
+  },
+  INVALID_EMAIL_TOKEN: { status: 400, message: 'This link is invalid, expired or already used; ask for a new one' },
+  EMAIL_DISABLED: { status: 404, message: 'E-mail is off on this server (EMAIL=off)' },
   WEAK_PASSWORD: { status: 400, message: 'Password must be 8 to 128 characters' },
   GUESSABLE_PASSWORD: { status: 400, message: 'This password is too easy to guess; choose another' },
   PASSWORD_UNCHANGED: { status: 400, message: 'The new password is the same as the current one' },

@@ -15,3 +15,4 @@ export * from './two-factor/index.js';
 export * from './users/index.js';
 export * from './oauth/index.js';
 export * from './passkeys/index.js';
+export * from './email/index.js';

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AuthError, type ErrorCode } from '../core/index.js';
-import { isDatabaseUnavailable } from '../store/database-errors.js';
+import { DatabaseUnavailableError } from '../store/database-errors.js';
 import { KvUnavailableError } from '../store/kv.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -31,14 +31,11 @@ export function toAuthError(error: unknown, log: FastifyBaseLogger): AuthError {
     log.warn({ err: error }, 'kv store unavailable');
     return new AuthError('KV_UNAVAILABLE');
   }
-  const fastifyError = error as Partial<FastifyError>;
-  // What Fastify raised about the request itself (a 4xx) is the client's doing, whatever errno it
-  // carries: a body cut off midway is ECONNRESET too, and no database outage.
-  const aboutTheRequest = (fastifyError.statusCode ?? 500) < 500;
-  if (!aboutTheRequest && isDatabaseUnavailable(error)) {
+  if (error instanceof DatabaseUnavailableError) {
     log.warn({ err: error }, 'database unavailable');
     return new AuthError('DATABASE_UNAVAILABLE', { headers: { 'retry-after': '1' } });
   }
+  const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
     return new AuthError('VALIDATION_FAILED', { message: describeValidation(error as FastifyError) });
   }

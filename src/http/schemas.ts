@@ -32,6 +32,9 @@ export const user = z.object({
   plan: z.string(),
 });
 
+/** The token of a mailed link (the part after `#token=`). */
+export const emailToken = z.string().min(1, 'is required').max(256);
+
 /** A TOTP code (6 digits) or a recovery code (`abcd-efgh-ijkl-mnop`). */
 export const secondFactorCode = z.string().trim().min(6, 'must be a 6-digit code or a recovery code').max(32);
 

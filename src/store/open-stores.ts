@@ -18,6 +18,7 @@ import { createSqlAuditStore } from './sql/sql-audit.js';
 import { createSqlClientStore } from './sql/sql-clients.js';
 import { createSqlCredentialStore } from './sql/sql-credentials.js';
 import { createSqlPasskeyStore } from './sql/sql-passkeys.js';
+import { createSqlEmailTokenStore } from './sql/sql-email-tokens.js';
 import { createSqlRevocationStore } from './sql/sql-revocations.js';
 import { createSqlSessionStore } from './sql/sql-sessions.js';
 import { createSqlSigningKeyStore } from './sql/sql-signing-keys.js';
@@ -105,6 +106,7 @@ export async function openStores(
     credentials: createSqlCredentialStore(db),
     clients: createSqlClientStore(db),
     agents: createSqlAgentStore(db),
+    emailTokens: createSqlEmailTokenStore(db),
     voiceLogs: createSqlVoiceLogStore(db),
     uploads: createUploadStorage(join(config.dataDir, 'uploads')),
     kv,

@@ -2,6 +2,7 @@ import type { AgentStore } from './agent-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { ClientStore } from './client-store.js';
 import type { CredentialStore } from './credential-store.js';
+import type { EmailTokenStore } from './email-token-store.js';
 import type { FailureStore } from './failure-store.js';
 import type { Kv } from './kv.js';
 import type { LimiterFactory } from './limiter.js';
@@ -29,6 +30,8 @@ export interface Stores {
   /** OAuth clients (service accounts). */
   clients: ClientStore;
   agents: AgentStore;
+  /** The tokens of mailed links (reset, verification, address change), hashed. */
+  emailTokens: EmailTokenStore;
   voiceLogs: VoiceLogStore;
   /** Uploaded audio files, under DATA_DIR/uploads. */
   uploads: UploadStorage;

@@ -11,7 +11,12 @@ export interface User {
   passwordHash: string;
   createdAt: number;
   disabledAt: number | null;
+  /** When the e-mail address was proven; null while unverified. */
+  emailVerifiedAt: number | null;
 }
+
+/** How an address change ended: done, the new address belongs to another account, or the account changed meanwhile. */
+export type EmailChangeOutcome = 'changed' | 'taken' | 'stale';
 
 export interface UserStore {
   /** Inserts the user under `normalizedEmail` (core's normalizeEmail); returns null when it is taken. */
@@ -53,6 +58,19 @@ export interface UserStore {
     now: number,
     revokeTokenRoles: readonly Role[],
   ): Promise<{ before: User; revokedTokens: Credential[] } | null>;
+  /** Marks the address verified if the account's address is still `normalizedEmail`; false otherwise. */
+  markEmailVerified(id: string, normalizedEmail: string, at: number): Promise<boolean>;
+  /**
+   * Replaces the address (verified at `at`) if it is still `currentNormalizedEmail` and the
+   * password hash still `currentHash`: an address or password change since makes it `stale`.
+   */
+  changeEmail(
+    id: string,
+    expected: { normalizedEmail: string; passwordHash: string },
+    newEmail: string,
+    newNormalizedEmail: string,
+    at: number,
+  ): Promise<EmailChangeOutcome>;
   /** Sets the plan; returns false when no such user. */
   setPlan(id: string, plan: string, now: number): Promise<boolean>;
   /** Deletes the user and, by cascade, everything the user owns in the database; false when no such user. */

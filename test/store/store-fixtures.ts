@@ -18,6 +18,7 @@ export function aUser(overrides: Partial<User> = {}): User {
     passwordHash: `hash-${randomBytes(4).toString('hex')}`,
     createdAt: NOW,
     disabledAt: null,
+    emailVerifiedAt: null,
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import { notify } from '../email/outgoing.js';
 import type { Credential, CredentialKind } from '../../store/credential-store.js';
 import type { Core } from '../core.js';
 import { generateSecret, displayPrefix, isWellFormedSecret } from './credential-format.js';
@@ -62,7 +63,19 @@ export async function createCredential(
   const stored = await core.stores.credentials.insert(credential);
   // The owner was deleted since it was read: refused as callerUser refuses a gone account.
   if (!stored) throw new AuthError('TOKEN_REVOKED');
+  await noticeNewCredential(core, stored);
   return { credential: stored, secret };
+}
+
+/** The security notice for a new personal access token or ingest key (by name, never the secret). */
+export async function noticeNewCredential(core: Core, credential: Credential): Promise<void> {
+  if (!core.config.email || !core.config.securityNotices.includes('credentials')) return;
+  const owner = await core.stores.users.findById(credential.userId);
+  if (!owner) return;
+  notify(core, owner, 'credentials', 'credential-created', {
+    credential_kind: credential.kind === 'pat' ? 'personal access token' : 'ingest API key',
+    credential_name: credential.name,
+  });
 }
 
 /** Puts revoked credentials on the denylist for as long as any instance may hold a cached lookup. */

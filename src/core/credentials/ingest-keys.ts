@@ -1,6 +1,6 @@
 import type { Credential } from '../../store/credential-store.js';
 import type { Core } from '../core.js';
-import { forgetCredentials, newCredential, revokeCredential } from './credentials.js';
+import { forgetCredentials, newCredential, noticeNewCredential, revokeCredential } from './credentials.js';
 import { AuthError } from '../errors.js';
 
 /** The user's live ingest key (one at a time), or null. */
@@ -27,6 +27,7 @@ export async function generateIngestKey(
     revoked.map((key) => key.id),
     now,
   );
+  await noticeNewCredential(core, created.credential);
   return created;
 }
 

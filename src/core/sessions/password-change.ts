@@ -12,6 +12,7 @@ import { confirmIdentity } from '../two-factor/two-factor.js';
 import { hashPassword, normalizePassword } from '../passwords/password-check.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { callerUser } from '../users/users.js';
+import { notify } from '../email/outgoing.js';
 
 export interface PasswordChange {
   currentPassword: string;
@@ -77,6 +78,7 @@ export async function changePassword(
     );
     const otherSessionsRevoked = ended.filter((id) => id !== caller.sessionId).length;
     await core.audit.record('password_changed', ctx, user.id, { otherSessionsRevoked, sessionId: tokens.sessionId });
+    notify(core, user, 'password', 'password-changed');
     return { tokens, otherSessionsRevoked };
   });
 }

@@ -4,6 +4,7 @@ import { AuthError } from '../errors.js';
 import { hashPassword } from '../passwords/password-check.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
 import { forgetSessionTokens } from './sessions.js';
+import { notify } from '../email/outgoing.js';
 
 /**
  * An operator's reset (`latchkey user set-password`) for a user who forgot the password: every
@@ -33,5 +34,6 @@ export async function resetPassword(
   await forgetSessionTokens(core, ended, core.clock());
   await core.limits.unlock(user);
   await core.audit.record('password_reset', ctx, user.id, { sessionsRevoked: ended.length });
+  notify(core, user, 'password', 'password-changed');
   return ended.length;
 }

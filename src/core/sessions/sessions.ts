@@ -105,6 +105,11 @@ export async function checkCredentials(core: Core, input: LoginInput, ctx: Reque
     await core.audit.record('login_failed', ctx, user.id, { reason: 'disabled' });
     throw new AuthError('ACCOUNT_DISABLED');
   }
+  // After the password check: only the account's owner learns that it waits for verification.
+  if (core.config.emailVerification === 'required' && user.emailVerifiedAt === null) {
+    await core.audit.record('login_failed', ctx, user.id, { reason: 'email not verified' });
+    throw new AuthError('EMAIL_NOT_VERIFIED');
+  }
   return user;
 }
 

@@ -12,6 +12,7 @@ import { generateTotpSecret, matchTotp, totpUri } from './totp.js';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/assertion.js';
 import { confirmPasskeySecondFactor } from '../passkeys/passkey-confirmation.js';
 import { ownPasskeyOptions } from '../passkeys/user-passkeys.js';
+import { notify } from '../email/outgoing.js';
 
 const TOTP_CODE = /^\d{6}$/;
 
@@ -91,26 +92,32 @@ async function verifySecondFactor(
   ctx: RequestContext,
 ): Promise<void> {
   await core.limits.takeSecondFactorAttempt(user);
-  if (!(await matchSecondFactor(core, credential, code.trim()))) {
+  const matched = await matchSecondFactor(core, credential, code.trim());
+  if (matched === null) {
     await core.audit.record('mfa_failed', ctx, credential.userId);
     throw new AuthError('INVALID_2FA_CODE');
   }
   await core.limits.clearSecondFactorFailures(user);
+  if (matched === 'recovery') notify(core, user, 'recovery-codes', 'recovery-code-used');
 }
 
-/** Whether `code` is a TOTP code for a step not used before, or an unused recovery code (spent now). */
-async function matchSecondFactor(core: Core, credential: EnabledCredential, code: string): Promise<boolean> {
+/** Which kind of code `code` is, if it is a TOTP code for a step not used before or an unused recovery code (spent now). */
+async function matchSecondFactor(
+  core: Core,
+  credential: EnabledCredential,
+  code: string,
+): Promise<'totp' | 'recovery' | null> {
   if (TOTP_CODE.test(code)) {
     const secret = core.box.open(credential.secretEnc, 'totp-secret');
     const step = matchTotp(secret, code, core.clock(), core.config.mfaDriftSteps);
     // A code already accepted once (this step or a later one was used) is a replay.
-    return step !== null && core.stores.twoFactor.claimStep(credential.userId, step);
+    return step !== null && (await core.stores.twoFactor.claimStep(credential.userId, step)) ? 'totp' : null;
   }
   const recovery = normalizeRecoveryCode(code);
-  return (
+  const used =
     recovery !== null &&
-    core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock())
-  );
+    (await core.stores.twoFactor.useRecoveryCode(credential.userId, hashRecoveryCode(recovery), core.clock()));
+  return used ? 'recovery' : null;
 }
 
 /**
@@ -125,10 +132,20 @@ export async function confirmIdentity(
   ctx: RequestContext,
 ): Promise<void> {
   await confirmPassword(core, user, input.password, ctx);
+  await confirmSecondFactor(core, user, input.code, ctx);
+}
+
+/** With 2FA on, checks `code` as a second factor (MFA_CODE_REQUIRED without one); without 2FA, nothing. */
+export async function confirmSecondFactor(
+  core: Core,
+  user: User,
+  code: string | undefined,
+  ctx: RequestContext,
+): Promise<void> {
   const credential = await core.stores.twoFactor.findCredential(user.id);
   if (!isEnabled(credential)) return;
-  if (input.code === undefined) throw new AuthError('MFA_CODE_REQUIRED');
-  await verifySecondFactor(core, credential, user, input.code, ctx);
+  if (code === undefined) throw new AuthError('MFA_CODE_REQUIRED');
+  await verifySecondFactor(core, credential, user, code, ctx);
 }
 
 /** Turns 2FA off: needs the password (under the login limits) and a current code or a recovery code. */
@@ -146,6 +163,7 @@ export async function disableTotp(
     await verifySecondFactor(core, credential, user, input.code, ctx);
     await core.stores.twoFactor.disable(userId);
     await core.audit.record('mfa_disabled', ctx, userId);
+    notify(core, user, 'two-factor', 'two-factor-disabled');
   });
 }
 

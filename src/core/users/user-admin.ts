@@ -17,6 +17,7 @@ export interface UserDetails {
   plan: string;
   createdAt: number;
   disabledAt: number | null;
+  emailVerified: boolean;
   twoFactorEnabled: boolean;
   liveSessions: number;
   personalAccessTokens: {
@@ -73,6 +74,7 @@ export async function describeUser(core: Core, user: User): Promise<UserDetails>
     plan: user.plan,
     createdAt: user.createdAt,
     disabledAt: user.disabledAt,
+    emailVerified: user.emailVerifiedAt !== null,
     twoFactorEnabled,
     liveSessions: sessions.length,
     personalAccessTokens: pats.map((t) => ({

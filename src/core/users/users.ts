@@ -47,13 +47,19 @@ export interface NewUser {
   password: string;
   role?: Role;
   plan?: string;
+  /** Whether the address counts as proven from the start (an operator's account). Default false. */
+  verified?: boolean;
+}
+
+/** VALIDATION_FAILED unless `email` is an address login accepts (http/schemas.ts): an account under another could never sign in. */
+export function checkEmailAddress(email: string, field = 'email'): void {
+  if (!EMAIL.safeParse(email.trim()).success)
+    throw new AuthError('VALIDATION_FAILED', { message: `${field}: must be a valid email address` });
 }
 
 /** Creates a user; throws EMAIL_TAKEN when the e-mail (compared case-insensitively) exists. */
 export async function createUser(core: Core, input: NewUser): Promise<User> {
-  // The rule login applies (http/schemas.ts): an account created with another could never sign in.
-  if (!EMAIL.safeParse(input.email.trim()).success)
-    throw new AuthError('VALIDATION_FAILED', { message: 'email: must be a valid email address' });
+  checkEmailAddress(input.email);
   checkPasswordPolicy(input.password, input.email);
   const now = core.clock();
   const created = await core.stores.users.create(
@@ -66,6 +72,7 @@ export async function createUser(core: Core, input: NewUser): Promise<User> {
       passwordHash: await hashPassword(core, input.password),
       createdAt: now,
       disabledAt: null,
+      emailVerifiedAt: input.verified ? now : null,
     },
     normalizeEmail(input.email),
   );

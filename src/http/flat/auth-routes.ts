@@ -12,7 +12,8 @@ import {
 } from '../../core/index.js';
 import { rememberDevice } from '../device-cookie.js';
 import { accountOf, createGuard, requestContext, sessionOf } from '../guard.js';
-import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
+import { email, jwt, loginPassword, newPassword } from '../schemas.js';
+import { flatUser } from './email-routes.js';
 
 export const tokenPair = z.object({
   access_token: z.string(),
@@ -30,6 +31,11 @@ export function tokenPairBody(issued: IssuedTokens): z.infer<typeof tokenPair> {
   };
 }
 
+/** EMAIL_VERIFICATION=required: no tokens, for a new and a taken address alike. */
+const awaitingVerification = z
+  .object({ user: flatUser, email_verification_required: z.literal(true) })
+  .describe('With EMAIL_VERIFICATION=required: the account waits for its verification link; no token fields');
+
 /** koeiq-auth.txt: refresh answers `{access_token, token_type}`; rotation only when configured. */
 export function flatRefreshPolicy(core: Core): RefreshPolicy {
   return { rotateRefreshTokens: core.config.flatRefreshRotation };
@@ -41,9 +47,21 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/auth/register',
-      { schema: { body: z.object({ email, password: newPassword }), response: { 201: tokenPair } } },
+      {
+        schema: {
+          body: z.object({ email, password: newPassword }),
+          response: { 201: z.union([tokenPair, awaitingVerification]) },
+        },
+      },
       async (request, reply) => {
-        const issued = await signUp(core, request.body, requestContext(request), flatRefreshPolicy(core));
+        const outcome = await signUp(core, request.body, requestContext(request), flatRefreshPolicy(core));
+        if (outcome.kind === 'verification-required') {
+          const { emailVerified, ...shown } = outcome.user;
+          return reply
+            .code(201)
+            .send({ user: { ...shown, email_verified: emailVerified }, email_verification_required: true as const });
+        }
+        const issued = outcome.tokens;
         await rememberDevice(core, request, reply, issued.user.email);
         return reply.code(201).send(tokenPairBody(issued));
       },
@@ -105,10 +123,10 @@ export function flatAuthRoutes(core: Core): FastifyPluginAsyncZod {
       },
     );
 
-    const me = user.extend({ two_factor_enabled: z.boolean() });
+    const me = flatUser.extend({ two_factor_enabled: z.boolean() });
     app.get('/auth/me', { onRequest: guard, schema: { response: { 200: me } } }, async (request) => {
       const profile = await callerProfile(core, accountOf(request).userId);
-      return { ...profile.user, two_factor_enabled: profile.twoFactorEnabled };
+      return { ...profile.user, email_verified: profile.emailVerified, two_factor_enabled: profile.twoFactorEnabled };
     });
   };
 }

@@ -4,6 +4,7 @@ import type { Core } from '../../core/index.js';
 import { useErrorShape } from '../surface.js';
 import { flatApiKeyRoutes } from './api-key-routes.js';
 import { flatAuthRoutes } from './auth-routes.js';
+import { flatEmailRoutes } from './email-routes.js';
 import { flatErrorBody } from './error-body.js';
 import { flatIngestRoutes } from './ingest-routes.js';
 import { flatMfaRoutes } from './mfa-routes.js';
@@ -25,6 +26,7 @@ export function flatSurface(core: Core): FastifyPluginAsyncZod {
       await loginRoutes.register(flatMfaRoutes(core));
       await loginRoutes.register(flatPasswordRoutes(core));
       await loginRoutes.register(flatPasskeyRoutes(core));
+      await loginRoutes.register(flatEmailRoutes(core));
     });
     await app.register(flatSessionRoutes(core));
     await app.register(flatApiKeyRoutes(core));

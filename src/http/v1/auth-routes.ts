@@ -17,6 +17,7 @@ import { accountOf, createGuard, requestContext, sessionOf } from '../guard.js';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieMode } from '../refresh-cookie.js';
 import { email, jwt, loginPassword, newPassword, user } from '../schemas.js';
 import { envelope, ok } from './envelope.js';
+import { v1User } from './email-routes.js';
 
 /** akol-auth.txt: refresh "returns a new access + refresh pair. The old refresh token is revoked". */
 export const V1_REFRESH_POLICY: RefreshPolicy = { rotateRefreshTokens: true };
@@ -24,6 +25,12 @@ export const V1_REFRESH_POLICY: RefreshPolicy = { rotateRefreshTokens: true };
 /** The login body; in cookie mode `refreshToken` goes into the HttpOnly cookie instead. */
 export const tokens = z.object({ user, token: z.string(), refreshToken: z.string().optional() });
 const secondStep = z.object({ requires2FA: z.literal(true), pendingToken: z.string() });
+/** EMAIL_VERIFICATION=required: no token and no refreshToken, for a new and a taken address alike. */
+const awaitingVerification = z
+  .object({ user: v1User, emailVerificationRequired: z.literal(true) })
+  .describe(
+    'With EMAIL_VERIFICATION=required: the account waits for its verification link; token and refreshToken are absent',
+  );
 
 /** A new session as documented, or (cookie mode) with the refresh token in a cookie instead. */
 export function sessionData(
@@ -49,15 +56,40 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/auth/features',
-      { schema: { response: { 200: envelope(z.object({ registrationEnabled: z.boolean() })) } } },
-      async () => ok({ registrationEnabled: core.config.registrationEnabled }),
+      {
+        schema: {
+          response: {
+            200: envelope(
+              z.object({
+                registrationEnabled: z.boolean(),
+                email: z.boolean(),
+                emailVerification: z.enum(['off', 'optional', 'required']),
+              }),
+            ),
+          },
+        },
+      },
+      async () =>
+        ok({
+          registrationEnabled: core.config.registrationEnabled,
+          email: core.config.email,
+          emailVerification: core.config.emailVerification,
+        }),
     );
 
     app.post(
       '/auth/register',
-      { schema: { body: z.object({ email, password: newPassword }), response: { 201: envelope(tokens) } } },
+      {
+        schema: {
+          body: z.object({ email, password: newPassword }),
+          response: { 201: envelope(z.union([tokens, awaitingVerification])) },
+        },
+      },
       async (request, reply) => {
-        const issued = await signUp(core, request.body, requestContext(request), V1_REFRESH_POLICY);
+        const outcome = await signUp(core, request.body, requestContext(request), V1_REFRESH_POLICY);
+        if (outcome.kind === 'verification-required')
+          return reply.code(201).send(ok({ user: outcome.user, emailVerificationRequired: true as const }));
+        const issued = outcome.tokens;
         const body = sessionBody(core, request, reply, issued);
         await rememberDevice(core, request, reply, issued.user.email);
         return reply.code(201).send(body);
@@ -123,13 +155,15 @@ export function v1AuthRoutes(core: Core): FastifyPluginAsyncZod {
     );
 
     // Not a documented body: it adds the caller's 2FA state, which a dashboard needs after a reload.
-    const me = user.extend({ twoFactorEnabled: z.boolean() });
+    const me = v1User.extend({ twoFactorEnabled: z.boolean() });
     app.get(
       '/auth/me',
       { onRequest: guard, schema: { response: { 200: envelope(z.object({ user: me })) } } },
       async (request) => {
         const profile = await callerProfile(core, accountOf(request).userId);
-        return ok({ user: { ...profile.user, twoFactorEnabled: profile.twoFactorEnabled } });
+        return ok({
+          user: { ...profile.user, emailVerified: profile.emailVerified, twoFactorEnabled: profile.twoFactorEnabled },
+        });
       },
     );
   };

@@ -4,6 +4,7 @@ import type { Core } from '../../core/index.js';
 import { useErrorShape } from '../surface.js';
 import { v1AgentsRoutes } from './agents-routes.js';
 import { v1AuthRoutes } from './auth-routes.js';
+import { v1EmailRoutes } from './email-routes.js';
 import { v1ErrorBody } from './envelope.js';
 import { v1OAuthClientRoutes } from './oauth-client-routes.js';
 import { v1PasskeyRoutes } from './passkey-routes.js';
@@ -25,6 +26,7 @@ export function v1Surface(core: Core): FastifyPluginAsyncZod {
       await sessionRoutes.register(v1SessionRoutes(core));
       await sessionRoutes.register(v1PasswordRoutes(core));
       await sessionRoutes.register(v1PasskeyRoutes(core));
+      await sessionRoutes.register(v1EmailRoutes(core));
     });
     await app.register(v1TokenRoutes(core));
     await app.register(v1AgentsRoutes(core));

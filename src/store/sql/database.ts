@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createDataDir } from '../../config/data-dir.js';
+import { classifyingPool } from '../database-errors.js';
 import { watchDataVersion } from '../embedded/data-version.js';
 import { sqliteStatements } from '../embedded/sqlite-statements.js';
 import { migrateToLatest } from './migrations.js';
@@ -49,7 +50,7 @@ export function openPostgres(url: string, poolSize: number): Database {
   // Either way the pool drops the client and connects a new one when next asked.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: classifyingPool(pool) }) });
   return {
     db,
     dialect: 'postgres',

@@ -291,6 +291,28 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011_email': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('users').addColumn('email_verified_at', 'bigint').execute();
+      // Accounts from before e-mail existed count as verified: EMAIL_VERIFICATION=required must not lock them out.
+      await db
+        .updateTable('users')
+        .set((eb: any) => ({ email_verified_at: eb.ref('created_at') }))
+        .execute();
+      await db.schema
+        .createTable('email_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('binding', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('email_tokens_user_id').on('email_tokens').column('user_id').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -16,6 +16,7 @@ function toUser(row: Selectable<UserRow>): User {
     passwordHash: row.password_hash,
     createdAt: row.created_at,
     disabledAt: row.disabled_at,
+    emailVerifiedAt: row.email_verified_at,
   };
 }
 
@@ -34,6 +35,12 @@ async function swapPasswordHash(
     .where('password_hash', '=', currentHash)
     .executeTakeFirst();
   return updatedOne(result);
+}
+
+/** A unique-constraint violation, as PostgreSQL (23505) or SQLite reports it. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 export function createSqlUserStore(db: Kysely<Tables>): UserStore {
@@ -56,6 +63,7 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
           created_at: user.createdAt,
           updated_at: user.createdAt,
           disabled_at: user.disabledAt,
+          email_verified_at: user.emailVerifiedAt,
         })
         .onConflict((oc) => oc.column('email_normalized').doNothing())
         .returningAll()
@@ -127,6 +135,41 @@ export function createSqlUserStore(db: Kysely<Tables>): UserStore {
                 .execute();
         return { before: toUser(row), revokedTokens: revoked.map(toCredential) };
       });
+    },
+
+    async markEmailVerified(id, normalizedEmail, at) {
+      const result = await db
+        .updateTable('users')
+        .set({ email_verified_at: at, updated_at: at })
+        .where('id', '=', id)
+        .where('email_normalized', '=', normalizedEmail)
+        .executeTakeFirst();
+      return updatedOne(result);
+    },
+
+    async changeEmail(id, expected, newEmail, newNormalizedEmail, at) {
+      try {
+        return await db.transaction().execute(async (tx) => {
+          const taken = await tx
+            .selectFrom('users')
+            .select('id')
+            .where('email_normalized', '=', newNormalizedEmail)
+            .executeTakeFirst();
+          if (taken) return taken.id === id ? 'stale' : 'taken';
+          const result = await tx
+            .updateTable('users')
+            .set({ email: newEmail, email_normalized: newNormalizedEmail, email_verified_at: at, updated_at: at })
+            .where('id', '=', id)
+            .where('email_normalized', '=', expected.normalizedEmail)
+            .where('password_hash', '=', expected.passwordHash)
+            .executeTakeFirst();
+          return updatedOne(result) ? 'changed' : 'stale';
+        });
+      } catch (error) {
+        // Another account took the address between the check and the update.
+        if (isUniqueViolation(error)) return 'taken';
+        throw error;
+      }
     },
 
     async setPlan(id, plan, now) {

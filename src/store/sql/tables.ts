@@ -12,6 +12,8 @@ export interface UserRow {
   created_at: number;
   updated_at: number;
   disabled_at: number | null;
+  /** When the address was proven (a link used, or an operator created the account); null while unverified. */
+  email_verified_at: number | null;
 }
 
 export interface SessionRow {
@@ -212,6 +214,21 @@ export interface PasskeyChallengeRow {
   expires_at: number;
 }
 
+export interface EmailTokenRow {
+  /** SHA-256 (hex) of the token in the mailed link. */
+  token_hash: string;
+  /** password-reset, email-verification or email-change. */
+  kind: string;
+  user_id: string;
+  /** The address the link went to: for a change, the new address. */
+  email: string;
+  /** SHA-256 of the password hash and normalized e-mail when the link was made: a change of either kills it. */
+  binding: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Tables {
   users: UserRow;
   sessions: SessionRow;
@@ -231,4 +248,5 @@ export interface Tables {
   voice_logs: VoiceLogRow;
   passkeys: PasskeyRow;
   passkey_challenges: PasskeyChallengeRow;
+  email_tokens: EmailTokenRow;
 }
